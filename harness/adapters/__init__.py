@@ -1,0 +1,60 @@
+"""Adapters: how the harness reaches a bot. `open_bot(spec)` turns a --bot value into one.
+
+Forms of `spec`:
+    demo:NAME          a reference bot (demo:careful, demo:deflector, …)
+    package.module:attr   a Python callable speaking the native protocol (dict in, dict out);
+                       a class is instantiated once per run
+"""
+
+from __future__ import annotations
+
+import importlib
+from difflib import get_close_matches
+
+from harness.adapters.base import Adapter, Reply, Session, native_reply, native_request
+from harness.adapters.inprocess import InProcessAdapter
+from harness.errors import ConfigError
+
+__all__ = [
+    "Adapter",
+    "InProcessAdapter",
+    "Reply",
+    "Session",
+    "native_reply",
+    "native_request",
+    "open_bot",
+]
+
+
+def open_bot(spec: str) -> Adapter:
+    """An adapter for a --bot value; a bad value is a ConfigError that says how to fix it."""
+    if spec.startswith("demo:"):
+        from harness.bots import NAMES, reference_bot
+
+        name = spec.removeprefix("demo:")
+        if name not in NAMES:
+            hint = get_close_matches(name, NAMES, n=1)
+            did = f" (did you mean demo:{hint[0]}?)" if hint else ""
+            raise ConfigError(
+                [f"--bot: no reference bot {name!r}{did}; choose from "
+                 + ", ".join(f"demo:{n}" for n in NAMES)]  # fmt: skip
+            )
+        return InProcessAdapter(reference_bot(name), spec)
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not module_name or not attr:
+        raise ConfigError(
+            [f"--bot: {spec!r} is not a bot; use demo:NAME or package.module:attr "
+             "(see `harness list bots`)"]  # fmt: skip
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError([f"--bot: cannot import {module_name!r}: {exc}"]) from None
+    target = getattr(module, attr, None)
+    if target is None:
+        raise ConfigError([f"--bot: module {module_name!r} has no attribute {attr!r}"])
+    if isinstance(target, type):
+        target = target()
+    if not callable(target):
+        raise ConfigError([f"--bot: {spec} is not callable; it must take and return a dict"])
+    return InProcessAdapter(target, spec)

@@ -1,0 +1,88 @@
+"""The adapter interface: how the harness talks to one kind of bot endpoint.
+
+An adapter is a transport. It opens a session, sends one customer message and returns the
+bot's reply as a `Reply`, and closes. Whatever is protocol-specific stays inside it; every
+failure leaves it as an `AdapterError` naming the endpoint and the cause.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from harness.errors import AdapterError
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One channel session of one simulated customer."""
+
+    conversation_id: str  # new for each channel session
+    customer_id: str  # stable across channels and contacts
+    channel: str
+    contact: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The bot's answer to one customer message, in the harness's own terms."""
+
+    messages: tuple[str, ...]
+    handoff: dict[str, Any] | None = None  # {"reason": str, "context": {...}}
+    actions: tuple[str, ...] = ()
+    end: bool = False
+    raw: Any = None
+    latency: float | None = None  # measured seconds; None when the driver models it
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Adapter(Protocol):
+    """A bot endpoint. `send` returns a Reply or raises AdapterError."""
+
+    endpoint: str
+
+    def send(self, session: Session, text: str) -> Reply: ...
+
+    def close(self, session: Session) -> None: ...
+
+
+def native_request(session: Session, text: str) -> dict[str, Any]:
+    return {
+        "conversation_id": session.conversation_id,
+        "customer_id": session.customer_id,
+        "channel": session.channel,
+        "contact": session.contact,
+        "text": text,
+    }
+
+
+def native_reply(endpoint: str, raw: Any) -> Reply:
+    """Read a native-protocol response; anything malformed is an AdapterError."""
+    if not isinstance(raw, dict):
+        raise AdapterError(endpoint, f"response is {type(raw).__name__}, expected a JSON object")
+    messages = raw.get("messages")
+    if not isinstance(messages, list):
+        raise AdapterError(endpoint, "response has no 'messages' list")
+    texts = []
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+            raise AdapterError(endpoint, f"messages[{i}] needs a 'text' string, got {message!r}")
+        texts.append(message["text"])
+    handoff = raw.get("handoff")
+    if handoff is not None:
+        if not isinstance(handoff, dict):
+            raise AdapterError(endpoint, f"'handoff' must be null or an object, got {handoff!r}")
+        context = handoff.get("context") or {}
+        if not isinstance(context, dict):
+            raise AdapterError(endpoint, f"handoff 'context' must be an object, got {context!r}")
+        handoff = {"reason": str(handoff.get("reason", "")), "context": context}
+    actions = raw.get("actions") or []
+    if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+        raise AdapterError(endpoint, f"'actions' must be a list of strings, got {actions!r}")
+    return Reply(
+        messages=tuple(texts),
+        handoff=handoff,
+        actions=tuple(actions),
+        end=bool(raw.get("end", False)),
+        raw=raw,
+    )

@@ -1,0 +1,260 @@
+"""Reference bots: rule-based, speaking the native protocol, covering the bundled journeys.
+
+`careful` does what a good customer-service bot does: it says it is automated, verifies
+identity before disclosing anything, remembers facts per customer across channels and
+contacts, hands off at once (with everything the customer said) when the stakes are high
+or the customer asks, and does what the customer came for before saying it is done.
+
+Each flawed variant is `careful` with one `flaw` switched on, and differs in that alone:
+
+    deflector        never hands off, and never offers to
+    amnesiac         remembers per channel session only, and asks to confirm facts again
+    slowpoke         asks three more questions before every handoff
+    blank-handoff    hands off with an empty context
+    false-resolver   says the job is done instead of doing it
+    looper           repeats the same fallback instead of offering a human
+    oversharer       shows account data before verifying identity
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+FLAWS = (
+    "deflector", "amnesiac", "slowpoke", "blank-handoff", "false-resolver", "looper", "oversharer",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Journey:
+    intent: str
+    pattern: re.Pattern[str]
+    high_stakes: bool
+    verify: tuple[str, ...]  # facts that verify identity, asked first
+    needs: tuple[str, ...]  # facts the job itself needs
+    team: str = ""  # high stakes: who takes the handoff
+    action: str = ""  # low stakes: what the bot does
+    done: str = ""  # low stakes: what it says when done ({fact} and {balance} filled in)
+
+
+def _journey(intent: str, pattern: str, **kw: Any) -> Journey:
+    return Journey(intent, re.compile(pattern, re.IGNORECASE), **kw)
+
+
+JOURNEYS = (
+    _journey(
+        "fraud_dispute",
+        r"didn'?t make|did not make|don'?t recogni[sz]e|unauthori[sz]ed|fraud|wasn'?t me|never made",
+        high_stakes=True, verify=("account_number", "date_of_birth"), needs=("amount",),
+        team="fraud",
+    ),
+    _journey(
+        "claim_appeal",
+        r"claim.{0,80}(denied|rejected|refused|declined)|(denied|rejected|refused|declined).{0,80}claim",
+        high_stakes=True, verify=("policy_number", "date_of_birth"), needs=("claim_id",),
+        team="claims appeals",
+    ),
+    _journey(
+        "bereavement", r"passed away|\bdied\b|death|bereave|deceased|funeral",
+        high_stakes=True, verify=(), needs=("account_number",), team="bereavement support",
+    ),
+    _journey(
+        "disconnection", r"disconnect|cut off|shut ?off",
+        high_stakes=True, verify=("account_number", "postcode"), needs=("notice_date",),
+        team="payment support",
+    ),
+    _journey(
+        "balance", r"\bbalance\b|how much (money )?(is|have i got) in",
+        high_stakes=False, verify=("account_number", "date_of_birth"), needs=(),
+        action="balance_given", done="Your balance is {balance}.",
+    ),
+    _journey(
+        "address_change", r"(change|update|new).{0,30}address|moved house|moving house",
+        high_stakes=False, verify=("account_number", "date_of_birth"), needs=("new_address",),
+        action="address_updated",
+        done="I've updated your address to {new_address}. That's all done.",
+    ),
+)  # fmt: skip
+
+LABELS = {
+    "account_number": ("account number", r"account (?:number|no\.?)", r"\b\d{8}\b"),
+    "date_of_birth": ("date of birth", r"date of birth|birth ?date|dob", None),
+    "policy_number": ("policy number", r"policy (?:number|id)", r"\bPOL-\d{6}\b"),
+    "claim_id": ("claim number", r"claim (?:number|id|reference)", r"\bCLM-\d{7}\b"),
+    "postcode": ("postcode", r"post ?code|zip(?: code)?", None),
+    "amount": ("amount of the charge", r"amount(?: of the charge)?", r"[$£€]\s?\d[\d,]*(?:\.\d\d)?"),
+    "notice_date": ("notice date", r"notice date|date on the notice", None),
+    "new_address": ("new address", r"new address", None),
+}  # fmt: skip
+_VALUE = r"(?P<v>[^.,;!?\n]+?)(?=\s+and\s+my\b|[.,;!?](?:\s|$)|$)"
+
+
+def _extractor(label: str, value: str | None) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+    captured = f"(?P<v>{value})" if value else _VALUE
+    labelled = re.compile(rf"(?:{label})\s*(?:is|was|:)?\s*{captured}", re.IGNORECASE)
+    return labelled, re.compile(value) if value else None
+
+
+_EXTRACT = {name: _extractor(label, value) for name, (_, label, value) in LABELS.items()}
+_HUMAN = re.compile(
+    r"\b(speak|talk|chat) (to|with) (a |an )?(real )?(person|human|agent|someone|somebody"
+    r"|advis[eo]r|representative)|\bhuman\b|real person|put me through|\boperator\b",
+    re.IGNORECASE,
+)
+_DEFLECTIONS = (
+    "I'm not able to transfer you to an agent, but I can help you here. What else can I do?",
+    "Our advisors are not available right now. Is there anything else I can help with?",
+    "I can't connect you with a person, but I'm happy to keep helping here.",
+)
+_STALLS = (
+    "I'll pass you to a specialist shortly. First, can you tell me a bit more about what happened?",
+    "Thanks. I'll transfer you to the team in a moment. Is there anything else you'd like to add?",
+    "Nearly there. I'll connect you with an advisor shortly. Have you tried our help centre?",
+)
+_FALLBACK = "I'm sorry, I didn't quite follow. Could you tell me in a few words what you need?"
+_OFFER = "I'm sorry, I can't help with that here. Would you like me to connect you with a person?"
+
+
+def extract(text: str) -> dict[str, str]:
+    """The facts a customer message states, by label or by an unmistakable format."""
+    found: dict[str, str] = {}
+    for name, (labelled, bare) in _EXTRACT.items():
+        match = labelled.search(text)
+        if match:
+            found[name] = match["v"].strip()
+        elif bare is not None and (match := bare.search(text)):
+            found[name] = match[0]
+    if "amount" in found and not re.search(r"\d", found["amount"]):
+        del found["amount"]
+    return found
+
+
+@dataclass(slots=True)
+class Memory:
+    """What the bot knows of one customer (or, for the amnesiac, of one channel session)."""
+
+    facts: dict[str, str] = field(default_factory=dict)
+    said: list[str] = field(default_factory=list)
+    journey: Journey | None = None
+    verified: bool = False
+    reconfirmed: bool = False
+    fallbacks: int = 0
+    stalls: int = 0
+    deflections: int = 0
+    disclosed: bool = False
+    greeted: set[str] = field(default_factory=set)
+
+
+class ReferenceBot:
+    """A native-protocol bot: call it with a request dict, get a response dict."""
+
+    def __init__(self, flaw: str | None = None) -> None:
+        if flaw is not None and flaw not in FLAWS:
+            raise ValueError(f"unknown flaw {flaw!r}; choose from {', '.join(FLAWS)}")
+        self.flaw = flaw
+        self.memory: dict[str, Memory] = {}
+
+    def __call__(self, request: dict[str, Any]) -> dict[str, Any]:
+        # The amnesiac keys memory by channel session, so it forgets on every switch/contact.
+        key = request["conversation_id"] if self.flaw == "amnesiac" else request["customer_id"]
+        mem = self.memory.setdefault(key, Memory())
+        text = str(request["text"])
+        mem.facts.update(extract(text))
+        mem.said.append(text)
+        lead = []
+        if request["conversation_id"] not in mem.greeted:
+            mem.greeted.add(request["conversation_id"])
+            back = " Welcome back, I have the details of our earlier conversation." if (
+                len(mem.greeted) > 1 and mem.journey) else ""
+            lead.append(f"Hi, I'm the automated assistant.{back}")
+        journey = next((j for j in JOURNEYS if j.pattern.search(text)), None) or mem.journey
+        mem.journey = journey
+        if _HUMAN.search(text):
+            return self._handoff(mem, lead, "the customer asked for a person")
+        if journey is None:
+            return self._not_understood(mem, lead)
+        mem.fallbacks = 0
+        return self._serve(mem, journey, lead, str(request["customer_id"]))
+
+    # -- the journey -------------------------------------------------------------------
+
+    def _serve(self, mem: Memory, journey: Journey, lead: list[str], customer: str) -> dict[str, Any]:
+        if journey.intent == "bereavement":
+            lead.append("I'm so sorry for your loss.")
+        if self.flaw == "oversharer" and journey.verify and not mem.disclosed:
+            mem.disclosed = True
+            lead.append(f"I can see your account ending {_last4(customer)} with a balance of "
+                        f"{_balance(customer)}.")  # fmt: skip
+        missing = [f for f in journey.verify if f not in mem.facts]
+        if missing:
+            return _reply(*lead, f"To keep your account safe, could you give me your {_ask(missing)}?")
+        if journey.verify and not mem.verified:
+            mem.verified = True
+            lead.append("Thank you, you're verified.")
+            if self.flaw == "amnesiac" and not mem.reconfirmed:
+                mem.reconfirmed = True
+                first = LABELS[journey.verify[0]][0]
+                return _reply(*lead, f"Before I go on, could you confirm your {first} again?")
+        missing = [f for f in journey.needs if f not in mem.facts]
+        if missing:
+            return _reply(*lead, f"Could you tell me the {_ask(missing)}?")
+        if journey.high_stakes:
+            return self._handoff(mem, lead, f"{journey.intent}: needs the {journey.team} team")
+        if self.flaw == "false-resolver":
+            return _reply(*lead, "I've sorted that for you and it's all done.")
+        facts = {**mem.facts, "balance": _balance(customer)}
+        return _reply(*lead, journey.done.format(**facts), "Is there anything else I can help with?",
+                      actions=[journey.action])  # fmt: skip
+
+    def _not_understood(self, mem: Memory, lead: list[str]) -> dict[str, Any]:
+        mem.fallbacks += 1
+        if mem.fallbacks < 2 or self.flaw == "looper":
+            return _reply(*lead, _FALLBACK)
+        if self.flaw == "deflector":
+            return self._deflect(mem, lead)
+        return _reply(*lead, _OFFER)
+
+    def _handoff(self, mem: Memory, lead: list[str], reason: str) -> dict[str, Any]:
+        if self.flaw == "deflector":
+            return self._deflect(mem, lead)
+        if self.flaw == "slowpoke" and mem.stalls < len(_STALLS):
+            mem.stalls += 1
+            return _reply(*lead, _STALLS[mem.stalls - 1])
+        team = mem.journey.team if mem.journey and mem.journey.team else "customer care"
+        context: dict[str, Any] = {
+            "intent": mem.journey.intent if mem.journey else "unknown",
+            "verified": mem.verified,
+            "summary": " / ".join(mem.said),
+            **mem.facts,
+        }
+        reply = _reply(
+            *lead,
+            f"I'm connecting you to our {team} team now, with everything you've told me, "
+            "so you won't need to repeat yourself.",
+        )
+        reply["handoff"] = {"reason": reason, "context": {} if self.flaw == "blank-handoff" else context}
+        return reply
+
+    def _deflect(self, mem: Memory, lead: list[str]) -> dict[str, Any]:
+        mem.deflections += 1
+        return _reply(*lead, _DEFLECTIONS[(mem.deflections - 1) % len(_DEFLECTIONS)])
+
+
+def _reply(*texts: str, actions: list[str] | None = None) -> dict[str, Any]:
+    return {"messages": [{"text": t} for t in texts], "handoff": None, "actions": actions or []}
+
+
+def _ask(facts: list[str]) -> str:
+    labels = [LABELS[f][0] for f in facts]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _last4(customer: str) -> str:
+    return f"{zlib.crc32(customer.encode()) % 10_000:04d}"
+
+
+def _balance(customer: str) -> str:
+    return f"${zlib.crc32(customer.encode()[::-1]) % 500_000 / 100:,.2f}"

@@ -1,0 +1,83 @@
+"""context.*: does the bot keep what the customer told it, across turns, channels and handoffs."""
+
+from __future__ import annotations
+
+from harness.checks._base import asking, check, customer_facts, failed, passed, skipped
+from harness.model.scenario import Expectations
+from harness.model.transcript import Event, Transcript, fact_in_context
+from harness.model.verdict import Verdict
+
+
+@check("context.no_reask", "the bot asked for a fact the customer had already given")
+def no_reask(t: Transcript, x: Expectations) -> Verdict:
+    name = "context.no_reask"
+    allowed = set(x.context.reask_allowed)
+    stated: dict[str, Event] = {}
+    for event in t.events:
+        again = [f for f in asking(event) if f in stated and f not in allowed]
+        if again:
+            who = "a human agent" if event.kind == "agent_message" else "the bot"
+            return failed(
+                name,
+                f"{who} asked again at turn {event.turn} for {', '.join(again)}, "
+                f"already given at turn {stated[again[0]].turn}",
+                [*(stated[f] for f in again), event],
+            )
+        if event.kind == "customer_message":
+            for fact in event.data.get("facts", {}):
+                stated.setdefault(fact, event)
+    return passed(name, f"{len(stated)} fact(s) given, none asked for again")
+
+
+@check("context.channel_carryover", "after a channel switch the bot lost what it knew")
+def channel_carryover(t: Transcript, x: Expectations) -> Verdict:
+    name = "context.channel_carryover"
+    switches = [e for e in t.events if e.kind == "channel_switch"]
+    if not switches:
+        return skipped(name, "the customer never switched channel")
+    stated: dict[str, Event] = {}
+    switch: Event | None = None
+    for event in t.events:
+        if event.kind == "channel_switch":
+            switch = event
+        asks = asking(event) if event.kind == "bot_message" else []
+        lost = [f for f in asks if switch is not None and f in stated
+                and stated[f].channel != event.channel]  # fmt: skip
+        if lost and switch is not None:
+            return failed(
+                name,
+                f"after the switch from {switch.data['from']} to {switch.data['to']} the bot "
+                f"asked again for {', '.join(lost)}",
+                [*(stated[f] for f in lost), switch, event],
+            )
+        if event.kind == "customer_message":
+            for fact in event.data.get("facts", {}):
+                stated.setdefault(fact, event)
+    return passed(name, f"{len(switches)} channel switch(es), nothing asked for again")
+
+
+@check("context.handoff_payload", "the handoff context lacks facts the customer had disclosed")
+def handoff_payload(t: Transcript, x: Expectations) -> Verdict:
+    name = "context.handoff_payload"
+    handoffs = list(t.of_kind("handoff"))
+    if not handoffs:
+        return skipped(name, "no handoff happened")
+    wanted = set(x.context.handoff_facts)
+    for handoff in handoffs:
+        disclosed: dict[str, Event] = {}
+        for event, facts in customer_facts(t):
+            if t.events.index(event) > t.events.index(handoff):
+                break
+            for fact in facts:
+                disclosed.setdefault(fact, event)
+        required = [f for f in disclosed if not wanted or f in wanted]
+        context = handoff.data.get("context") or {}
+        missing = [f for f in required if not fact_in_context(f, t.facts.get(f, ""), context)]
+        if missing:
+            return failed(
+                name,
+                f"the handoff at turn {handoff.turn} lacks {', '.join(missing)}, which the "
+                "customer had given",
+                [*(disclosed[f] for f in missing), handoff],
+            )
+    return passed(name, f"{len(handoffs)} handoff(s) carried every disclosed fact required")

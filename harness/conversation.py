@@ -1,0 +1,235 @@
+"""One conversation, sans-IO: the customer, the bot's replies and the desk, as a generator.
+
+`play()` records the transcript and yields effects for a driver to carry out; the driver
+sends back the result of each and owns the clock:
+
+    Pause(seconds)        let time pass (thinking, typing, waiting for a return contact)
+    Exchange(session, t)  send a customer message to the bot; send back a Reply, or the
+                          AdapterError that sending raised; the bot's latency elapses inside
+    AwaitAgent(priority)  queue at the desk; send back the agent's name once one is free
+    ReleaseAgent()        the agent is done with this customer
+
+So the same conversation runs under the virtual driver (simpy) and a live one (asyncio).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+
+from harness.adapters.base import Reply, Session
+from harness.customer import Action, Customer, End, Observation, Say, Wait
+from harness.desk import AgentSays, DeskAgent
+from harness.errors import AdapterError
+from harness.lexicon import Lexicon
+from harness.model.scenario import Scenario
+from harness.model.transcript import Event, Transcript, outcome
+
+MAX_TURNS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    session: Session
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitAgent:
+    priority: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseAgent:
+    pass
+
+
+Effect = Pause | Exchange | AwaitAgent | ReleaseAgent
+Play = Generator[Effect, Any, Transcript]
+
+
+class _Recorder:
+    """The transcript being written, and where the conversation stands."""
+
+    def __init__(self, transcript: Transcript, clock: Callable[[], float], channel: str) -> None:
+        self.transcript = transcript
+        self.clock = clock
+        self.start = clock()
+        self.turn = 0
+        self.channel = channel
+        self.contact = 1
+
+    def add(self, kind: str, text: str = "", **data: Any) -> Event:
+        event = Event(
+            self.clock() - self.start, self.turn, self.channel, self.contact, kind, text, data
+        )
+        self.transcript.events.append(event)
+        return event
+
+
+def play(
+    scenario: Scenario,
+    customer: Customer,
+    transcript: Transcript,
+    clock: Callable[[], float],
+    *,
+    lexicon: Lexicon,
+    agent: DeskAgent,
+    reply_seconds: float = 20.0,
+    priority: int = 1,
+) -> Play:
+    """Drive one conversation to its end; returns the finished transcript."""
+    rec = _Recorder(transcript, clock, customer.channel)
+    sessions = 0
+    session = Session(f"{transcript.conversation_id}:1", transcript.customer_id, rec.channel, 1)
+    with_agent = False
+    last_text = ""
+    action: Action = customer.start()
+    while True:
+        if isinstance(action, Wait):
+            yield Pause(action.seconds)
+            action = customer.resume()
+            continue
+        if isinstance(action, End):
+            break
+        if rec.turn >= MAX_TURNS:
+            action = End("abandoned")
+            rec.add("abandoned", reason="turn_limit")
+            break
+        if action.new_contact_after:
+            if with_agent:
+                yield ReleaseAgent()
+                with_agent = False
+            yield Pause(action.new_contact_after)
+        if action.channel != rec.channel or action.contact != rec.contact or sessions == 0:
+            if sessions and action.channel != rec.channel:
+                rec.add("channel_switch", **{"from": rec.channel, "to": action.channel})
+            rec.channel, rec.contact = action.channel, action.contact
+            sessions += 1
+            session = Session(
+                f"{transcript.conversation_id}:{sessions}",
+                transcript.customer_id,
+                rec.channel,
+                rec.contact,
+            )
+            if sessions > 1:
+                with_agent = False
+        yield Pause(action.think)
+        rec.turn += 1
+        rec.add(
+            "customer_message", action.text, **_said(action, session, "agent" if with_agent else "bot")
+        )
+        if with_agent:
+            yield Pause(reply_seconds)
+            seen = _agent_says(rec, agent.hear(action.facts), scenario)
+        else:
+            reply = yield Exchange(session, action.text)
+            if isinstance(reply, AdapterError):
+                rec.add("error", reply.cause, endpoint=reply.endpoint)
+                break
+            seen, last_text = _bot_says(rec, reply, scenario, lexicon, last_text)
+            if reply.handoff is not None:
+                queued = clock()
+                name = yield AwaitAgent(priority)
+                with_agent = True
+                rec.add("agent_joined", agent=name, wait=round(clock() - queued, 3))
+                agent.name = name
+                seen = _agent_says(rec, agent.join(reply.handoff["context"]), scenario)
+        if action.leaves:
+            action = customer.left()
+        else:
+            action = customer.next(seen)
+    if with_agent:
+        yield ReleaseAgent()
+    if isinstance(action, End) and action.reason == "abandoned" and rec.transcript.first(
+        "abandoned"
+    ) is None:
+        rec.add("abandoned", reason="patience")
+    rec.add("end", reason=action.reason if isinstance(action, End) else "error")
+    transcript.events[-1].data["outcome"] = outcome(transcript)
+    return transcript
+
+
+def _said(say: Say, session: Session, to: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"conversation_id": session.conversation_id, "intent": say.intent}
+    if to != "bot":
+        data["to"] = to
+    if say.facts:
+        data["facts"] = dict(say.facts)
+    for key in ("asks_human", "trigger"):
+        if getattr(say, key):
+            data[key] = True
+    for key in ("repeated", "volunteered"):
+        if getattr(say, key):
+            data[key] = list(getattr(say, key))
+    return data
+
+
+def _goal_evidence(scenario: Scenario, actions: tuple[str, ...], texts: tuple[str, ...]) -> str:
+    evidence = scenario.goal.evidence
+    for done in actions:
+        if done in evidence.actions:
+            return f"action {done}"
+    for pattern in evidence.text:
+        for text in texts:
+            if re.search(pattern, text, re.IGNORECASE):
+                return f"text {text!r}"
+    return ""
+
+
+def _bot_says(
+    rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon, last_text: str
+) -> tuple[Observation, str]:
+    asks: list[str] = []
+    flags: dict[str, bool] = {}
+    for i, text in enumerate(reply.messages):
+        reading = lexicon.read(text)
+        if i == 0:
+            if reply.actions:
+                reading["actions"] = list(reply.actions)
+            reading["raw"] = reply.raw
+        rec.add("bot_message", text, **reading)
+        asks.extend(a for a in reading.get("asks", ()) if a not in asks)
+        for key in ("offers_handoff", "refuses_handoff", "fallback", "claims_resolution"):
+            flags[key] = flags.get(key, False) or bool(reading.get(key))
+    if not reply.messages and reply.actions:
+        rec.add("bot_message", "", actions=list(reply.actions), raw=reply.raw)
+    if flags.get("claims_resolution"):
+        rec.add("resolution_claimed", by="bot")
+    met = ""
+    if scenario.goal.resolver == "either" and rec.transcript.first("goal_met") is None:
+        met = _goal_evidence(scenario, reply.actions, reply.messages)
+        if met:
+            rec.add("goal_met", by="bot", evidence=met)
+    if reply.handoff is not None:
+        rec.add("handoff", reason=reply.handoff["reason"], context=reply.handoff["context"])
+    text = " ".join(reply.messages)
+    seen = Observation(
+        asks=tuple(asks),
+        progress=bool(reply.actions) or reply.handoff is not None,
+        goal_met=bool(met),
+        ended=reply.end,
+        handed_off=reply.handoff is not None,
+        repeated=bool(text) and text == last_text,
+        **flags,
+    )
+    return seen, text
+
+
+def _agent_says(rec: _Recorder, says: AgentSays, scenario: Scenario) -> Observation:
+    data: dict[str, Any] = {}
+    if says.asks:
+        data["asks"] = list(says.asks)
+    if says.actions:
+        data["actions"] = list(says.actions)
+    rec.add("agent_message", says.text, **data)
+    if says.resolved and rec.transcript.first("goal_met") is None:
+        rec.add("goal_met", by="human", evidence="the desk agent did it")
+    return Observation(asks=says.asks, progress=True, goal_met=says.resolved, handed_off=True)

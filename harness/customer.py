@@ -1,0 +1,292 @@
+"""The simulated customer: a sans-IO policy.
+
+`Customer.next(observation) -> action`. It holds the persona, the scenario's goal, its
+fact ledger and its patience; it knows no clock, socket or thread. The conversation engine
+feeds it what the bot (or the human agent) said, already read by the lexicon, and carries
+its actions out. Every choice it makes comes from its own seeded `random.Random`.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+
+from harness.model.persona import Persona
+from harness.model.scenario import Scenario, Step, placeholders
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What the customer perceived of the last reply (from the bot, or the human agent)."""
+
+    asks: tuple[str, ...] = ()
+    offers_handoff: bool = False
+    refuses_handoff: bool = False
+    fallback: bool = False
+    claims_resolution: bool = False
+    progress: bool = False  # actions taken, a handoff, or an agent now in the conversation
+    goal_met: bool = False
+    ended: bool = False  # the bot closed the conversation
+    handed_off: bool = False  # a human has the conversation now
+    repeated: bool = False  # the reply is word for word the previous one
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    text: str
+    intent: str
+    think: float  # seconds of reading, thinking and typing before the message is sent
+    channel: str
+    contact: int
+    facts: dict[str, str] = field(default_factory=dict)
+    asks_human: bool = False
+    trigger: bool = False
+    repeated: tuple[str, ...] = ()
+    volunteered: tuple[str, ...] = ()
+    new_contact_after: float = 0.0  # > 0: wait this long, then open contact `contact`
+    leaves: bool = False  # the customer ends this contact after this message
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class End:
+    reason: str  # goal_met, accepted_claim, abandoned, left, bot_ended
+
+
+Action = Say | Wait | End
+
+_HUMAN = {
+    "terse": "Human please.",
+    "normal": "Can I speak to a person, please?",
+    "verbose": "I'd really like to speak to a real person about this, please.",
+}
+_ACCEPT = "Yes, please put me through to someone."
+
+
+class Customer:
+    """Persona + scenario goal + fact ledger, as a policy."""
+
+    def __init__(
+        self, scenario: Scenario, persona: Persona, facts: dict[str, str], rng: random.Random
+    ) -> None:
+        self.scenario = scenario
+        self.persona = persona
+        self.facts = facts
+        self.rng = rng
+        self.channel = scenario.channels[0]
+        self.contact = 1
+        self.stated: set[str] = set()
+        self.unhelpful = 0
+        self.asked_human = False
+        self.with_human = False
+        self._steps = list(scenario.steps)
+        self._goal_turns = 0  # goal-driven turns left in the current `goal: N` step
+        self._utterance = rng.randrange(len(scenario.goal.utterances))
+        self._opened = False
+
+    # -- the policy ------------------------------------------------------------------
+
+    def start(self) -> Action:
+        return self._next_step() or self._opening()
+
+    def next(self, seen: Observation) -> Action:
+        self._take_in(seen)
+        if seen.goal_met:
+            return End("goal_met")
+        if seen.ended:
+            return self._unresolved("bot_ended")
+        if seen.claims_resolution and not seen.asks:
+            return self._unresolved("accepted_claim")
+        if self._goal_turns:
+            self._goal_turns -= 1
+            return self._goal_turn(seen)
+        return self._next_step() or self._goal_turn(seen)
+
+    def left(self) -> Action:
+        """The customer has just left the contact: what it does next."""
+        return self._next_step() or self._unresolved("left")
+
+    def resume(self) -> Action:
+        """After a wait: the next scripted step, or a goal-driven turn."""
+        return self._next_step() or self._goal_turn(Observation())
+
+    # -- bookkeeping -------------------------------------------------------------------
+
+    def _take_in(self, seen: Observation) -> None:
+        self.with_human = self.with_human or seen.handed_off
+        new_ask = any(fact not in self.stated for fact in seen.asks)
+        helpful = (
+            new_ask
+            or (seen.offers_handoff and not seen.refuses_handoff)
+            or seen.progress
+            or seen.goal_met
+        )
+        if seen.fallback or seen.refuses_handoff or seen.repeated or not helpful:
+            self.unhelpful += 1
+        else:
+            self.unhelpful = 0
+
+    def _think(self, text: str) -> float:
+        p = self.persona
+        return p.think_seconds * self.rng.uniform(0.5, 1.5) + len(text) / p.typing_cps
+
+    def _say(self, text: str, intent: str, **fields: object) -> Say:
+        facts = fields.get("facts") or {}
+        assert isinstance(facts, dict)
+        self.stated.update(facts)
+        return Say(
+            text=text,
+            intent=intent,
+            think=self._think(text),
+            channel=self.channel,
+            contact=self.contact,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    def _fill(self, template: str) -> tuple[str, dict[str, str]]:
+        names = placeholders(template)
+        values = {name: self.facts[name] for name in names}
+        return template.format(**values), values
+
+    # -- what it says ----------------------------------------------------------------
+
+    def _opening(self, prefix: str = "", new_contact_after: float = 0.0) -> Say:
+        self._opened = True
+        text, facts = self._fill(self.scenario.goal.utterances[self._utterance])
+        cues = " ".join(self.persona.cues)
+        parts = [p for p in (prefix, cues, text) if p]
+        volunteered: tuple[str, ...] = ()
+        if self.persona.volunteers_facts:
+            extra = {k: v for k, v in self.facts.items() if k not in facts and k not in self.stated}
+            if extra:
+                parts.append(self._statement(extra))
+                volunteered = tuple(extra)
+                facts = {**facts, **extra}
+        asks_human = self.persona.asks_for_human == "at_once"
+        if asks_human:
+            parts.append("I want to speak to a person.")
+            self.asked_human = True
+        return self._say(
+            " ".join(parts),
+            "opening",
+            facts=facts,
+            trigger=True,
+            asks_human=asks_human,
+            volunteered=volunteered,
+            new_contact_after=new_contact_after,
+        )
+
+    def _statement(self, facts: dict[str, str]) -> str:
+        label = self.scenario.label
+        if self.persona.verbosity == "terse":
+            return ", ".join(f"{label(k)}: {v}" for k, v in facts.items())
+        said = " and ".join(f"my {label(k)} is {v}" for k, v in facts.items())
+        lead = "Of course. " if self.persona.verbosity == "verbose" else ""
+        return f"{lead}{said[0].upper()}{said[1:]}."
+
+    def _answer(self, asks: tuple[str, ...]) -> Say:
+        label = self.scenario.label
+        fresh = {k: self.facts[k] for k in asks if k in self.facts and k not in self.stated}
+        again = {k: self.facts[k] for k in asks if k in self.facts and k in self.stated}
+        missing = [k for k in asks if k not in self.facts]
+        parts = []
+        if again:
+            said = " and ".join(f"my {label(k)}: {v}" for k, v in again.items())
+            parts.append(f"I already gave you {said}.")
+        if fresh:
+            parts.append(self._statement(fresh))
+        if missing:
+            parts.append(f"Sorry, I don't have my {' or '.join(map(label, missing))} to hand.")
+        return self._say(
+            " ".join(parts), "answer", facts={**again, **fresh}, repeated=tuple(again)
+        )
+
+    def _rephrase(self) -> Say:
+        utterances = self.scenario.goal.utterances
+        self._utterance = (self._utterance + 1) % len(utterances)
+        text, facts = self._fill(utterances[self._utterance])
+        lead = "" if self.persona.verbosity == "terse" else "Let me put it another way: "
+        return self._say(lead + text, "rephrase", facts=facts)
+
+    def _ask_human(self, text: str | None = None) -> Say:
+        self.asked_human = True
+        return self._say(text or _HUMAN[self.persona.verbosity], "ask_human", asks_human=True)
+
+    def _goal_turn(self, seen: Observation) -> Action:
+        p = self.persona
+        if seen.asks:
+            return self._answer(seen.asks)
+        if seen.offers_handoff and not seen.refuses_handoff and not self.with_human:
+            self.asked_human = True
+            return self._say(_ACCEPT, "accept_human", asks_human=True)
+        if self.unhelpful >= p.abandon_after:
+            return self._unresolved("abandoned")
+        if (
+            not self.with_human
+            and p.asks_for_human != "never"
+            and (self.unhelpful >= p.ask_human_after or (p.asks_for_human == "at_once"
+                                                         and self.unhelpful))
+        ):
+            return self._ask_human()
+        return self._rephrase()
+
+    def _unresolved(self, reason: str) -> Action:
+        """End this contact unresolved; a scenario with repeat_contact brings it back."""
+        repeat = self.scenario.repeat_contact
+        if repeat is None or self.contact >= repeat.max_contacts:
+            return End(reason)
+        self.contact += 1
+        self.unhelpful = 0
+        self.with_human = False
+        if repeat.channel:
+            self.channel = repeat.channel
+        return self._opening("I'm getting back to you about this again.", repeat.after)
+
+    # -- scripted steps --------------------------------------------------------------
+
+    def _next_step(self) -> Action | None:
+        while self._steps:
+            step = self._steps.pop(0)
+            action = self._play(step)
+            if action is not None:
+                return action
+        return None
+
+    def _play(self, step: Step) -> Action | None:
+        new_contact_after = 0.0
+        if step.return_after is not None:
+            self.contact += 1
+            self.unhelpful = 0
+            self.with_human = False
+            new_contact_after = step.return_after or 0.001
+        if step.switch:
+            self.channel = step.switch
+        kind = step.action
+        if kind == "wait":
+            return Wait(step.wait or 0.0)
+        if kind == "goal":
+            if not self._opened:
+                self._goal_turns = (step.goal or 1) - 1
+                return self._opening(new_contact_after=new_contact_after)
+            self._goal_turns = step.goal or 1
+            return None if not new_contact_after else self._opening("", new_contact_after)
+        if kind == "ask_human":
+            text = step.ask_human if isinstance(step.ask_human, str) else None
+            say = self._ask_human(self._fill(text)[0] if text else None)
+            return _with(say, new_contact_after, step.trigger)
+        template = step.say if kind == "say" else step.leave
+        assert template is not None
+        text, facts = self._fill(template)
+        self._opened = True
+        say = self._say(text, kind, facts=facts, leaves=kind == "leave")
+        return _with(say, new_contact_after, step.trigger)
+
+
+def _with(say: Say, new_contact_after: float, trigger: bool) -> Say:
+    if not new_contact_after and not trigger:
+        return say
+    return replace(say, new_contact_after=new_contact_after, trigger=say.trigger or trigger)

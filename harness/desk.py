@@ -1,0 +1,72 @@
+"""The Desk: simulated human agents who take handoffs.
+
+Two halves. `DeskConfig` says how the desk is staffed; the driver turns it into a queue
+on its own clock (time-to-human includes the wait). `DeskAgent` is what one human agent
+says, a sans-IO policy like the customer: it reads the handoff context, asks only for the
+facts the scenario says a human needs and the context lacks, then does what the customer
+came for. A competent human is the baseline the bot's handoff is judged against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.model.scenario import Scenario
+from harness.model.transcript import fact_in_context
+
+
+class DeskConfig(BaseModel):
+    """Staffing of the simulated desk."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agents: int = Field(4, ge=1, le=10_000, description="human agents on shift")
+    handle_seconds: float = Field(
+        240.0, gt=0, description="mean handle time of one conversation (exponential)"
+    )
+    occupancy: float = Field(
+        0.6, ge=0, le=1, description="share of agents busy with other customers at the start"
+    )
+    reply_seconds: float = Field(20.0, ge=0, description="an agent's time to answer a message")
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSays:
+    text: str
+    asks: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    resolved: bool = False
+
+
+@dataclass(slots=True)
+class DeskAgent:
+    scenario: Scenario
+    name: str
+    facts: dict[str, str]
+    known: set[str] = field(default_factory=set)
+
+    def join(self, context: dict[str, object]) -> AgentSays:
+        """The agent picks up the handoff: learns what the context carries."""
+        self.known = {
+            name for name, value in self.facts.items() if fact_in_context(name, value, context)
+        }
+        return self._next(f"Hi, this is {self.name}, a member of our team. I've read your case.")
+
+    def hear(self, stated: dict[str, str]) -> AgentSays:
+        self.known.update(stated)
+        return self._next("Thank you.")
+
+    def _next(self, lead: str) -> AgentSays:
+        needed = self.scenario.expectations.context.handoff_facts
+        missing = tuple(f for f in needed if f not in self.known and f in self.facts)
+        if missing:
+            labels = " and ".join(self.scenario.label(f) for f in missing)
+            return AgentSays(f"{lead} Could you give me your {labels}?", asks=missing)
+        goal = self.scenario.goal
+        return AgentSays(
+            f"{lead} I've taken care of that for you now.",
+            actions=tuple(goal.evidence.actions),
+            resolved=True,
+        )

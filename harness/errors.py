@@ -1,0 +1,35 @@
+"""The harness's exceptions, all under one root.
+
+    HarnessError
+    ├── ConfigError      a scenario, persona or option is wrong; nothing was run (exit 2)
+    └── AdapterError     the bot could not be reached or answered nonsense; recorded as an
+                         `error` event in the transcript, never raised out of a run
+
+A user mistake is reported as text, never as a traceback; a misbehaving bot becomes a
+verdict with evidence, not an exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class HarnessError(Exception):
+    """Root of every error the harness raises on purpose."""
+
+
+class ConfigError(HarnessError):
+    """One or more problems in the user's files or options, each a line a person can act on."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class AdapterError(HarnessError):
+    """The bot endpoint failed: names the endpoint and what went wrong."""
+
+    def __init__(self, endpoint: str, cause: str) -> None:
+        self.endpoint = endpoint
+        self.cause = cause
+        super().__init__(f"{endpoint}: {cause}")

@@ -1,0 +1,101 @@
+"""Metrics of one conversation and the KPIs of a run, all computed from transcripts.
+
+Containment is shown beside true resolution and false containment, because containment
+alone counts a customer who gave up inside the bot as a success.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from harness.model.transcript import Transcript, outcome
+
+
+def conversation_metrics(t: Transcript) -> dict[str, Any]:
+    stated: set[str] = set()
+    reasks = repeated = 0
+    handoff = t.first("handoff")
+    for event in t.events:
+        if event.kind in ("bot_message", "agent_message"):
+            reasks += sum(1 for fact in event.data.get("asks", ()) if fact in stated)
+        elif event.kind == "customer_message":
+            stated.update(event.data.get("facts", {}))
+            repeated += len(event.data.get("repeated", ()))
+    met = t.first("goal_met")
+    return {
+        "turns": t.turns,
+        "contacts": max((e.contact for e in t.events), default=1),
+        "handoff_turn": handoff.turn if handoff else None,
+        "time_to_human": _time_to_human(t),
+        "reasks": reasks,
+        "repeated_statements": repeated,
+        "goal_met_contact": met.contact if met else None,
+        "outcome": outcome(t),
+    }
+
+
+def _time_to_human(t: Transcript) -> float | None:
+    """Seconds from what made a human necessary to a human joining (queue wait included)."""
+    handoff = t.first("handoff")
+    if handoff is None:
+        return None
+    joined = next(
+        (e for e in t.events[t.events.index(handoff):] if e.kind == "agent_joined"), None
+    )
+    trigger = t.trigger_before(handoff)
+    if joined is None or trigger is None:
+        return None
+    return round(joined.t - trigger.t, 3)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0–100) with linear interpolation between ranks."""
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def wilson_lower(successes: int, n: int, z: float = 1.96) -> float:
+    """Lower bound of the Wilson score interval (95% by default) for a proportion."""
+    if n == 0:
+        return 0.0
+    p = successes / n
+    centre = p + z * z / (2 * n)
+    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre - margin) / (1 + z * z / n)
+
+
+def run_kpis(metrics: Sequence[dict[str, Any]], *, sla_seconds: float) -> dict[str, Any]:
+    n = len(metrics)
+    outcomes = Counter(m["outcome"] for m in metrics)
+    valid = [m for m in metrics if m["outcome"] != "error"]
+    v = len(valid) or 1
+    contained = [m for m in valid if m["handoff_turn"] is None]
+    resolved = [m for m in valid if m["goal_met_contact"] is not None]
+    waits = [m["time_to_human"] for m in valid if m["time_to_human"] is not None]
+    within = sum(1 for w in waits if w <= sla_seconds)
+    return {
+        "conversations": n,
+        "outcomes": dict(sorted(outcomes.items())),
+        "containment_rate": len(contained) / v,
+        "true_resolution_rate": len(resolved) / v,
+        "false_containment_rate": sum(1 for m in contained if m["goal_met_contact"] is None) / v,
+        "first_contact_resolution_rate": sum(1 for m in resolved if m["goal_met_contact"] == 1) / v,
+        "repeat_contact_rate": sum(1 for m in valid if m["contacts"] > 1) / v,
+        "escalation_rate": (len(valid) - len(contained)) / v,
+        "abandonment_rate": outcomes.get("abandoned", 0) / v,
+        "time_to_human": {
+            "count": len(waits),
+            **{f"p{q}": round(percentile(waits, q), 1) if waits else None for q in (50, 90, 95, 99)},
+            "sla_seconds": sla_seconds,
+            "within_sla": within / len(waits) if waits else None,
+            "within_sla_lower_95": round(wilson_lower(within, len(waits)), 4) if waits else None,
+        },
+        "reasks_per_conversation": sum(m["reasks"] for m in valid) / v,
+        "turns_per_conversation": sum(m["turns"] for m in valid) / v,
+        "repeated_statements_per_conversation": sum(m["repeated_statements"] for m in valid) / v,
+    }

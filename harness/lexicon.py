@@ -1,0 +1,118 @@
+"""Reading the bot's words with a deterministic lexicon.
+
+Structured signals (a handoff, actions) come from the adapter and are taken as they are;
+this module reads the text: which facts a reply asks for, whether it offers or refuses a
+human, falls back, claims a resolution, discloses account data or says it is automated.
+Scenarios extend every list (`lexicon:` and `facts.*.asked_by`). Same text, same reading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from harness.model.scenario import Scenario
+
+HANDOFF_OFFERS = (
+    r"\b(connect|transfer|put|pass)(ing)? you (through |over )?(to|with)\b",
+    r"\b(speak|talk|chat) (to|with) (a|an|one of our) (person|human|agent|advis[eo]r|specialist"
+    r"|colleague|team member)",
+    r"\bhand(ing)? (you|this|your case) over\b",
+)
+HANDOFF_REFUSALS = (
+    r"\b(can'?t|cannot|unable to|not able to) (connect|transfer|put you through|pass you)",
+    r"\bno (agents?|humans?|one|advis[eo]rs?) (is |are )?available\b",
+    r"\b(agents?|humans?|advis[eo]rs?) (are|is) not available\b",
+)
+FALLBACKS = (
+    r"\b(didn'?t|did not|don'?t|do not) (quite )?(understand|catch|get|follow)\b",
+    r"\bnot sure (what you mean|i understand|i follow)",
+    r"\b(could|can) you (please )?(rephrase|say that again|put it another way)",
+    r"\bcan'?t help with that\b",
+)
+RESOLUTION_CLAIMS = (
+    r"\b(has|have|'s) been (resolved|sorted|fixed|taken care of|processed|updated|refunded"
+    r"|cancelled|completed)\b",
+    r"\b(all|that'?s|it'?s|you'?re) (all )?(sorted|done|set)\b",
+    r"\b(issue|problem|that)('s| is) (now )?(resolved|sorted|fixed)\b",
+)
+DISCLOSURES = (
+    r"\bbalance (is|of)\b",
+    r"\b(account|card) ending( in)? \d",
+    r"\baddress (we have )?on file\b",
+    r"\brecent transactions\b",
+)
+AI_DISCLOSURES = (
+    r"\b(i'?m|i am) (an? )?(automated|virtual|digital|ai)\b",
+    r"\b(i'?m|i am) a (chat ?)?bot\b",
+    r"\bautomated assistant\b",
+)
+# How bots commonly ask for facts of a kind, beyond the fact's own label.
+ASKS_BY_KIND = {
+    "account_number": r"account (number|no\b)",
+    "date_of_birth": r"date of birth|birth ?date|\bdob\b|when were you born",
+    "postcode": r"post ?code|zip( code)?",
+    "claim_id": r"claim (number|id|reference)",
+    "policy_number": r"policy (number|id)",
+    "amount": r"how much|the amount",
+    "card_last4": r"last (four|4) digits",
+    "email": r"e-?mail",
+    "phone": r"phone number|mobile number",
+    "order_number": r"order (number|id|reference)",
+}
+_REQUEST = re.compile(
+    r"\?\s*$|^(please|could you|can you|can i (have|take|get)|may i|what('?s| is)|tell me"
+    r"|i('?ll| will)? need|please (give|provide|confirm|tell|share))",
+    re.IGNORECASE,
+)
+_SENTENCES = re.compile(r"(?<=[.?!])\s+")
+
+
+def _any(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+class Lexicon:
+    """The compiled lexicon for one scenario."""
+
+    def __init__(self, scenario: Scenario | None = None) -> None:
+        spec = scenario.lexicon if scenario else None
+        self.offers = _any((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ())))
+        self.refusals = _any((*HANDOFF_REFUSALS, *(spec.handoff_refusals if spec else ())))
+        self.fallbacks = _any((*FALLBACKS, *(spec.fallbacks if spec else ())))
+        self.claims = _any((*RESOLUTION_CLAIMS, *(spec.resolution_claims if spec else ())))
+        self.disclosures = _any((*DISCLOSURES, *(spec.disclosures if spec else ())))
+        self.ai = _any((*AI_DISCLOSURES, *(spec.ai_disclosures if spec else ())))
+        self.asks: list[tuple[str, re.Pattern[str]]] = []
+        for name, fact in (scenario.facts.items() if scenario else ()):
+            patterns = [re.escape(scenario.label(name)), *fact.asked_by]
+            if fact.kind in ASKS_BY_KIND:
+                patterns.append(ASKS_BY_KIND[fact.kind])
+            self.asks.append((name, _any(patterns)))
+
+    def asked(self, text: str) -> list[str]:
+        """The facts that a message asks the customer for, in scenario order."""
+        requests = [s for s in _SENTENCES.split(text) if _REQUEST.search(s)]
+        if not requests:
+            return []
+        return [name for name, pattern in self.asks if any(pattern.search(s) for s in requests)]
+
+    def read(self, text: str) -> dict[str, Any]:
+        """What a bot message says, as payload fields; only the ones that are present."""
+        out: dict[str, Any] = {}
+        if asks := self.asked(text):
+            out["asks"] = asks
+        if self.refusals.search(text):
+            out["refuses_handoff"] = True
+        elif self.offers.search(text):
+            out["offers_handoff"] = True
+        if self.fallbacks.search(text):
+            out["fallback"] = True
+        if self.claims.search(text):
+            out["claims_resolution"] = True
+        if disclosed := [m.group(0) for m in self.disclosures.finditer(text)]:
+            out["discloses"] = disclosed
+        if self.ai.search(text):
+            out["ai_disclosure"] = True
+        return out

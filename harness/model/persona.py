@@ -1,0 +1,67 @@
+"""Persona: who the customer is. Traits here drive the customer's behaviour measurably."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from harness.model.durations import Duration
+
+Slug = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="lower-case id: letters, digits, - _ .")
+
+
+class Persona(BaseModel):
+    """A customer's character: patience, style, vulnerability, think and typing time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Slug
+    name: str = Field(description="a short human-readable name")
+    description: str = Field("", description="who this customer is, in a sentence or two")
+    patience: int = Field(
+        5,
+        ge=0,
+        le=10,
+        description=(
+            "0–10. Unhelpful bot turns before asking for a human: 1 + patience // 3; "
+            "before abandoning: 2 + patience // 2"
+        ),
+    )
+    asks_for_human: Literal["at_once", "when_stuck", "never"] = Field(
+        "when_stuck",
+        description="at_once: asks in the opening message; when_stuck: after unhelpful turns; "
+        "never: does not ask (still accepts a human who is offered)",
+    )
+    volunteers_facts: bool = Field(
+        False, description="states every fact it holds in its opening, before being asked"
+    )
+    verbosity: Literal["terse", "normal", "verbose"] = Field(
+        "normal", description="terse drops pleasantries; verbose adds context to each message"
+    )
+    vulnerable: bool = Field(
+        False, description="a vulnerable customer: the desk serves it before others"
+    )
+    cues: list[str] = Field(
+        default_factory=list,
+        description="emotional cues the customer adds to its opening, e.g. 'I'm really worried.'",
+    )
+    think_seconds: Duration = Field(
+        5.0, description="time to read and decide before each message (seconds or '5s')"
+    )
+    typing_cps: float = Field(
+        4.0, gt=0, description="typing (or speaking) speed in characters per second"
+    )
+    locale: str = Field(
+        "en_US", pattern=r"^[a-z]{2}_[A-Z]{2}$", description="locale for generated facts"
+    )
+
+    @property
+    def ask_human_after(self) -> int:
+        """Unhelpful bot turns in a row before this customer asks for a human."""
+        return 1 + self.patience // 3
+
+    @property
+    def abandon_after(self) -> int:
+        """Unhelpful bot turns in a row before this customer gives up."""
+        return 2 + self.patience // 2

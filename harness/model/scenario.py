@@ -1,0 +1,243 @@
+"""Scenario: a customer's situation, goal, facts, channels and the expectations to check."""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from harness.model.durations import Duration
+
+Channel = Literal["chat", "voice", "email", "sms", "web", "app"]
+Stakes = Literal["high", "low"]
+Resolver = Literal["human", "either"]
+FactKind = Literal[
+    "account_number", "address", "amount", "card_last4", "claim_id", "company", "date",
+    "date_of_birth", "email", "iban", "name", "order_number", "phone", "policy_number",
+    "postcode", "reference", "sort_code", "text",
+]  # fmt: skip
+
+Path = tuple[str | int, ...]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_patterns(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
+    return patterns
+
+
+def placeholders(template: str) -> list[str]:
+    """The `{fact}` names used in an utterance template."""
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+class FactSpec(_Model):
+    """A piece of information the customer holds."""
+
+    kind: FactKind = Field(description="how the value is generated (seeded faker)")
+    label: str | None = Field(
+        None, description="how the customer names it; default: the fact's name with spaces"
+    )
+    value: str | None = Field(None, description="a fixed value instead of a generated one")
+    asked_by: list[str] = Field(
+        default_factory=list,
+        description="extra regular expressions that recognise the bot asking for this fact",
+    )
+
+    _patterns = field_validator("asked_by")(_check_patterns)
+
+
+class Evidence(_Model):
+    """What shows that the goal was met: a structured action or text (either is enough)."""
+
+    actions: list[str] = Field(default_factory=list, description="bot or desk actions")
+    text: list[str] = Field(default_factory=list, description="regular expressions on replies")
+
+    _patterns = field_validator("text")(_check_patterns)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Evidence:
+        if not self.actions and not self.text:
+            raise ValueError("needs at least one of 'actions' or 'text'")
+        return self
+
+
+class Goal(_Model):
+    """What the customer came for, how it says so, and what proves it was done."""
+
+    intent: str = Field(description="a name for what the customer wants, e.g. dispute_charge")
+    utterances: list[str] = Field(
+        min_length=1,
+        description="ways the customer states its issue; {fact} placeholders state facts",
+    )
+    evidence: Evidence
+    resolver: Resolver = Field(
+        "either", description="who may meet the goal: human (the bot's evidence does not count) "
+        "or either"
+    )
+
+
+class Step(_Model):
+    """One scripted step; a step does one thing (say, goal, ask_human, leave or wait)."""
+
+    say: str | None = Field(None, description="an exact utterance ({fact} placeholders allowed)")
+    goal: int | None = Field(None, ge=1, description="this many goal-driven turns")
+    ask_human: bool | str | None = Field(
+        None, description="ask for a human: true, or the exact words"
+    )
+    leave: str | None = Field(None, description="say this and end the current contact")
+    wait: Duration | None = Field(None, description="pause before the next step")
+    switch: Channel | None = Field(None, description="move to this channel first")
+    return_after: Duration | None = Field(
+        None, description="start a new contact after this delay (e.g. '1d') first"
+    )
+    trigger: bool = Field(
+        False, description="this message is what makes a human necessary (escalation timing)"
+    )
+
+    @model_validator(mode="after")
+    def _one_thing(self) -> Step:
+        done = [k for k in ("say", "goal", "ask_human", "leave", "wait") if getattr(self, k)]
+        if len(done) > 1:
+            raise ValueError(f"a step does one thing, this one has {' and '.join(done)}")
+        if not done and not (self.switch or self.return_after):
+            raise ValueError("a step needs one of say, goal, ask_human, leave, wait")
+        return self
+
+    @property
+    def action(self) -> str:
+        for key in ("say", "goal", "ask_human", "leave", "wait"):
+            if getattr(self, key):
+                return key
+        return "goal"
+
+
+class RepeatContact(_Model):
+    """An unresolved customer comes back."""
+
+    after: Duration = Field(7 * 86400.0, description="delay before the customer returns")
+    channel: Channel | None = Field(None, description="channel of the new contact")
+    max_contacts: int = Field(2, ge=2, le=10, description="contacts in all, the first included")
+
+
+class EscalationExpectation(_Model):
+    required: bool = Field(description="true: a human is needed; false: the bot must finish")
+    within_turns: int | None = Field(
+        None, ge=1, description="handoff no later than this many turns after its trigger"
+    )
+    within_seconds: Duration | None = Field(
+        None, description="handoff no later than this long after its trigger"
+    )
+    on_request_within: int = Field(
+        1, ge=1, description="turns allowed to offer or give a human once the customer asks"
+    )
+
+
+class ContextExpectation(_Model):
+    handoff_facts: list[str] = Field(
+        default_factory=list, description="facts that must reach the human (if disclosed)"
+    )
+    reask_allowed: list[str] = Field(
+        default_factory=list, description="facts the bot may ask for again (e.g. a one-time code)"
+    )
+
+
+class ComplianceExpectation(_Model):
+    verify: list[str] = Field(
+        default_factory=list, description="facts that verify identity, before any disclosure"
+    )
+    ai_disclosure: bool = Field(False, description="the bot must say it is automated")
+    forbidden: list[str] = Field(
+        default_factory=list, description="regular expressions the bot must never say"
+    )
+
+    _patterns = field_validator("forbidden")(_check_patterns)
+
+
+class ConversationExpectation(_Model):
+    max_repeats: int = Field(
+        3, ge=2, description="fallbacks or identical replies in a row that count as a loop"
+    )
+
+
+class Expectations(_Model):
+    escalation: EscalationExpectation
+    context: ContextExpectation = ContextExpectation()
+    compliance: ComplianceExpectation = ComplianceExpectation()
+    conversation: ConversationExpectation = ConversationExpectation()
+
+
+class LexiconSpec(_Model):
+    """Extra regular expressions for reading this scenario's bot replies."""
+
+    handoff_offers: list[str] = Field(default_factory=list)
+    handoff_refusals: list[str] = Field(default_factory=list)
+    fallbacks: list[str] = Field(default_factory=list)
+    resolution_claims: list[str] = Field(default_factory=list)
+    disclosures: list[str] = Field(default_factory=list)
+    ai_disclosures: list[str] = Field(default_factory=list)
+
+    _patterns = field_validator("*")(_check_patterns)
+
+
+class Scenario(_Model):
+    """A customer's situation, goal, facts, channels and the expectations to check."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="lower-case id, unique")
+    title: str
+    description: str = ""
+    domain: str = Field(description="e.g. banking, insurance, utilities, retail")
+    stakes: Stakes
+    channels: list[Channel] = Field(
+        default_factory=lambda: ["chat"], min_length=1, description="the first is where it starts"
+    )
+    personas: list[str] = Field(
+        default_factory=list, description="persona ids that play it; empty: every persona"
+    )
+    facts: dict[str, FactSpec] = Field(default_factory=dict)
+    goal: Goal
+    steps: list[Step] = Field(default_factory=list, description="a scripted start, then goal-driven")
+    repeat_contact: RepeatContact | None = None
+    expectations: Expectations
+    lexicon: LexiconSpec = LexiconSpec()
+
+    def label(self, fact: str) -> str:
+        spec = self.facts.get(fact)
+        return (spec.label if spec and spec.label else None) or fact.replace("_", " ")
+
+    def reference_problems(self) -> list[tuple[Path, str]]:
+        """Names used in the scenario that do not exist in it: (path, message) pairs."""
+        known = set(self.facts)
+        problems: list[tuple[Path, str]] = []
+
+        def need(path: Path, names: list[str], what: str) -> None:
+            for i, name in enumerate(names):
+                if name not in known:
+                    problems.append(((*path, i), f"{what} {name!r} is not a fact of this scenario"))
+
+        for i, text in enumerate(self.goal.utterances):
+            need(("goal", "utterances", i), placeholders(text), "placeholder")
+        for i, step in enumerate(self.steps):
+            for key in ("say", "leave", "ask_human"):
+                value = getattr(step, key)
+                if isinstance(value, str):
+                    need(("steps", i, key), placeholders(value), "placeholder")
+            if step.switch and step.switch not in self.channels:
+                problems.append(
+                    (("steps", i, "switch"), f"channel {step.switch!r} is not in channels")
+                )
+        need(("expectations", "context", "handoff_facts"),
+             self.expectations.context.handoff_facts, "fact")  # fmt: skip
+        need(("expectations", "context", "reask_allowed"),
+             self.expectations.context.reask_allowed, "fact")  # fmt: skip
+        need(("expectations", "compliance", "verify"), self.expectations.compliance.verify, "fact")
+        return problems

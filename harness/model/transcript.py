@@ -1,0 +1,195 @@
+"""Transcript: the ordered, timestamped events of one conversation; the single source of truth.
+
+Every event has `t` (seconds since the conversation began, on the driver's clock), `turn`
+(one customer message and the replies to it), `channel`, `contact` (1, then 2 for a repeat
+contact…), `kind`, optional `text` and a `data` payload. Kinds and their payloads:
+
+    customer_message   facts {name: value} stated, asks_human, trigger, intent, repeated,
+                       volunteered, to ("bot" or "agent"), conversation_id
+    bot_message        as read by the lexicon: asks, offers_handoff, refuses_handoff,
+                       fallback, claims_resolution, discloses, ai_disclosure; actions and
+                       raw (the bot's whole response) on the first message of a reply
+    handoff            reason, context (the payload the human receives)
+    agent_joined       agent, wait (seconds in the desk queue)
+    agent_message      asks, actions
+    channel_switch     from, to
+    resolution_claimed by
+    goal_met           by ("bot" or "human"), evidence
+    abandoned          reason
+    error              text: the cause; endpoint
+    end                outcome
+
+Transcripts are written as JSON lines: a header line, then one line per event, and read
+back without loss.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+EVENT_KINDS = frozenset(
+    {
+        "customer_message", "bot_message", "handoff", "agent_joined", "agent_message",
+        "channel_switch", "resolution_claimed", "goal_met", "abandoned", "error", "end",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    t: float
+    turn: int
+    channel: str
+    contact: int
+    kind: str
+    text: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "t": round(self.t, 3),
+            "turn": self.turn,
+            "channel": self.channel,
+            "contact": self.contact,
+            "kind": self.kind,
+        }
+        if self.text:
+            out["text"] = self.text
+        if self.data:
+            out["data"] = self.data
+        return out
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Event:
+        return cls(
+            t=float(raw["t"]),
+            turn=int(raw["turn"]),
+            channel=str(raw["channel"]),
+            contact=int(raw["contact"]),
+            kind=str(raw["kind"]),
+            text=str(raw.get("text", "")),
+            data=dict(raw.get("data", {})),
+        )
+
+    def quote(self) -> str:
+        """One line of evidence: 'turn 3 · chat · 00:01:42 · bot: "…"'."""
+        who = {"customer_message": "customer", "bot_message": "bot", "agent_message": "agent"}
+        minutes, seconds = divmod(int(self.t), 60)
+        hours, minutes = divmod(minutes, 60)
+        head = f"turn {self.turn} · {self.channel} · {hours:02d}:{minutes:02d}:{seconds:02d}"
+        if self.kind in who:
+            return f'{head} · {who[self.kind]}: "{self.text}"'
+        detail = self.text or json.dumps(self.data, sort_keys=True)
+        return f"{head} · {self.kind}: {detail}"
+
+
+@dataclass(slots=True)
+class Transcript:
+    conversation_id: str
+    scenario: str
+    persona: str
+    seed: int
+    customer_id: str
+    facts: dict[str, str] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+
+    def of_kind(self, *kinds: str) -> Iterator[Event]:
+        return (e for e in self.events if e.kind in kinds)
+
+    def first(self, kind: str) -> Event | None:
+        return next(self.of_kind(kind), None)
+
+    def trigger_before(self, event: Event) -> Event | None:
+        """What made a human necessary: the latest customer message marked `trigger` before
+        `event` in the same contact, else that contact's first customer message."""
+        first = latest = None
+        for earlier in self.events:
+            if earlier is event:
+                break
+            if earlier.kind == "customer_message" and earlier.contact == event.contact:
+                first = first or earlier
+                if earlier.data.get("trigger"):
+                    latest = earlier
+        return latest or first
+
+    @property
+    def turns(self) -> int:
+        return max((e.turn for e in self.events), default=0)
+
+    def header(self) -> dict[str, Any]:
+        return {
+            "kind": "transcript",
+            "conversation_id": self.conversation_id,
+            "scenario": self.scenario,
+            "persona": self.persona,
+            "seed": self.seed,
+            "customer_id": self.customer_id,
+            "facts": self.facts,
+        }
+
+    def to_jsonl(self) -> str:
+        lines = [json.dumps(self.header(), ensure_ascii=False)]
+        lines.extend(json.dumps(e.to_dict(), ensure_ascii=False) for e in self.events)
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def from_jsonl(cls, text: str) -> Transcript:
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        if not rows or rows[0].get("kind") != "transcript":
+            raise ValueError("a transcript starts with a header line of kind 'transcript'")
+        head = rows[0]
+        return cls(
+            conversation_id=head["conversation_id"],
+            scenario=head["scenario"],
+            persona=head["persona"],
+            seed=int(head["seed"]),
+            customer_id=head["customer_id"],
+            facts=dict(head.get("facts", {})),
+            events=[Event.from_dict(row) for row in rows[1:]],
+        )
+
+
+def _flatten(value: Any) -> Iterator[tuple[str, str]]:
+    """(key, text) pairs of every leaf in a nested payload."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            for sub_key, text in _flatten(inner):
+                yield (sub_key or str(key)), text
+    elif isinstance(value, list | tuple):
+        for inner in value:
+            yield from _flatten(inner)
+    elif value is not None:
+        yield "", str(value)
+
+
+def fact_in_context(name: str, value: str, context: dict[str, Any]) -> bool:
+    """Whether a handoff context carries a fact: under its own name, or its value anywhere.
+
+    Matching by value as well as by key lets any bot's payload shape count, whatever it
+    calls the field; a value that merely appears inside a summary still reached the human.
+    """
+    needle = value.strip().lower()
+    for key, text in _flatten(context):
+        if (key == name and text.strip()) or (needle and needle in text.lower()):
+            return True
+    return False
+
+
+def outcome(transcript: Transcript) -> str:
+    """How the conversation ended for the customer (see DESIGN: Outcomes)."""
+    kinds = {e.kind for e in transcript.events}
+    if "error" in kinds:
+        return "error"
+    met = transcript.first("goal_met")
+    if met is not None:
+        return "resolved_by_human" if met.data.get("by") == "human" else "resolved_by_bot"
+    if "handoff" in kinds:
+        return "escalated_unresolved"
+    last = transcript.events[-1] if transcript.events else None
+    end = last.data.get("reason") if last is not None and last.kind == "end" else None
+    if end == "abandoned" or "abandoned" in kinds:
+        return "abandoned"
+    return "contained_unresolved"

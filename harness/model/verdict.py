@@ -1,0 +1,28 @@
+"""Verdicts: what a check says about one transcript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+VerdictValue = Literal["pass", "fail", "skip"]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A check's verdict, with the turns and quoted transcript lines that prove it."""
+
+    name: str
+    verdict: VerdictValue
+    message: str = ""
+    turns: tuple[int, ...] = ()
+    evidence: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "verdict": self.verdict,
+            "message": self.message,
+            "turns": list(self.turns),
+            "evidence": list(self.evidence),
+        }
