@@ -1,0 +1,44 @@
+"""harness: a conversation simulation and test harness for customer-service bots."""
+
+from harness.adapters import Adapter, Reply, Session, open_bot
+from harness.checks import CATALOGUE, run_checks
+from harness.customer import Customer, Observation
+from harness.desk import DeskConfig
+from harness.errors import AdapterError, ConfigError, HarnessError
+from harness.lexicon import Lexicon
+from harness.loading import Pack, bundled_dir, load_pack
+from harness.model import Event, Expectations, Persona, Scenario, Transcript, Verdict, outcome
+from harness.runner import ConversationResult, RunOptions, RunResult, plan, run
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CATALOGUE",
+    "Adapter",
+    "AdapterError",
+    "ConfigError",
+    "ConversationResult",
+    "Customer",
+    "DeskConfig",
+    "Event",
+    "Expectations",
+    "HarnessError",
+    "Lexicon",
+    "Observation",
+    "Pack",
+    "Persona",
+    "Reply",
+    "RunOptions",
+    "RunResult",
+    "Scenario",
+    "Session",
+    "Transcript",
+    "Verdict",
+    "bundled_dir",
+    "load_pack",
+    "open_bot",
+    "outcome",
+    "plan",
+    "run",
+    "run_checks",
+]

@@ -1,0 +1,198 @@
+"""The `harness` command: a thin face over the loader and the run function.
+
+Exit status: 0 every check passed; 1 a check failed or a conversation errored; 2 usage,
+configuration or validation error (nothing was run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from harness.checks import CATALOGUE
+from harness.desk import DeskConfig
+from harness.errors import ConfigError
+from harness.loading import Pack, bundled_dir, load_pack
+from harness.model.persona import Persona
+from harness.model.scenario import Scenario
+from harness.runner import ConversationResult, RunOptions, plan, run
+
+BOTS_HELP = """\
+demo:careful         verifies, remembers, hands off at once with full context (the baseline)
+demo:deflector       never hands off
+demo:amnesiac        re-asks facts; forgets across channels and contacts
+demo:slowpoke        hands off only after three more questions
+demo:blank-handoff   hands off with an empty context
+demo:false-resolver  says the job is done without doing it
+demo:looper          repeats its fallback instead of offering a human
+demo:oversharer      discloses account data before verification
+package.module:attr  your own bot: a callable taking and returning native-protocol dicts"""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"harness: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("harness: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harness",
+        description="Simulate customers against a customer-service bot and check what they live through.",
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run scenarios against a bot",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       epilog="bots:\n" + BOTS_HELP)  # fmt: skip
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATHS",
+                   help="scenario (and persona) files or folders; default: the bundled pack")
+    p.add_argument("--bot", default="demo:careful", metavar="SPEC",
+                   help="the bot under test (default: demo:careful; see below)")
+    p.add_argument("--seed", type=int, default=0, help="the run's seed (default: 0)")
+    p.add_argument("--repeat", type=_positive, default=1, metavar="K",
+                   help="play each scenario × persona K times with different seeds (default: 1)")
+    p.add_argument("--out", type=Path, metavar="DIR",
+                   help="where results go (default: reports/run-<timestamp>/)")
+    p.add_argument("--scenario", action="append", default=[], metavar="PATTERN",
+                   help="only scenarios whose id matches (glob, repeatable), e.g. 'banking.*'")
+    p.add_argument("--persona", action="append", default=[], metavar="PATTERN",
+                   help="only personas whose id matches (glob, repeatable)")
+    p.add_argument("--check", action="append", default=[], metavar="PATTERN",
+                   help="only these checks (glob, repeatable), e.g. 'escalation.*'")
+    p.add_argument("--agents", type=_positive, default=DeskConfig().agents, metavar="N",
+                   help=f"human agents at the simulated desk (default: {DeskConfig().agents})")
+    p.add_argument("--sla", type=float, default=60.0, metavar="SECONDS",
+                   help="time-to-human target reported in the KPIs (default: 60)")
+    p.add_argument("-v", "--verbose", action="store_true", help="show every failure in full")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser("list", help="list scenarios, personas, bots or checks")
+    p.add_argument("what", choices=["scenarios", "personas", "bots", "checks"])
+    p.add_argument("paths", nargs="*", type=Path, metavar="PATHS",
+                   help="files or folders to list instead of the bundled pack")
+    p.set_defaults(func=_list)
+
+    p = sub.add_parser("validate", help="check scenario and persona files without running")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATHS")
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of a scenario or persona file")
+    p.add_argument("what", choices=["scenario", "persona"])
+    p.set_defaults(func=_schema)
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expects a whole number of 1 or more, got {text}")
+    return value
+
+
+def _pack(paths: Sequence[Path]) -> Pack:
+    """The bundled personas, plus the given files; with no paths, the bundled pack."""
+    personas = load_pack([bundled_dir("personas")])
+    if not paths:
+        return load_pack([bundled_dir("scenarios")], base=personas)
+    return load_pack(paths, base=personas)
+
+
+def _run(args: argparse.Namespace) -> int:
+    pack = _pack(args.paths)
+    options = RunOptions(
+        bot=args.bot,
+        seed=args.seed,
+        repeat=args.repeat,
+        scenarios=tuple(args.scenario),
+        personas=tuple(args.persona),
+        checks=tuple(args.check),
+        desk=DeskConfig(agents=args.agents),
+        sla_seconds=args.sla,
+    )
+    total = len(plan(pack, options))  # validates the filters before anything is written
+    out = args.out or _default_out()
+    from harness.report.terminal import summary
+
+    with _Progress(total, enabled=not args.quiet and sys.stderr.isatty()) as progress:
+        result = run(pack, options, out, progress=progress.advance)
+    summary(result, sys.stdout, verbose=args.verbose)
+    return result.exit_code
+
+
+def _default_out() -> Path:
+    base = Path("reports") / f"run-{datetime.now():%Y%m%d-%H%M%S}"
+    out, n = base, 1
+    while out.exists():
+        n += 1
+        out = base.with_name(f"{base.name}-{n}")
+    return out
+
+
+class _Progress:
+    """A progress bar on stderr for interactive runs; silent in CI logs."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self.total = total
+        self.enabled = enabled and total > 1
+        self._bar = None
+        self._task = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("conversations", total=self.total)
+        return self
+
+    def advance(self, result: ConversationResult) -> None:
+        if self._bar is not None and self._task is not None:
+            self._bar.advance(self._task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _list(args: argparse.Namespace) -> int:
+    if args.what == "bots":
+        print(BOTS_HELP)
+    elif args.what == "checks":
+        for check in CATALOGUE.values():
+            print(f"{check.name:<36}fails when {check.fails_when}")
+    else:
+        pack = _pack(args.paths)
+        if args.what == "scenarios":
+            for s in sorted(pack.scenarios.values(), key=lambda s: s.id):
+                print(f"{s.id:<34}{s.stakes:<6}{s.domain:<12}{s.title}")
+        else:
+            for p in sorted(pack.personas.values(), key=lambda p: p.id):
+                print(f"{p.id:<20}{p.name}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    pack = _pack(args.paths)
+    print(f"ok: {len(pack.scenarios)} scenario(s), {len(pack.personas)} persona(s)")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    model = Scenario if args.what == "scenario" else Persona
+    print(json.dumps(model.model_json_schema(), indent=2))
+    return 0

@@ -1,0 +1,1 @@
+"""Reporters: what a run shows a person (terminal) and writes for tools (results.json)."""

@@ -1,0 +1,101 @@
+"""The terminal summary: a row per scenario × persona, the failures with evidence, then KPIs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from harness.runner import ConversationResult, RunResult
+
+MAX_FAILURES_SHOWN = 10
+
+
+def summary(result: RunResult, stream: TextIO, *, verbose: bool = False) -> None:
+    rows: dict[tuple[str, str], list[ConversationResult]] = defaultdict(list)
+    for r in result.results:
+        rows[(r.case.scenario.id, r.case.persona.id)].append(r)
+    width = max(len(f"{s} × {p}") for s, p in rows) + 2
+    o = result.options
+    print(f"harness run · bot {o.bot} · seed {o.seed} · {len(result.results)} conversations",
+          file=stream)  # fmt: skip
+    print(f"\n{'scenario × persona':<{width}}{'verdict':<14}{'outcome':<24}failing checks", file=stream)
+    for (scenario, persona), group in rows.items():
+        print(f"{scenario + ' × ' + persona:<{width}}{_verdicts(group):<14}"
+              f"{_common(r.metrics['outcome'] for r in group):<24}{_failing(group)}",
+              file=stream)  # fmt: skip
+    failures = [r for r in result.results if r.verdict != "pass"]
+    if failures:
+        _failures(failures, result, stream, limit=None if verbose else MAX_FAILURES_SHOWN)
+    _kpis(result.kpis, stream)
+    if result.out is not None:
+        print(f"\nresults: {result.out / 'results.json'}", file=stream)
+    passed = sum(1 for r in result.results if r.verdict == "pass")
+    print(f"{passed} passed, {len(result.results) - passed} failed", file=stream)
+
+
+def _verdicts(group: Sequence[ConversationResult]) -> str:
+    if len(group) == 1:
+        return group[0].verdict
+    passed = sum(1 for r in group if r.verdict == "pass")
+    return f"pass {passed}/{len(group)}"
+
+
+def _common(values: Any) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for value in values:
+        counts[value] += 1
+    return max(counts, key=lambda k: counts[k]) + ("" if len(counts) == 1 else " …")
+
+
+def _failing(group: Sequence[ConversationResult]) -> str:
+    names = sorted({v.name for r in group for v in r.checks if v.verdict == "fail"})
+    errors = [r for r in group if r.verdict == "error"]
+    return ", ".join(names + (["error"] if errors else []))
+
+
+def _failures(
+    failures: Sequence[ConversationResult], result: RunResult, stream: TextIO, limit: int | None
+) -> None:
+    print("\nFailures", file=stream)
+    for r in failures[:limit]:
+        where = (f"  transcript: {result.out / 'transcripts' / (r.case.conversation_id + '.jsonl')}"
+                 if result.out else "")  # fmt: skip
+        print(f"\n{r.case.conversation_id} (seed {r.case.seed}){where}", file=stream)
+        error = r.transcript.first("error")
+        if error is not None:
+            print(f"  error: {error.text}", file=stream)
+        for v in r.checks:
+            if v.verdict == "fail":
+                print(f"  FAIL {v.name}: {v.message}", file=stream)
+                for line in v.evidence:
+                    print(f"       {line}", file=stream)
+    if limit is not None and len(failures) > limit:
+        print(f"\n… and {len(failures) - limit} more failing conversations "
+              "(all are in results.json; --verbose shows them here)", file=stream)  # fmt: skip
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _kpis(k: dict[str, Any], stream: TextIO) -> None:
+    tth = k["time_to_human"]
+    print("\nKPIs", file=stream)
+    print(f"  containment {_pct(k['containment_rate'])}   true resolution "
+          f"{_pct(k['true_resolution_rate'])}   false containment "
+          f"{_pct(k['false_containment_rate'])}", file=stream)  # fmt: skip
+    print(f"  escalation {_pct(k['escalation_rate'])}   first-contact resolution "
+          f"{_pct(k['first_contact_resolution_rate'])}   repeat contacts "
+          f"{_pct(k['repeat_contact_rate'])}   abandonment {_pct(k['abandonment_rate'])}",
+          file=stream)  # fmt: skip
+    if tth["count"]:
+        print(f"  time to human (n={tth['count']}): p50 {tth['p50']:.0f} s  p90 {tth['p90']:.0f} s  "
+              f"p95 {tth['p95']:.0f} s  p99 {tth['p99']:.0f} s   within {tth['sla_seconds']:.0f} s: "
+              f"{_pct(tth['within_sla'])} (95% lower bound {_pct(tth['within_sla_lower_95'])})",
+              file=stream)  # fmt: skip
+    else:
+        print("  time to human: no customer reached a human", file=stream)
+    print(f"  re-asks per conversation {k['reasks_per_conversation']:.2f}   turns per conversation "
+          f"{k['turns_per_conversation']:.1f}   repeated statements per conversation "
+          f"{k['repeated_statements_per_conversation']:.2f}", file=stream)  # fmt: skip
