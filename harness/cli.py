@@ -128,7 +128,7 @@ def _run(args: argparse.Namespace) -> int:
     from harness.report.terminal import summary
 
     with _Progress(total, enabled=not args.quiet and sys.stderr.isatty()) as progress:
-        result = run(pack, options, out, progress=progress.advance)
+        result = run(pack, options, out, progress=progress.advance, keep_transcripts=False)
     summary(result, sys.stdout, verbose=args.verbose)
     return result.exit_code
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from harness.model.scenario import Scenario
-from harness.model.transcript import fact_in_context
+from harness.model.transcript import facts_in_context
 
 
 class DeskConfig(BaseModel):
@@ -49,9 +49,7 @@ class DeskAgent:
 
     def join(self, context: dict[str, object]) -> AgentSays:
         """The agent picks up the handoff: learns what the context carries."""
-        self.known = {
-            name for name, value in self.facts.items() if fact_in_context(name, value, context)
-        }
+        self.known = facts_in_context(self.facts, context)
         return self._next(f"Hi, this is {self.name}, a member of our team. I've read your case.")
 
     def hear(self, stated: dict[str, str]) -> AgentSays:

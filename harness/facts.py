@@ -24,9 +24,25 @@ def derive_seed(*parts: object) -> int:
     return int.from_bytes(digest, "big") >> 1
 
 
+POOL_SIZE = 256
+
+
 @cache
 def _faker(locale: str) -> Faker:
     return Faker(locale)
+
+
+@cache
+def _pool(kind: str, locale: str) -> tuple[str, ...]:
+    """Faker values of one kind for one locale, made once from a fixed seed.
+
+    Seeding Faker for every value costs more than a whole simulated turn; drawing from a
+    seeded pool with the conversation's own random stream is as reproducible and far cheaper.
+    """
+    fake = _faker(locale)
+    fake.seed_instance(derive_seed("pool", kind, locale))
+    rng = random.Random(derive_seed("pool", kind, locale))
+    return tuple(GENERATORS[kind](fake, rng, locale) for _ in range(POOL_SIZE))
 
 
 _CURRENCY = {"en_US": "$", "en_GB": "£"}
@@ -69,12 +85,16 @@ GENERATORS: dict[str, _Make] = {
 }
 
 
+FAKER_KINDS = frozenset({"iban", "company", "name", "address", "postcode", "email", "phone", "text"})
+
+
 def make_fact(spec: FactSpec, rng: random.Random, locale: str) -> str:
     if spec.value is not None:
         return spec.value
-    fake = _faker(locale)
-    fake.seed_instance(rng.getrandbits(32))
-    return GENERATORS[spec.kind](fake, rng, locale)
+    if spec.kind in FAKER_KINDS:
+        pool = _pool(spec.kind, locale)
+        return pool[rng.randrange(len(pool))]
+    return GENERATORS[spec.kind](_faker(locale), rng, locale)
 
 
 def make_ledger(scenario: Scenario, rng: random.Random, locale: str = "en_US") -> dict[str, str]:

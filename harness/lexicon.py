@@ -73,10 +73,18 @@ def _any(patterns: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+CACHE_SIZE = 4096
+
+
 class Lexicon:
-    """The compiled lexicon for one scenario."""
+    """The compiled lexicon for one scenario.
+
+    Reading is a pure function of the text, and bots repeat their templates endlessly, so
+    readings are memoised (a bounded cache; a hit returns a fresh copy).
+    """
 
     def __init__(self, scenario: Scenario | None = None) -> None:
+        self._cache: dict[str, dict[str, Any]] = {}
         spec = scenario.lexicon if scenario else None
         self.offers = _any((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ())))
         self.refusals = _any((*HANDOFF_REFUSALS, *(spec.handoff_refusals if spec else ())))
@@ -100,6 +108,15 @@ class Lexicon:
 
     def read(self, text: str) -> dict[str, Any]:
         """What a bot message says, as payload fields; only the ones that are present."""
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._read(text)
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[text] = cached
+        return {k: list(v) if isinstance(v, list) else v for k, v in cached.items()}
+
+    def _read(self, text: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if asks := self.asked(text):
             out["asks"] = asks

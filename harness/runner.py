@@ -60,9 +60,10 @@ class Case:
 @dataclass(slots=True)
 class ConversationResult:
     case: Case
-    transcript: Transcript
+    transcript: Transcript | None  # None once written to disk, when the run keeps none
     checks: list[Verdict]
     metrics: dict[str, Any]
+    error: str | None = None  # the adapter fault that ended the conversation, if any
 
     @property
     def verdict(self) -> str:
@@ -71,7 +72,6 @@ class ConversationResult:
         return "fail" if any(v.verdict == "fail" for v in self.checks) else "pass"
 
     def to_dict(self, transcript_path: str) -> dict[str, Any]:
-        error = self.transcript.first("error")
         return {
             "conversation_id": self.case.conversation_id,
             "scenario": self.case.scenario.id,
@@ -80,7 +80,7 @@ class ConversationResult:
             "seed": self.case.seed,
             "verdict": self.verdict,
             "outcome": self.metrics["outcome"],
-            "error": error.text if error else None,
+            "error": self.error,
             "checks": [v.to_dict() for v in self.checks],
             "metrics": self.metrics,
             "transcript": transcript_path,
@@ -163,7 +163,10 @@ def iter_results(
     for case in cases:
         transcript = play_case(case, adapter, options, lexicons[id(case.scenario)])
         verdicts = run_checks(transcript, case.scenario.expectations, names)
-        yield ConversationResult(case, transcript, verdicts, conversation_metrics(transcript))
+        error = transcript.first("error")
+        yield ConversationResult(
+            case, transcript, verdicts, conversation_metrics(transcript), error.text if error else None
+        )
 
 
 def run(
@@ -172,8 +175,10 @@ def run(
     out: Path | None = None,
     *,
     progress: Callable[[ConversationResult], None] | None = None,
+    keep_transcripts: bool = True,
 ) -> RunResult:
-    """The whole run. With `out`, transcripts are written as each conversation finishes."""
+    """The whole run. With `out`, transcripts are written as each conversation finishes;
+    `keep_transcripts=False` then drops each from memory once it is on disk."""
     cases = plan(pack, options)
     adapter = open_bot(options.bot)
     started = _now()
@@ -181,9 +186,11 @@ def run(
         (out / "transcripts").mkdir(parents=True, exist_ok=True)
     results = []
     for result in iter_results(cases, options, adapter):
-        if out is not None:
+        if out is not None and result.transcript is not None:
             path = out / "transcripts" / f"{result.case.conversation_id}.jsonl"
             path.write_text(result.transcript.to_jsonl(), encoding="utf-8")
+            if not keep_transcripts:
+                result.transcript = None
         results.append(result)
         if progress is not None:
             progress(result)
@@ -201,7 +208,7 @@ def _now() -> str:
 def write_results(result: RunResult, path: Path, *, started: str, finished: str) -> None:
     options = result.options
     counts = {v: sum(1 for r in result.results if r.verdict == v) for v in ("pass", "fail", "error")}
-    document = {
+    head = {
         "run": {
             "bot": options.bot,
             "seed": options.seed,
@@ -211,8 +218,15 @@ def write_results(result: RunResult, path: Path, *, started: str, finished: str)
             "finished": finished,
         },
         "summary": {**counts, "exit_status": result.exit_code, **result.kpis},
-        "conversations": [
-            r.to_dict(f"transcripts/{r.case.conversation_id}.jsonl") for r in result.results
-        ],
     }
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # One conversation a line: readable, diffable, and written by the C encoder (an indent
+    # would switch json to its pure-Python encoder, many times slower on a large run).
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    with path.open("w", encoding="utf-8") as f:
+        f.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2])
+        f.write(',\n  "conversations": [\n')
+        f.write(",\n".join(
+            "    " + encode(r.to_dict(f"transcripts/{r.case.conversation_id}.jsonl"))
+            for r in result.results
+        ))  # fmt: skip
+        f.write("\n  ]\n}\n")

@@ -41,7 +41,7 @@ class Journey:
 
 
 def _journey(intent: str, pattern: str, **kw: Any) -> Journey:
-    return Journey(intent, re.compile(pattern, re.IGNORECASE), **kw)
+    return Journey(intent, re.compile(pattern), **kw)  # matched against lower-cased text
 
 
 JOURNEYS = (
@@ -79,15 +79,17 @@ JOURNEYS = (
     ),
 )  # fmt: skip
 
+# fact: (how the bot names it, a word that must appear, label pattern, value pattern)
 LABELS = {
-    "account_number": ("account number", r"account (?:number|no\.?)", r"\b\d{8}\b"),
-    "date_of_birth": ("date of birth", r"date of birth|birth ?date|dob", None),
-    "policy_number": ("policy number", r"policy (?:number|id)", r"\bPOL-\d{6}\b"),
-    "claim_id": ("claim number", r"claim (?:number|id|reference)", r"\bCLM-\d{7}\b"),
-    "postcode": ("postcode", r"post ?code|zip(?: code)?", None),
-    "amount": ("amount of the charge", r"amount(?: of the charge)?", r"[$£€]\s?\d[\d,]*(?:\.\d\d)?"),
-    "notice_date": ("notice date", r"notice date|date on the notice", None),
-    "new_address": ("new address", r"new address", None),
+    "account_number": ("account number", "account", r"account (?:number|no\.?)", r"\b\d{8}\b"),
+    "date_of_birth": ("date of birth", "birth", r"date of birth|birth ?date", None),
+    "policy_number": ("policy number", "pol", r"policy (?:number|id)", r"\bPOL-\d{6}\b"),
+    "claim_id": ("claim number", "clm", r"claim (?:number|id|reference)", r"\bCLM-\d{7}\b"),
+    "postcode": ("postcode", "code", r"post ?code|zip(?: code)?", None),
+    "amount": ("amount of the charge", "", r"amount(?: of the charge)?",
+               r"[$£€]\s?\d[\d,]*(?:\.\d\d)?"),
+    "notice_date": ("notice date", "notice", r"notice date|date on the notice", None),
+    "new_address": ("new address", "address", r"new address", None),
 }  # fmt: skip
 _VALUE = r"(?P<v>[^.,;!?\n]+?)(?=\s+and\s+my\b|[.,;!?](?:\s|$)|$)"
 
@@ -98,11 +100,12 @@ def _extractor(label: str, value: str | None) -> tuple[re.Pattern[str], re.Patte
     return labelled, re.compile(value) if value else None
 
 
-_EXTRACT = {name: _extractor(label, value) for name, (_, label, value) in LABELS.items()}
+_EXTRACT = {
+    name: (word, *_extractor(label, value)) for name, (_, word, label, value) in LABELS.items()
+}
 _HUMAN = re.compile(
     r"\b(speak|talk|chat) (to|with) (a |an )?(real )?(person|human|agent|someone|somebody"
-    r"|advis[eo]r|representative)|\bhuman\b|real person|put me through|\boperator\b",
-    re.IGNORECASE,
+    r"|advis[eo]r|representative)|\bhuman\b|real person|put me through|\boperator\b"
 )
 _DEFLECTIONS = (
     "I'm not able to transfer you to an agent, but I can help you here. What else can I do?",
@@ -121,8 +124,11 @@ _OFFER = "I'm sorry, I can't help with that here. Would you like me to connect y
 def extract(text: str) -> dict[str, str]:
     """The facts a customer message states, by label or by an unmistakable format."""
     found: dict[str, str] = {}
-    for name, (labelled, bare) in _EXTRACT.items():
-        match = labelled.search(text)
+    lowered = text.lower()
+    for name, (word, labelled, bare) in _EXTRACT.items():
+        if word not in lowered and bare is None:
+            continue  # cheap test first: no label word, no distinctive value format
+        match = labelled.search(text) if word in lowered else None
         if match:
             found[name] = match["v"].strip()
         elif bare is not None and (match := bare.search(text)):
@@ -162,6 +168,7 @@ class ReferenceBot:
         key = request["conversation_id"] if self.flaw == "amnesiac" else request["customer_id"]
         mem = self.memory.setdefault(key, Memory())
         text = str(request["text"])
+        lowered = text.lower()
         mem.facts.update(extract(text))
         mem.said.append(text)
         lead = []
@@ -170,9 +177,9 @@ class ReferenceBot:
             back = " Welcome back, I have the details of our earlier conversation." if (
                 len(mem.greeted) > 1 and mem.journey) else ""
             lead.append(f"Hi, I'm the automated assistant.{back}")
-        journey = next((j for j in JOURNEYS if j.pattern.search(text)), None) or mem.journey
+        journey = next((j for j in JOURNEYS if j.pattern.search(lowered)), None) or mem.journey
         mem.journey = journey
-        if _HUMAN.search(text):
+        if _HUMAN.search(lowered):
             return self._handoff(mem, lead, "the customer asked for a person")
         if journey is None:
             return self._not_understood(mem, lead)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from harness.checks._base import asking, check, customer_facts, failed, passed, skipped
 from harness.model.scenario import Expectations
-from harness.model.transcript import Event, Transcript, fact_in_context
+from harness.model.transcript import Event, Transcript, facts_in_context
 from harness.model.verdict import Verdict
 
 
@@ -72,7 +72,8 @@ def handoff_payload(t: Transcript, x: Expectations) -> Verdict:
                 disclosed.setdefault(fact, event)
         required = [f for f in disclosed if not wanted or f in wanted]
         context = handoff.data.get("context") or {}
-        missing = [f for f in required if not fact_in_context(f, t.facts.get(f, ""), context)]
+        carried = facts_in_context({f: t.facts.get(f, "") for f in required}, context)
+        missing = [f for f in required if f not in carried]
         if missing:
             return failed(
                 name,

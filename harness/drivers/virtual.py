@@ -1,11 +1,12 @@
 """The virtual driver: simpy time, no real waiting. The CI default.
 
-Each conversation runs in its own simpy Environment with its own Desk, so a conversation
-is reproducible on its own: rerunning one case, or splitting a run across processes,
-gives the same transcript. The desk's other customers are modelled as background load:
-at the start each agent is busy with probability `occupancy`, for an exponential residual
-handle time (memoryless, so this is the steady state of an M/M/c desk's busy agents).
-Queue waits for a handoff therefore come from the same seeded stream as everything else.
+Each conversation runs in its own simpy Environment with its own view of the Desk, so a
+conversation is reproducible on its own: rerunning one case, or splitting a run across
+processes, gives the same transcript. The desk's other customers are modelled as
+background load: each agent is busy with probability `occupancy`, for an exponential
+residual handle time (memoryless, so this is the steady state of an M/M/c desk's busy
+agents). Queue waits therefore come from the same seeded stream as everything else. A
+desk shared by many concurrent conversations belongs to the load driver, not here.
 """
 
 from __future__ import annotations
@@ -25,6 +26,41 @@ from harness.model.transcript import Transcript
 AGENT_NAMES = ("Sam", "Priya", "Jonas", "Amara", "Lucia", "Tom", "Mei", "Kofi")
 
 
+class Desk:
+    """This conversation's view of the desk: who is free, and when the busy ones will be.
+
+    Sampled at the first handoff: each agent is busy with the desk's other customers with
+    probability `occupancy`, for an exponential residual handle time. A handoff waits for
+    the earliest free agent; an agent taken stays busy until released.
+    """
+
+    def __init__(self, env: simpy.Environment, config: DeskConfig, rng: random.Random) -> None:
+        self.env = env
+        self.config = config
+        self.rng = rng
+        self.free_at: list[float] | None = None
+        self.taken: int | None = None
+
+    def acquire(self, priority: int) -> simpy.Event:
+        """An event that fires when an agent is free; that agent is then this customer's."""
+        now = self.env.now
+        if self.free_at is None:
+            mean = self.config.handle_seconds
+            self.free_at = [
+                now + self.rng.expovariate(1.0 / mean)
+                if self.rng.random() < self.config.occupancy
+                else now
+                for _ in range(self.config.agents)
+            ]
+        self.taken = min(range(len(self.free_at)), key=self.free_at.__getitem__)
+        return self.env.timeout(max(0.0, self.free_at[self.taken] - now))
+
+    def release(self) -> None:
+        if self.free_at is not None and self.taken is not None:
+            self.free_at[self.taken] = self.env.now
+            self.taken = None
+
+
 def run_virtual(
     start: Callable[[Callable[[], float]], Play],
     adapter: Adapter,
@@ -35,33 +71,23 @@ def run_virtual(
 ) -> Transcript:
     """Play one conversation in virtual time; `start(clock)` makes its generator."""
     env = simpy.Environment()
-    agents = simpy.PriorityResource(env, capacity=desk.agents)
-    for _ in range(desk.agents):
-        if rng.random() < desk.occupancy:
-            env.process(_busy(env, agents, rng.expovariate(1.0 / desk.handle_seconds)))
-    done = env.process(_drive(env, start(lambda: env.now), adapter, agents, rng, latency))
+    done = env.process(_drive(env, start(lambda: env.now), adapter, Desk(env, desk, rng), rng,
+                              latency))  # fmt: skip
     env.run()
     result = done.value
     assert isinstance(result, Transcript)
     return result
 
 
-def _busy(env: simpy.Environment, agents: simpy.PriorityResource, seconds: float) -> Any:
-    with agents.request(priority=0) as request:
-        yield request
-        yield env.timeout(seconds)
-
-
 def _drive(
     env: simpy.Environment,
     play: Play,
     adapter: Adapter,
-    agents: simpy.PriorityResource,
+    desk: Desk,
     rng: random.Random,
     latency: float,
 ) -> Generator[Any, Any, Transcript]:
     value: Any = None
-    request = None
     while True:
         try:
             effect = play.send(value)
@@ -79,9 +105,7 @@ def _drive(
             took = value.latency if isinstance(value, Reply) else None
             yield env.timeout(latency if took is None else took)
         elif type(effect) is AwaitAgent:
-            request = agents.request(priority=effect.priority)
-            yield request
+            yield desk.acquire(effect.priority)
             value = rng.choice(AGENT_NAMES)
-        elif type(effect) is ReleaseAgent and request is not None:
-            agents.release(request)
-            request = None
+        elif type(effect) is ReleaseAgent:
+            desk.release()

@@ -3,7 +3,7 @@
 from harness.model.durations import parse_duration
 from harness.model.persona import Persona
 from harness.model.scenario import Expectations, FactSpec, Goal, Scenario, Step
-from harness.model.transcript import EVENT_KINDS, Event, Transcript, fact_in_context, outcome
+from harness.model.transcript import EVENT_KINDS, Event, Transcript, facts_in_context, outcome
 from harness.model.verdict import Verdict
 
 __all__ = [
@@ -17,7 +17,7 @@ __all__ = [
     "Step",
     "Transcript",
     "Verdict",
-    "fact_in_context",
+    "facts_in_context",
     "outcome",
     "parse_duration",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -35,9 +36,10 @@ def _check_patterns(patterns: list[str]) -> list[str]:
     return patterns
 
 
-def placeholders(template: str) -> list[str]:
+@cache
+def placeholders(template: str) -> tuple[str, ...]:
     """The `{fact}` names used in an utterance template."""
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
 class FactSpec(_Model):
@@ -225,12 +227,12 @@ class Scenario(_Model):
                     problems.append(((*path, i), f"{what} {name!r} is not a fact of this scenario"))
 
         for i, text in enumerate(self.goal.utterances):
-            need(("goal", "utterances", i), placeholders(text), "placeholder")
+            need(("goal", "utterances", i), list(placeholders(text)), "placeholder")
         for i, step in enumerate(self.steps):
             for key in ("say", "leave", "ask_human"):
                 value = getattr(step, key)
                 if isinstance(value, str):
-                    need(("steps", i, key), placeholders(value), "placeholder")
+                    need(("steps", i, key), list(placeholders(value)), "placeholder")
             if step.switch and step.switch not in self.channels:
                 problems.append(
                     (("steps", i, "switch"), f"channel {step.switch!r} is not in channels")

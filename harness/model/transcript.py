@@ -30,6 +30,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+# One encoder for every line: json.dumps with options builds a new encoder per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
 EVENT_KINDS = frozenset(
     {
         "customer_message", "bot_message", "handoff", "agent_joined", "agent_message",
@@ -131,8 +134,8 @@ class Transcript:
         }
 
     def to_jsonl(self) -> str:
-        lines = [json.dumps(self.header(), ensure_ascii=False)]
-        lines.extend(json.dumps(e.to_dict(), ensure_ascii=False) for e in self.events)
+        lines = [_ENCODE(self.header())]
+        lines.extend(_ENCODE(e.to_dict()) for e in self.events)
         return "\n".join(lines) + "\n"
 
     @classmethod
@@ -165,17 +168,20 @@ def _flatten(value: Any) -> Iterator[tuple[str, str]]:
         yield "", str(value)
 
 
-def fact_in_context(name: str, value: str, context: dict[str, Any]) -> bool:
-    """Whether a handoff context carries a fact: under its own name, or its value anywhere.
+def facts_in_context(facts: dict[str, str], context: dict[str, Any]) -> set[str]:
+    """The facts a handoff context carries: under their own name, or their value anywhere.
 
     Matching by value as well as by key lets any bot's payload shape count, whatever it
-    calls the field; a value that merely appears inside a summary still reached the human.
+    calls the field; a value that appears inside a summary still reached the human.
     """
-    needle = value.strip().lower()
-    for key, text in _flatten(context):
-        if (key == name and text.strip()) or (needle and needle in text.lower()):
-            return True
-    return False
+    leaves = [(key, text.strip(), text.lower()) for key, text in _flatten(context)]
+    carried = set()
+    for name, value in facts.items():
+        needle = value.strip().lower()
+        if any((key == name and text) or (needle and needle in lowered)
+               for key, text, lowered in leaves):  # fmt: skip
+            carried.add(name)
+    return carried
 
 
 def outcome(transcript: Transcript) -> str:

@@ -62,9 +62,8 @@ def _failures(
         where = (f"  transcript: {result.out / 'transcripts' / (r.case.conversation_id + '.jsonl')}"
                  if result.out else "")  # fmt: skip
         print(f"\n{r.case.conversation_id} (seed {r.case.seed}){where}", file=stream)
-        error = r.transcript.first("error")
-        if error is not None:
-            print(f"  error: {error.text}", file=stream)
+        if r.error is not None:
+            print(f"  error: {r.error}", file=stream)
         for v in r.checks:
             if v.verdict == "fail":
                 print(f"  FAIL {v.name}: {v.message}", file=stream)
