@@ -12,10 +12,10 @@ from harness.runner import ConversationResult, RunOptions, RunResult, plan, run
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "CATALOGUE",
+__all__ = [  # noqa: RUF022 (plain sorted order; a test pins it)
     "Adapter",
     "AdapterError",
+    "CATALOGUE",
     "ConfigError",
     "ConversationResult",
     "Customer",

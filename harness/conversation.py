@@ -132,7 +132,7 @@ def play(
         else:
             reply = yield Exchange(session, action.text)
             if isinstance(reply, AdapterError):
-                rec.add("error", reply.cause, endpoint=reply.endpoint)
+                rec.add("error", str(reply), endpoint=reply.endpoint)
                 break
             seen, last_text = _bot_says(rec, reply, scenario, lexicon, last_text)
             if reply.handoff is not None:

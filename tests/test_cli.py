@@ -1,0 +1,103 @@
+"""The `harness` command, run as a user runs it: a subprocess, its output and exit status."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def harness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_run_with_no_argument_passes_the_bundled_pack(tmp_path: Path) -> None:
+    done = harness("run", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["summary"]["exit_status"] == 0
+    assert results["summary"]["fail"] == 0 and results["summary"]["pass"] >= 24
+    for entry in results["conversations"]:
+        assert entry["verdict"] == "pass"
+        assert (tmp_path / "out" / entry["transcript"]).is_file()
+    assert "KPIs" in done.stdout and "true resolution" in done.stdout
+
+
+def test_run_writes_to_reports_by_default(tmp_path: Path) -> None:
+    done = harness("run", "--scenario", "banking.balance", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = (tmp_path / "reports").iterdir()
+    assert run_dir.name.startswith("run-") and (run_dir / "results.json").is_file()
+
+
+def test_the_deflector_fails_escalation_required_with_exit_1(tmp_path: Path) -> None:
+    done = harness("run", "--bot", "demo:deflector", "--out", "out", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "FAIL escalation.required" in done.stdout
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    failed = {c["name"] for e in results["conversations"] for c in e["checks"]
+              if c["verdict"] == "fail"}  # fmt: skip
+    assert "escalation.required" in failed
+
+
+@pytest.mark.parametrize(
+    ("flaw", "check"),
+    [
+        ("amnesiac", "context.no_reask"),
+        ("amnesiac", "context.channel_carryover"),
+        ("slowpoke", "escalation.timely"),
+        ("blank-handoff", "context.handoff_payload"),
+        ("false-resolver", "resolution.no_false_claim"),
+        ("looper", "conversation.no_loop"),
+        ("oversharer", "compliance.verify_before_disclose"),
+    ],
+)
+def test_each_flawed_bot_exits_1_with_its_check_failing(tmp_path: Path, flaw: str, check: str) -> None:
+    done = harness("run", "--bot", f"demo:{flaw}", "--check", check, "--out", "out", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout
+    assert f"FAIL {check}" in done.stdout
+
+
+def test_a_malformed_scenario_gives_file_line_and_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "scenarios" / "bad.yaml"
+    bad.parent.mkdir()
+    bad.write_text(
+        "id: bad\ntitle: Bad\ndomain: banking\nstakes: hihg\n"
+        "goal:\n  intent: x\n  utterances: [hi]\n  evidence: {actions: [done]}\n"
+        "expectations:\n  escalation: {required: true}\n  contxt: {}\n"
+    )
+    done = harness("run", str(bad), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert f"{bad}:4: stakes: expects 'high' or 'low', got 'hihg' (did you mean 'high'?)" in done.stderr
+    assert f"{bad}:11: expectations.contxt: unknown key (did you mean 'context'?)" in done.stderr
+    assert not (tmp_path / "reports").exists()  # nothing was run
+    assert harness("validate", str(bad), cwd=tmp_path).returncode == 2
+
+
+def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
+    for args in (("run", "--bot", "demo:carefull"), ("run", "--scenario", "nope.*"),
+                 ("run", "--repeat", "0"), ("run", "missing.yaml"), ("frobnicate",)):  # fmt: skip
+        done = harness(*args, cwd=tmp_path)
+        assert done.returncode == 2, args
+        assert "Traceback" not in done.stderr, args
+    assert "did you mean demo:careful?" in harness("run", "--bot", "demo:carefull", cwd=tmp_path).stderr
+
+
+def test_list_validate_and_schema(tmp_path: Path) -> None:
+    scenarios = harness("list", "scenarios", cwd=tmp_path).stdout.splitlines()
+    assert len(scenarios) >= 6 and sum(" high " in line for line in scenarios) >= 4
+    assert len(harness("list", "personas", cwd=tmp_path).stdout.splitlines()) >= 4
+    assert "demo:oversharer" in harness("list", "bots", cwd=tmp_path).stdout
+    assert len(harness("list", "checks", cwd=tmp_path).stdout.splitlines()) == 14
+    schema = json.loads(harness("schema", "scenario", cwd=tmp_path).stdout)
+    assert schema["additionalProperties"] is False and "expectations" in schema["required"]
+    repo = Path(__file__).resolve().parent.parent
+    done = harness("validate", str(repo / "scenarios"), str(repo / "personas"), cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("ok:")

@@ -1,0 +1,84 @@
+"""The reference bots against the whole bundled pack: careful passes, each flaw is caught."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import Counter
+
+import pytest
+
+from harness import Pack, RunOptions, run
+from harness.bots import FLAWS
+
+# The checks each flawed bot must fail somewhere on the pack…
+MUST_FAIL = {
+    "deflector": {"escalation.required", "escalation.on_request"},
+    "amnesiac": {"context.no_reask", "context.channel_carryover"},
+    "slowpoke": {"escalation.timely", "escalation.on_request"},
+    "blank-handoff": {"context.handoff_payload"},
+    "false-resolver": {"resolution.no_false_claim"},
+    "looper": {"conversation.no_loop"},
+    "oversharer": {"compliance.verify_before_disclose"},
+}
+# …and all it may fail: its own family, plus the direct consequences of its defect.
+MAY_FAIL = {
+    # A customer who never reaches a human gives up with the goal unmet, at a dead end.
+    "deflector": {"escalation.*", "resolution.goal_met", "conversation.no_dead_end"},
+    # The human who receives a blank handoff must ask again for what the bot was told.
+    "blank-handoff": {"context.*"},
+    "amnesiac": {"context.*"},
+    "slowpoke": {"escalation.*"},
+    # A customer told "it's done" leaves believing it; the goal was not met.
+    "false-resolver": {"resolution.*"},
+    # A customer who never asks for a human is trapped in the loop until it gives up.
+    "looper": {"conversation.*", "escalation.required", "resolution.goal_met"},
+    "oversharer": {"compliance.verify_before_disclose"},
+}
+
+
+def failures(pack: Pack, bot: str, repeat: int) -> Counter[str]:
+    result = run(pack, RunOptions(bot=bot, repeat=repeat))
+    return Counter(v.name for r in result.results for v in r.checks if v.verdict == "fail")
+
+
+def test_careful_passes_every_check_of_the_pack_over_20_seeds(pack: Pack) -> None:
+    result = run(pack, RunOptions(bot="demo:careful", repeat=20))
+    assert len(result.results) == 20 * len(pack.scenarios) * len(pack.personas)
+    bad = [
+        (r.case.conversation_id, r.case.seed, v.name, v.message)
+        for r in result.results for v in r.checks if v.verdict == "fail"
+    ]  # fmt: skip
+    assert bad == []
+    assert {r.verdict for r in result.results} == {"pass"}
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("flaw", FLAWS)
+def test_each_flawed_bot_fails_its_own_checks_and_nothing_unrelated(pack: Pack, flaw: str) -> None:
+    failed = failures(pack, f"demo:{flaw}", repeat=5)
+    assert MUST_FAIL[flaw] <= set(failed), f"{flaw} escaped: {dict(failed)}"
+    unrelated = {n for n in failed if not any(fnmatch.fnmatch(n, p) for p in MAY_FAIL[flaw])}
+    assert unrelated == set(), f"{flaw} failed checks outside its defect: {unrelated}"
+
+
+def test_the_deflector_fails_escalation_in_every_high_stakes_conversation(pack: Pack) -> None:
+    result = run(pack, RunOptions(bot="demo:deflector", repeat=3))
+    for r in result.results:
+        verdicts = {v.name: v.verdict for v in r.checks}
+        if r.case.scenario.stakes == "high":
+            assert verdicts["escalation.required"] == "fail", r.case.conversation_id
+        else:
+            assert verdicts["escalation.unneeded"] == "pass", r.case.conversation_id
+
+
+def test_a_failing_verdict_quotes_the_transcript(pack: Pack) -> None:
+    result = run(pack, RunOptions(bot="demo:oversharer", scenarios=("banking.balance",),
+                                  personas=("calm-precise",)))  # fmt: skip
+    (conversation,) = result.results
+    (verdict,) = [v for v in conversation.checks if v.verdict == "fail"]
+    assert verdict.name == "compliance.verify_before_disclose"
+    assert verdict.turns == (1,)
+    assert "balance of $" in verdict.evidence[0] and "bot:" in verdict.evidence[0]
+    assert conversation.transcript is not None
+    quoted = [e for e in conversation.transcript.events if e.kind == "bot_message" and e.turn == 1]
+    assert any(e.text in verdict.evidence[0] for e in quoted)
