@@ -3,9 +3,10 @@
 `play()` records the transcript and yields effects for a driver to carry out; the driver
 sends back the result of each and owns the clock:
 
-    Pause(seconds)        let time pass (thinking, typing, waiting for a return contact)
-    Exchange(session, t)  send a customer message to the bot; send back a Reply, or the
-                          AdapterError that sending raised; the bot's latency elapses inside
+    Pause(seconds)        let time pass (waiting for a return contact, an agent's reply)
+    Exchange(session, t,  let `think` seconds pass (the customer reading and typing), send
+             think)       the message to the bot, and send back (time sent, Reply or the
+                          AdapterError that sending raised); the bot's latency elapses inside
     AwaitAgent(priority)  queue at the desk; send back the agent's name once one is free
     ReleaseAgent()        the agent is done with this customer
 
@@ -30,15 +31,16 @@ from harness.model.transcript import Event, Transcript, outcome
 MAX_TURNS = 40
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Pause:
     seconds: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Exchange:
     session: Session
     text: str
+    think: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +67,12 @@ class _Recorder:
         self.turn = 0
         self.channel = channel
         self.contact = 1
+        self.goal_met = False
 
-    def add(self, kind: str, text: str = "", **data: Any) -> Event:
-        event = Event(
-            self.clock() - self.start, self.turn, self.channel, self.contact, kind, text, data
-        )
+    def add(self, kind: str, text: str = "", at: float | None = None, **data: Any) -> Event:
+        """Record an event now (or at the driver-clock time `at`, for a message sent earlier)."""
+        when = self.clock() if at is None else at
+        event = Event(when - self.start, self.turn, self.channel, self.contact, kind, text, data)
         self.transcript.events.append(event)
         return event
 
@@ -121,16 +124,17 @@ def play(
             )
             if sessions > 1:
                 with_agent = False
-        yield Pause(action.think)
         rec.turn += 1
-        rec.add(
-            "customer_message", action.text, **_said(action, session, "agent" if with_agent else "bot")
-        )
+        said = _said(action, session, "agent" if with_agent else "bot")
         if with_agent:
-            yield Pause(reply_seconds)
+            sent = clock() + action.think
+            yield Pause(action.think + reply_seconds)
+            rec.add("customer_message", action.text, at=sent, **said)
             seen = _agent_says(rec, agent.hear(action.facts), scenario)
         else:
-            reply = yield Exchange(session, action.text)
+            # One effect for thinking, sending and the bot's answer: one clock event a turn.
+            sent, reply = yield Exchange(session, action.text, action.think)
+            rec.add("customer_message", action.text, at=sent, **said)
             if isinstance(reply, AdapterError):
                 rec.add("error", str(reply), endpoint=reply.endpoint)
                 break
@@ -191,22 +195,25 @@ def _bot_says(
     flags: dict[str, bool] = {}
     for i, text in enumerate(reply.messages):
         reading = lexicon.read(text)
+        for key in ("offers_handoff", "refuses_handoff", "fallback", "claims_resolution"):
+            if key in reading:
+                flags[key] = True
+        if "asks" in reading:
+            asks.extend(a for a in reading["asks"] if a not in asks)
         if i == 0:
             if reply.actions:
                 reading["actions"] = list(reply.actions)
             reading["raw"] = reply.raw
         rec.add("bot_message", text, **reading)
-        asks.extend(a for a in reading.get("asks", ()) if a not in asks)
-        for key in ("offers_handoff", "refuses_handoff", "fallback", "claims_resolution"):
-            flags[key] = flags.get(key, False) or bool(reading.get(key))
     if not reply.messages and reply.actions:
         rec.add("bot_message", "", actions=list(reply.actions), raw=reply.raw)
     if flags.get("claims_resolution"):
         rec.add("resolution_claimed", by="bot")
     met = ""
-    if scenario.goal.resolver == "either" and rec.transcript.first("goal_met") is None:
+    if scenario.goal.resolver == "either" and not rec.goal_met:
         met = _goal_evidence(scenario, reply.actions, reply.messages)
         if met:
+            rec.goal_met = True
             rec.add("goal_met", by="bot", evidence=met)
     if reply.handoff is not None:
         rec.add("handoff", reason=reply.handoff["reason"], context=reply.handoff["context"])
@@ -230,6 +237,7 @@ def _agent_says(rec: _Recorder, says: AgentSays, scenario: Scenario) -> Observat
     if says.actions:
         data["actions"] = list(says.actions)
     rec.add("agent_message", says.text, **data)
-    if says.resolved and rec.transcript.first("goal_met") is None:
+    if says.resolved and not rec.goal_met:
+        rec.goal_met = True
         rec.add("goal_met", by="human", evidence="the desk agent did it")
     return Observation(asks=says.asks, progress=True, goal_met=says.resolved, handed_off=True)

@@ -55,11 +55,13 @@ def _digits(rng: random.Random, n: int) -> str:
 # Dates are drawn against a fixed anchor, never "today": the same seed must give the
 # same transcript next year too.
 ANCHOR = date(2026, 1, 15)
+_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
 
 
 def _date(rng: random.Random, min_days: int, max_days: int) -> str:
     day = ANCHOR - timedelta(days=rng.randrange(min_days, max_days))
-    return f"{day.day} {day:%B %Y}"
+    return f"{day.day} {_MONTHS[day.month]} {day.year}"
 
 
 _Make = Callable[[Faker, random.Random, str], str]

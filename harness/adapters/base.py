@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from harness.errors import AdapterError
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built per channel session; not frozen, for speed
 class Session:
     """One channel session of one simulated customer."""
 
@@ -23,7 +23,7 @@ class Session:
     contact: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built per bot reply; not frozen, for speed
 class Reply:
     """The bot's answer to one customer message, in the harness's own terms."""
 

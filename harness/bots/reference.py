@@ -31,6 +31,7 @@ FLAWS = (
 @dataclass(frozen=True, slots=True)
 class Journey:
     intent: str
+    keywords: tuple[str, ...]  # one must appear before the pattern is tried: re is slow
     pattern: re.Pattern[str]
     high_stakes: bool
     verify: tuple[str, ...]  # facts that verify identity, asked first
@@ -40,39 +41,40 @@ class Journey:
     done: str = ""  # low stakes: what it says when done ({fact} and {balance} filled in)
 
 
-def _journey(intent: str, pattern: str, **kw: Any) -> Journey:
-    return Journey(intent, re.compile(pattern), **kw)  # matched against lower-cased text
+def _journey(intent: str, keywords: str, pattern: str, **kw: Any) -> Journey:
+    # Matched against lower-cased text.
+    return Journey(intent, tuple(keywords.split("|")), re.compile(pattern), **kw)
 
 
 JOURNEYS = (
     _journey(
-        "fraud_dispute",
+        "fraud_dispute", "make|recogni|unauthori|fraud|me|never made",
         r"didn'?t make|did not make|don'?t recogni[sz]e|unauthori[sz]ed|fraud|wasn'?t me|never made",
         high_stakes=True, verify=("account_number", "date_of_birth"), needs=("amount",),
         team="fraud",
     ),
     _journey(
-        "claim_appeal",
+        "claim_appeal", "claim",
         r"claim.{0,80}(denied|rejected|refused|declined)|(denied|rejected|refused|declined).{0,80}claim",
         high_stakes=True, verify=("policy_number", "date_of_birth"), needs=("claim_id",),
         team="claims appeals",
     ),
     _journey(
-        "bereavement", r"passed away|\bdied\b|death|bereave|deceased|funeral",
+        "bereavement", "passed away|died|death|bereave|deceased|funeral", r"passed away|\bdied\b|death|bereave|deceased|funeral",
         high_stakes=True, verify=(), needs=("account_number",), team="bereavement support",
     ),
     _journey(
-        "disconnection", r"disconnect|cut off|shut ?off",
+        "disconnection", "disconnect|cut off|shut", r"disconnect|cut off|shut ?off",
         high_stakes=True, verify=("account_number", "postcode"), needs=("notice_date",),
         team="payment support",
     ),
     _journey(
-        "balance", r"\bbalance\b|how much (money )?(is|have i got) in",
+        "balance", "balance|how much", r"\bbalance\b|how much (money )?(is|have i got) in",
         high_stakes=False, verify=("account_number", "date_of_birth"), needs=(),
         action="balance_given", done="Your balance is {balance}.",
     ),
     _journey(
-        "address_change", r"(change|update|new).{0,30}address|moved house|moving house",
+        "address_change", "address|moved house|moving house", r"(change|update|new).{0,30}address|moved house|moving house",
         high_stakes=False, verify=("account_number", "date_of_birth"), needs=("new_address",),
         action="address_updated",
         done="I've updated your address to {new_address}. That's all done.",
@@ -100,9 +102,11 @@ def _extractor(label: str, value: str | None) -> tuple[re.Pattern[str], re.Patte
     return labelled, re.compile(value) if value else None
 
 
+_DIGIT = re.compile(r"\d")
 _EXTRACT = {
     name: (word, *_extractor(label, value)) for name, (_, word, label, value) in LABELS.items()
 }
+_HUMAN_WORDS = ("speak", "talk", "chat", "human", "person", "put me through", "operator")
 _HUMAN = re.compile(
     r"\b(speak|talk|chat) (to|with) (a |an )?(real )?(person|human|agent|someone|somebody"
     r"|advis[eo]r|representative)|\bhuman\b|real person|put me through|\boperator\b"
@@ -125,13 +129,12 @@ def extract(text: str) -> dict[str, str]:
     """The facts a customer message states, by label or by an unmistakable format."""
     found: dict[str, str] = {}
     lowered = text.lower()
+    digits = _DIGIT.search(text) is not None  # every distinctive value format has a digit
     for name, (word, labelled, bare) in _EXTRACT.items():
-        if word not in lowered and bare is None:
-            continue  # cheap test first: no label word, no distinctive value format
-        match = labelled.search(text) if word in lowered else None
+        match = labelled.search(text) if word in lowered else None  # cheap word test first
         if match:
             found[name] = match["v"].strip()
-        elif bare is not None and (match := bare.search(text)):
+        elif digits and bare is not None and (match := bare.search(text)):
             found[name] = match[0]
     if "amount" in found and not re.search(r"\d", found["amount"]):
         del found["amount"]
@@ -177,9 +180,9 @@ class ReferenceBot:
             back = " Welcome back, I have the details of our earlier conversation." if (
                 len(mem.greeted) > 1 and mem.journey) else ""
             lead.append(f"Hi, I'm the automated assistant.{back}")
-        journey = next((j for j in JOURNEYS if j.pattern.search(lowered)), None) or mem.journey
-        mem.journey = journey
-        if _HUMAN.search(lowered):
+        journey = next((j for j in JOURNEYS if _says(lowered, j.keywords, j.pattern)), None)
+        journey = mem.journey = journey or mem.journey
+        if _says(lowered, _HUMAN_WORDS, _HUMAN):
             return self._handoff(mem, lead, "the customer asked for a person")
         if journey is None:
             return self._not_understood(mem, lead)
@@ -248,6 +251,11 @@ class ReferenceBot:
     def _deflect(self, mem: Memory, lead: list[str]) -> dict[str, Any]:
         mem.deflections += 1
         return _reply(*lead, _DEFLECTIONS[(mem.deflections - 1) % len(_DEFLECTIONS)])
+
+
+def _says(lowered: str, keywords: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    """Whether the text matches: a keyword (a cheap substring test) first, then the pattern."""
+    return any(k in lowered for k in keywords) and pattern.search(lowered) is not None
 
 
 def _reply(*texts: str, actions: list[str] | None = None) -> dict[str, Any]:

@@ -98,12 +98,16 @@ def _drive(
             if effect.seconds > 0:
                 yield env.timeout(effect.seconds)
         elif type(effect) is Exchange:
+            # Thinking and the bot's latency are one clock event; the bot is called at the
+            # moment the message is sent, which is all an in-process bot can observe.
+            sent = env.now + effect.think
             try:
-                value = adapter.send(effect.session, effect.text)
+                reply: Reply | AdapterError = adapter.send(effect.session, effect.text)
             except AdapterError as exc:
-                value = exc
-            took = value.latency if isinstance(value, Reply) else None
-            yield env.timeout(latency if took is None else took)
+                reply = exc
+            took = reply.latency if isinstance(reply, Reply) else None
+            yield env.timeout(effect.think + (latency if took is None else took))
+            value = (sent, reply)
         elif type(effect) is AwaitAgent:
             yield desk.acquire(effect.priority)
             value = rng.choice(AGENT_NAMES)

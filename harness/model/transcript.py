@@ -41,7 +41,9 @@ EVENT_KINDS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+# Events, like every object built on each turn, are plain slotted dataclasses: a frozen one
+# costs four times as much to build. Treat them as immutable all the same.
+@dataclass(slots=True)
 class Event:
     t: float
     turn: int
@@ -155,17 +157,23 @@ class Transcript:
         )
 
 
-def _flatten(value: Any) -> Iterator[tuple[str, str]]:
-    """(key, text) pairs of every leaf in a nested payload."""
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            for sub_key, text in _flatten(inner):
-                yield (sub_key or str(key)), text
-    elif isinstance(value, list | tuple):
-        for inner in value:
-            yield from _flatten(inner)
-    elif value is not None:
-        yield "", str(value)
+def _leaves(context: dict[str, Any]) -> tuple[set[str], str]:
+    """The keys that hold a non-empty value, and every leaf value lower-cased, NUL-joined."""
+    keys: set[str] = set()
+    texts: list[str] = []
+    stack: list[tuple[str, Any]] = list(context.items())
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.items())
+        elif isinstance(value, list | tuple):
+            stack.extend((key, item) for item in value)
+        elif value is not None:
+            text = str(value).strip()
+            if text:
+                keys.add(str(key))
+                texts.append(text.lower())
+    return keys, "\0".join(texts)
 
 
 def facts_in_context(facts: dict[str, str], context: dict[str, Any]) -> set[str]:
@@ -174,12 +182,11 @@ def facts_in_context(facts: dict[str, str], context: dict[str, Any]) -> set[str]
     Matching by value as well as by key lets any bot's payload shape count, whatever it
     calls the field; a value that appears inside a summary still reached the human.
     """
-    leaves = [(key, text.strip(), text.lower()) for key, text in _flatten(context)]
+    keys, blob = _leaves(context)
     carried = set()
     for name, value in facts.items():
         needle = value.strip().lower()
-        if any((key == name and text) or (needle and needle in lowered)
-               for key, text, lowered in leaves):  # fmt: skip
+        if name in keys or (needle and needle in blob):
             carried.add(name)
     return carried
 

@@ -8,7 +8,7 @@ from typing import Literal
 VerdictValue = Literal["pass", "fail", "skip"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: built 14 times per conversation (see Event)
 class Verdict:
     """A check's verdict, with the turns and quoted transcript lines that prove it."""
 
