@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.checks import CATALOGUE
 from harness.desk import DeskConfig
@@ -20,6 +21,9 @@ from harness.loading import Pack, bundled_dir, load_pack
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.runner import ConversationResult, RunOptions, plan, run
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 BOTS_HELP = """\
 demo:careful         verifies, remembers, hands off at once with full context (the baseline)
@@ -50,40 +54,90 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harness",
-        description="Simulate customers against a customer-service bot and check what they live through.",
+        description=(
+            "Simulate customers against a customer-service bot and check what they live through."
+        ),
     )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run scenarios against a bot",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="bots:\n" + BOTS_HELP)  # fmt: skip
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATHS",
-                   help="scenario (and persona) files or folders; default: the bundled pack")
-    p.add_argument("--bot", default="demo:careful", metavar="SPEC",
-                   help="the bot under test (default: demo:careful; see below)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATHS",
+        help="scenario (and persona) files or folders; default: the bundled pack",
+    )
+    p.add_argument(
+        "--bot",
+        default="demo:careful",
+        metavar="SPEC",
+        help="the bot under test (default: demo:careful; see below)",
+    )
     p.add_argument("--seed", type=int, default=0, help="the run's seed (default: 0)")
-    p.add_argument("--repeat", type=_positive, default=1, metavar="K",
-                   help="play each scenario × persona K times with different seeds (default: 1)")
-    p.add_argument("--out", type=Path, metavar="DIR",
-                   help="where results go (default: reports/run-<timestamp>/)")
-    p.add_argument("--scenario", action="append", default=[], metavar="PATTERN",
-                   help="only scenarios whose id matches (glob, repeatable), e.g. 'banking.*'")
-    p.add_argument("--persona", action="append", default=[], metavar="PATTERN",
-                   help="only personas whose id matches (glob, repeatable)")
-    p.add_argument("--check", action="append", default=[], metavar="PATTERN",
-                   help="only these checks (glob, repeatable), e.g. 'escalation.*'")
-    p.add_argument("--agents", type=_positive, default=DeskConfig().agents, metavar="N",
-                   help=f"human agents at the simulated desk (default: {DeskConfig().agents})")
-    p.add_argument("--sla", type=float, default=60.0, metavar="SECONDS",
-                   help="time-to-human target reported in the KPIs (default: 60)")
+    p.add_argument(
+        "--repeat",
+        type=_positive,
+        default=1,
+        metavar="K",
+        help="play each scenario × persona K times with different seeds (default: 1)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="where results go (default: reports/run-<timestamp>/)",
+    )
+    p.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only scenarios whose id matches (glob, repeatable), e.g. 'banking.*'",
+    )
+    p.add_argument(
+        "--persona",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only personas whose id matches (glob, repeatable)",
+    )
+    p.add_argument(
+        "--check",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="only these checks (glob, repeatable), e.g. 'escalation.*'",
+    )
+    p.add_argument(
+        "--agents",
+        type=_positive,
+        default=DeskConfig().agents,
+        metavar="N",
+        help=f"human agents at the simulated desk (default: {DeskConfig().agents})",
+    )
+    p.add_argument(
+        "--sla",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="time-to-human target reported in the KPIs (default: 60)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="show every failure in full")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_run)
 
     p = sub.add_parser("list", help="list scenarios, personas, bots or checks")
     p.add_argument("what", choices=["scenarios", "personas", "bots", "checks"])
-    p.add_argument("paths", nargs="*", type=Path, metavar="PATHS",
-                   help="files or folders to list instead of the bundled pack")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATHS",
+        help="files or folders to list instead of the bundled pack",
+    )
     p.set_defaults(func=_list)
 
     p = sub.add_parser("validate", help="check scenario and persona files without running")
@@ -148,12 +202,12 @@ class _Progress:
     def __init__(self, total: int, *, enabled: bool) -> None:
         self.total = total
         self.enabled = enabled and total > 1
-        self._bar = None
-        self._task = None
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> _Progress:
         if self.enabled:
-            from rich.progress import Progress
+            from rich.progress import Progress  # imported only when shown: rich is slow to load
 
             self._bar = Progress(transient=True)
             self._bar.start()

@@ -69,10 +69,14 @@ class _Recorder:
         self.contact = 1
         self.goal_met = False
 
-    def add(self, kind: str, text: str = "", at: float | None = None, **data: Any) -> Event:
+    def add(
+        self, kind: str, text: str = "", data: dict[str, Any] | None = None, at: float | None = None
+    ) -> Event:
         """Record an event now (or at the driver-clock time `at`, for a message sent earlier)."""
         when = self.clock() if at is None else at
-        event = Event(when - self.start, self.turn, self.channel, self.contact, kind, text, data)
+        event = Event(
+            when - self.start, self.turn, self.channel, self.contact, kind, text, data or {}
+        )
         self.transcript.events.append(event)
         return event
 
@@ -104,7 +108,7 @@ def play(
             break
         if rec.turn >= MAX_TURNS:
             action = End("abandoned")
-            rec.add("abandoned", reason="turn_limit")
+            rec.add("abandoned", "", {"reason": "turn_limit"})
             break
         if action.new_contact_after:
             if with_agent:
@@ -113,7 +117,7 @@ def play(
             yield Pause(action.new_contact_after)
         if action.channel != rec.channel or action.contact != rec.contact or sessions == 0:
             if sessions and action.channel != rec.channel:
-                rec.add("channel_switch", **{"from": rec.channel, "to": action.channel})
+                rec.add("channel_switch", "", {"from": rec.channel, "to": action.channel})
             rec.channel, rec.contact = action.channel, action.contact
             sessions += 1
             session = Session(
@@ -129,34 +133,33 @@ def play(
         if with_agent:
             sent = clock() + action.think
             yield Pause(action.think + reply_seconds)
-            rec.add("customer_message", action.text, at=sent, **said)
+            rec.add("customer_message", action.text, said, sent)
             seen = _agent_says(rec, agent.hear(action.facts), scenario)
         else:
             # One effect for thinking, sending and the bot's answer: one clock event a turn.
             sent, reply = yield Exchange(session, action.text, action.think)
-            rec.add("customer_message", action.text, at=sent, **said)
+            rec.add("customer_message", action.text, said, sent)
             if isinstance(reply, AdapterError):
-                rec.add("error", str(reply), endpoint=reply.endpoint)
+                rec.add("error", str(reply), {"endpoint": reply.endpoint})
                 break
             seen, last_text = _bot_says(rec, reply, scenario, lexicon, last_text)
             if reply.handoff is not None:
                 queued = clock()
                 name = yield AwaitAgent(priority)
                 with_agent = True
-                rec.add("agent_joined", agent=name, wait=round(clock() - queued, 3))
+                rec.add("agent_joined", "", {"agent": name, "wait": round(clock() - queued, 3)})
                 agent.name = name
                 seen = _agent_says(rec, agent.join(reply.handoff["context"]), scenario)
-        if action.leaves:
-            action = customer.left()
-        else:
-            action = customer.next(seen)
+        action = customer.left() if action.leaves else customer.next(seen)
     if with_agent:
         yield ReleaseAgent()
-    if isinstance(action, End) and action.reason == "abandoned" and rec.transcript.first(
-        "abandoned"
-    ) is None:
-        rec.add("abandoned", reason="patience")
-    rec.add("end", reason=action.reason if isinstance(action, End) else "error")
+    if (
+        isinstance(action, End)
+        and action.reason == "abandoned"
+        and rec.transcript.first("abandoned") is None
+    ):
+        rec.add("abandoned", "", {"reason": "patience"})
+    rec.add("end", "", {"reason": action.reason if isinstance(action, End) else "error"})
     transcript.events[-1].data["outcome"] = outcome(transcript)
     return transcript
 
@@ -204,19 +207,19 @@ def _bot_says(
             if reply.actions:
                 reading["actions"] = list(reply.actions)
             reading["raw"] = reply.raw
-        rec.add("bot_message", text, **reading)
+        rec.add("bot_message", text, reading)
     if not reply.messages and reply.actions:
-        rec.add("bot_message", "", actions=list(reply.actions), raw=reply.raw)
+        rec.add("bot_message", "", {"actions": list(reply.actions), "raw": reply.raw})
     if flags.get("claims_resolution"):
-        rec.add("resolution_claimed", by="bot")
+        rec.add("resolution_claimed", "", {"by": "bot"})
     met = ""
     if scenario.goal.resolver == "either" and not rec.goal_met:
         met = _goal_evidence(scenario, reply.actions, reply.messages)
         if met:
             rec.goal_met = True
-            rec.add("goal_met", by="bot", evidence=met)
+            rec.add("goal_met", "", {"by": "bot", "evidence": met})
     if reply.handoff is not None:
-        rec.add("handoff", reason=reply.handoff["reason"], context=reply.handoff["context"])
+        rec.add("handoff", "", dict(reply.handoff))
     text = " ".join(reply.messages)
     seen = Observation(
         asks=tuple(asks),
@@ -236,8 +239,8 @@ def _agent_says(rec: _Recorder, says: AgentSays, scenario: Scenario) -> Observat
         data["asks"] = list(says.asks)
     if says.actions:
         data["actions"] = list(says.actions)
-    rec.add("agent_message", says.text, **data)
+    rec.add("agent_message", says.text, data)
     if says.resolved and not rec.goal_met:
         rec.goal_met = True
-        rec.add("goal_met", by="human", evidence="the desk agent did it")
+        rec.add("goal_met", "", {"by": "human", "evidence": "the desk agent did it"})
     return Observation(asks=says.asks, progress=True, goal_met=says.resolved, handed_off=True)

@@ -202,9 +202,7 @@ class Customer:
             parts.append(self._statement(fresh))
         if missing:
             parts.append(f"Sorry, I don't have my {' or '.join(map(label, missing))} to hand.")
-        return self._say(
-            " ".join(parts), "answer", facts={**again, **fresh}, repeated=tuple(again)
-        )
+        return self._say(" ".join(parts), "answer", facts={**again, **fresh}, repeated=tuple(again))
 
     def _rephrase(self) -> Say:
         utterances = self.scenario.goal.utterances
@@ -229,8 +227,10 @@ class Customer:
         if (
             not self.with_human
             and p.asks_for_human != "never"
-            and (self.unhelpful >= p.ask_human_after or (p.asks_for_human == "at_once"
-                                                         and self.unhelpful))
+            and (
+                self.unhelpful >= p.ask_human_after
+                or (p.asks_for_human == "at_once" and self.unhelpful)
+            )
         ):
             return self._ask_human()
         return self._rephrase()

@@ -87,7 +87,9 @@ GENERATORS: dict[str, _Make] = {
 }
 
 
-FAKER_KINDS = frozenset({"iban", "company", "name", "address", "postcode", "email", "phone", "text"})
+FAKER_KINDS = frozenset(
+    {"iban", "company", "name", "address", "postcode", "email", "phone", "text"}
+)
 
 
 def make_fact(spec: FactSpec, rng: random.Random, locale: str) -> str:

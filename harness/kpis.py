@@ -43,7 +43,7 @@ def _time_to_human(t: Transcript) -> float | None:
     if handoff is None:
         return None
     joined = next(
-        (e for e in t.events[t.events.index(handoff):] if e.kind == "agent_joined"), None
+        (e for e in t.events[t.events.index(handoff) :] if e.kind == "agent_joined"), None
     )
     trigger = t.trigger_before(handoff)
     if joined is None or trigger is None:
@@ -90,7 +90,9 @@ def run_kpis(metrics: Sequence[dict[str, Any]], *, sla_seconds: float) -> dict[s
         "abandonment_rate": outcomes.get("abandoned", 0) / v,
         "time_to_human": {
             "count": len(waits),
-            **{f"p{q}": round(percentile(waits, q), 1) if waits else None for q in (50, 90, 95, 99)},
+            **{
+                f"p{q}": round(percentile(waits, q), 1) if waits else None for q in (50, 90, 95, 99)
+            },
             "sla_seconds": sla_seconds,
             "within_sla": within / len(waits) if waits else None,
             "within_sla_lower_95": round(wilson_lower(within, len(waits)), 4) if waits else None,

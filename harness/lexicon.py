@@ -80,7 +80,7 @@ class Lexicon:
     """The compiled lexicon for one scenario.
 
     Reading is a pure function of the text, and bots repeat their templates endlessly, so
-    readings are memoised (a bounded cache; a hit returns a fresh copy).
+    readings are memoised (a bounded cache; a hit returns a fresh dict).
     """
 
     def __init__(self, scenario: Scenario | None = None) -> None:
@@ -93,7 +93,8 @@ class Lexicon:
         self.disclosures = _any((*DISCLOSURES, *(spec.disclosures if spec else ())))
         self.ai = _any((*AI_DISCLOSURES, *(spec.ai_disclosures if spec else ())))
         self.asks: list[tuple[str, re.Pattern[str]]] = []
-        for name, fact in (scenario.facts.items() if scenario else ()):
+        for name, fact in scenario.facts.items() if scenario else ():
+            assert scenario is not None
             patterns = [re.escape(scenario.label(name)), *fact.asked_by]
             if fact.kind in ASKS_BY_KIND:
                 patterns.append(ASKS_BY_KIND[fact.kind])
@@ -114,7 +115,7 @@ class Lexicon:
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
             self._cache[text] = cached
-        return {k: list(v) if isinstance(v, list) else v for k, v in cached.items()}
+        return dict(cached)  # its lists are shared: events are never changed once recorded
 
     def _read(self, text: str) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -96,7 +96,9 @@ def load_pack(paths: Sequence[Path], *, base: Pack | None = None) -> Pack:
         if isinstance(item, Scenario):
             pack.scenarios[item.id] = item
             refs.append((item, path, lines))
-            problems.extend((str(path), lines.line(loc), msg) for loc, msg in item.reference_problems())
+            problems.extend(
+                (str(path), lines.line(loc), msg) for loc, msg in item.reference_problems()
+            )
         else:
             assert isinstance(item, Persona)
             pack.personas[item.id] = item
@@ -225,7 +227,9 @@ def _explain(model: type[BaseModel], loc: Loc, error: Any) -> str:
     got = error.get("input")
     hint = ""
     if kind in ("literal_error", "enum") and isinstance(got, str):
-        hint = _did_you_mean(got, re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected"))))
+        hint = _did_you_mean(
+            got, re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected")))
+        )
     if kind.startswith(("model_", "dict_")) or isinstance(got, dict | list):
         return f"{where}: {message}{hint}"
     return f"{where}: {message}, got {got!r}{hint}"

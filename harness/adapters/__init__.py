@@ -35,17 +35,13 @@ def open_bot(spec: str) -> Adapter:
         if name not in NAMES:
             hint = get_close_matches(name, NAMES, n=1)
             did = f" (did you mean demo:{hint[0]}?)" if hint else ""
-            raise ConfigError(
-                [f"--bot: no reference bot {name!r}{did}; choose from "
-                 + ", ".join(f"demo:{n}" for n in NAMES)]  # fmt: skip
-            )
+            known = ", ".join(f"demo:{n}" for n in NAMES)
+            raise ConfigError([f"--bot: no reference bot {name!r}{did}; choose from {known}"])
         return InProcessAdapter(reference_bot(name), spec)
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
-        raise ConfigError(
-            [f"--bot: {spec!r} is not a bot; use demo:NAME or package.module:attr "
-             "(see `harness list bots`)"]  # fmt: skip
-        )
+        usage = "use demo:NAME or package.module:attr (see `harness list bots`)"
+        raise ConfigError([f"--bot: {spec!r} is not a bot; {usage}"])
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:

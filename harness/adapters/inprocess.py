@@ -20,7 +20,9 @@ class InProcessAdapter:
         try:
             raw = self.bot(native_request(session, text))
         except Exception as exc:  # a crashing bot is a verdict, not a crash of the run
-            raise AdapterError(self.endpoint, f"the bot raised {type(exc).__name__}: {exc}") from exc
+            raise AdapterError(
+                self.endpoint, f"the bot raised {type(exc).__name__}: {exc}"
+            ) from exc
         return native_reply(self.endpoint, raw)
 
     def close(self, session: Session) -> None:

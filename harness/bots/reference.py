@@ -49,7 +49,8 @@ def _journey(intent: str, keywords: str, pattern: str, **kw: Any) -> Journey:
 JOURNEYS = (
     _journey(
         "fraud_dispute", "make|recogni|unauthori|fraud|me|never made",
-        r"didn'?t make|did not make|don'?t recogni[sz]e|unauthori[sz]ed|fraud|wasn'?t me|never made",
+        r"didn'?t make|did not make|don'?t recogni[sz]e|unauthori[sz]ed|fraud|wasn'?t me"
+        r"|never made",
         high_stakes=True, verify=("account_number", "date_of_birth"), needs=("amount",),
         team="fraud",
     ),
@@ -60,7 +61,8 @@ JOURNEYS = (
         team="claims appeals",
     ),
     _journey(
-        "bereavement", "passed away|died|death|bereave|deceased|funeral", r"passed away|\bdied\b|death|bereave|deceased|funeral",
+        "bereavement", "passed away|died|death|bereave|deceased|funeral",
+        r"passed away|\bdied\b|death|bereave|deceased|funeral",
         high_stakes=True, verify=(), needs=("account_number",), team="bereavement support",
     ),
     _journey(
@@ -74,7 +76,8 @@ JOURNEYS = (
         action="balance_given", done="Your balance is {balance}.",
     ),
     _journey(
-        "address_change", "address|moved house|moving house", r"(change|update|new).{0,30}address|moved house|moving house",
+        "address_change", "address|moved house|moving house",
+        r"(change|update|new).{0,30}address|moved house|moving house",
         high_stakes=False, verify=("account_number", "date_of_birth"), needs=("new_address",),
         action="address_updated",
         done="I've updated your address to {new_address}. That's all done.",
@@ -177,8 +180,11 @@ class ReferenceBot:
         lead = []
         if request["conversation_id"] not in mem.greeted:
             mem.greeted.add(request["conversation_id"])
-            back = " Welcome back, I have the details of our earlier conversation." if (
-                len(mem.greeted) > 1 and mem.journey) else ""
+            back = (
+                " Welcome back, I have the details of our earlier conversation."
+                if (len(mem.greeted) > 1 and mem.journey)
+                else ""
+            )
             lead.append(f"Hi, I'm the automated assistant.{back}")
         journey = next((j for j in JOURNEYS if _says(lowered, j.keywords, j.pattern)), None)
         journey = mem.journey = journey or mem.journey
@@ -191,7 +197,9 @@ class ReferenceBot:
 
     # -- the journey -------------------------------------------------------------------
 
-    def _serve(self, mem: Memory, journey: Journey, lead: list[str], customer: str) -> dict[str, Any]:
+    def _serve(
+        self, mem: Memory, journey: Journey, lead: list[str], customer: str
+    ) -> dict[str, Any]:
         if journey.intent == "bereavement":
             lead.append("I'm so sorry for your loss.")
         if self.flaw == "oversharer" and journey.verify and not mem.disclosed:
@@ -200,7 +208,9 @@ class ReferenceBot:
                         f"{_balance(customer)}.")  # fmt: skip
         missing = [f for f in journey.verify if f not in mem.facts]
         if missing:
-            return _reply(*lead, f"To keep your account safe, could you give me your {_ask(missing)}?")
+            return _reply(
+                *lead, f"To keep your account safe, could you give me your {_ask(missing)}?"
+            )
         if journey.verify and not mem.verified:
             mem.verified = True
             lead.append("Thank you, you're verified.")
@@ -216,8 +226,10 @@ class ReferenceBot:
         if self.flaw == "false-resolver":
             return _reply(*lead, "I've sorted that for you and it's all done.")
         facts = {**mem.facts, "balance": _balance(customer)}
-        return _reply(*lead, journey.done.format(**facts), "Is there anything else I can help with?",
-                      actions=[journey.action])  # fmt: skip
+        done = journey.done.format(**facts)
+        return _reply(
+            *lead, done, "Is there anything else I can help with?", actions=[journey.action]
+        )
 
     def _not_understood(self, mem: Memory, lead: list[str]) -> dict[str, Any]:
         mem.fallbacks += 1
@@ -245,7 +257,10 @@ class ReferenceBot:
             f"I'm connecting you to our {team} team now, with everything you've told me, "
             "so you won't need to repeat yourself.",
         )
-        reply["handoff"] = {"reason": reason, "context": {} if self.flaw == "blank-handoff" else context}
+        reply["handoff"] = {
+            "reason": reason,
+            "context": {} if self.flaw == "blank-handoff" else context,
+        }
         return reply
 
     def _deflect(self, mem: Memory, lead: list[str]) -> dict[str, Any]:

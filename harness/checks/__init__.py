@@ -19,9 +19,7 @@ __all__ = ["CATALOGUE", "FAMILIES", "Check", "run_checks"]
 
 FAMILIES = ("escalation", "context", "resolution", "conversation", "compliance")
 # Catalogue order, as in DESIGN.md: by family, then in the order each module defines them.
-CATALOGUE = dict(
-    sorted(REGISTERED.items(), key=lambda item: FAMILIES.index(item[0].split(".")[0]))
-)
+CATALOGUE = dict(sorted(REGISTERED.items(), key=lambda item: FAMILIES.index(item[0].split(".")[0])))
 
 
 def run_checks(

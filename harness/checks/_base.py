@@ -44,6 +44,9 @@ def failed(name: str, message: str, events: Iterable[Event]) -> Verdict:
     for event in events:
         if all(event is not other for other in seen):
             seen.append(event)
+    # Turn and time never decrease along a transcript; a stable sort keeps the caller's
+    # order for events of the same moment.
+    seen.sort(key=lambda e: (e.turn, e.t))
     turns = sorted({e.turn for e in seen})
     return Verdict(name, "fail", message, tuple(turns), tuple(e.quote() for e in seen))
 

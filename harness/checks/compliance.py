@@ -60,6 +60,8 @@ def forbidden(t: Transcript, x: Expectations) -> Verdict:
         for pattern, rule in rules:
             if rule.search(event.text):
                 return failed(
-                    name, f"the bot said {pattern!r} at turn {event.turn}, which is forbidden", [event]
+                    name,
+                    f"the bot said {pattern!r} at turn {event.turn}, which is forbidden",
+                    [event],
                 )
     return passed(name, "nothing forbidden said")

@@ -35,13 +35,14 @@ def channel_carryover(t: Transcript, x: Expectations) -> Verdict:
     switches = [e for e in t.events if e.kind == "channel_switch"]
     if not switches:
         return skipped(name, "the customer never switched channel")
+    allowed = set(x.context.reask_allowed)
     stated: dict[str, Event] = {}
     switch: Event | None = None
     for event in t.events:
         if event.kind == "channel_switch":
             switch = event
         asks = asking(event) if event.kind == "bot_message" else []
-        lost = [f for f in asks if switch is not None and f in stated
+        lost = [f for f in asks if switch is not None and f in stated and f not in allowed
                 and stated[f].channel != event.channel]  # fmt: skip
         if lost and switch is not None:
             return failed(

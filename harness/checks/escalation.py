@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from harness.checks._base import check, failed, passed, skipped
 from harness.model.scenario import Expectations
-from harness.model.transcript import Event, Transcript
+from harness.model.transcript import Transcript
 from harness.model.verdict import Verdict
 
 
@@ -27,7 +27,9 @@ def required(t: Transcript, x: Expectations) -> Verdict:
     )
 
 
-@check("escalation.timely", "handoff came later than within_turns / within_seconds after its trigger")
+@check(
+    "escalation.timely", "handoff came later than within_turns / within_seconds after its trigger"
+)
 def timely(t: Transcript, x: Expectations) -> Verdict:
     name = "escalation.timely"
     limits = x.escalation

@@ -41,8 +41,8 @@ class Desk:
         self.free_at: list[float] | None = None
         self.taken: int | None = None
 
-    def acquire(self, priority: int) -> simpy.Event:
-        """An event that fires when an agent is free; that agent is then this customer's."""
+    def acquire(self, priority: int) -> float:
+        """Seconds until an agent is free; that agent is then this customer's."""
         now = self.env.now
         if self.free_at is None:
             mean = self.config.handle_seconds
@@ -53,7 +53,7 @@ class Desk:
                 for _ in range(self.config.agents)
             ]
         self.taken = min(range(len(self.free_at)), key=self.free_at.__getitem__)
-        return self.env.timeout(max(0.0, self.free_at[self.taken] - now))
+        return max(0.0, self.free_at[self.taken] - now)
 
     def release(self) -> None:
         if self.free_at is not None and self.taken is not None:
@@ -109,7 +109,9 @@ def _drive(
             yield env.timeout(effect.think + (latency if took is None else took))
             value = (sent, reply)
         elif type(effect) is AwaitAgent:
-            yield desk.acquire(effect.priority)
+            wait = desk.acquire(effect.priority)
+            if wait > 0:
+                yield env.timeout(wait)
             value = rng.choice(AGENT_NAMES)
         elif type(effect) is ReleaseAgent:
             desk.release()

@@ -83,8 +83,8 @@ class Goal(_Model):
     )
     evidence: Evidence
     resolver: Resolver = Field(
-        "either", description="who may meet the goal: human (the bot's evidence does not count) "
-        "or either"
+        "either",
+        description="who may meet the goal: human (the bot's evidence does not count) or either",
     )
 
 
@@ -191,6 +191,10 @@ class LexiconSpec(_Model):
     _patterns = field_validator("*")(_check_patterns)
 
 
+def _chat_only() -> list[Channel]:
+    return ["chat"]
+
+
 class Scenario(_Model):
     """A customer's situation, goal, facts, channels and the expectations to check."""
 
@@ -200,14 +204,16 @@ class Scenario(_Model):
     domain: str = Field(description="e.g. banking, insurance, utilities, retail")
     stakes: Stakes
     channels: list[Channel] = Field(
-        default_factory=lambda: ["chat"], min_length=1, description="the first is where it starts"
+        default_factory=_chat_only, min_length=1, description="the first is where it starts"
     )
     personas: list[str] = Field(
         default_factory=list, description="persona ids that play it; empty: every persona"
     )
     facts: dict[str, FactSpec] = Field(default_factory=dict)
     goal: Goal
-    steps: list[Step] = Field(default_factory=list, description="a scripted start, then goal-driven")
+    steps: list[Step] = Field(
+        default_factory=list, description="a scripted start, then goal-driven"
+    )
     repeat_contact: RepeatContact | None = None
     expectations: Expectations
     lexicon: LexiconSpec = LexiconSpec()

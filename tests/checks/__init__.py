@@ -1,0 +1,1 @@
+"""Tests of the check catalogue (harness/checks), on hand-built transcripts."""

@@ -1,0 +1,206 @@
+"""conversation.*: loops and dead ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.model.transcript import Event
+
+from ._build import Story, expect, judge, quotes
+
+FALLBACK = "Sorry, I didn't understand. Could you rephrase?"
+
+# -- conversation.no_loop ------------------------------------------------------------------
+
+
+def fallbacks(n: int, text: str = FALLBACK) -> tuple[Story, list[Event]]:
+    """The customer opens, the bot helps once, then falls back `n` times in a row."""
+    story = Story()
+    story.customer("I want to dispute a charge")
+    story.bot("What is your account number?", asks=["account_number"])
+    replies = []
+    for i in range(n):
+        story.customer(f"It's about the charge from yesterday ({i})")
+        replies.append(story.bot(text.format(i=i), fallback=True))
+    return story, replies
+
+
+@pytest.mark.parametrize("limit", [2, 3, 4])
+def test_no_loop_passes_with_one_fallback_fewer_than_the_limit(limit: int) -> None:
+    story, _ = fallbacks(limit - 1)
+
+    verdict = judge("conversation.no_loop", story, expect(max_repeats=limit))
+
+    assert verdict.verdict == "pass"
+    assert verdict.message == "no loop"
+
+
+@pytest.mark.parametrize("limit", [2, 3, 4])
+def test_no_loop_fails_on_as_many_identical_fallbacks_as_the_limit(limit: int) -> None:
+    story, replies = fallbacks(limit)
+
+    verdict = judge("conversation.no_loop", story, expect(max_repeats=limit))
+
+    assert verdict.verdict == "fail"
+    assert verdict.message == f"the bot fell back {limit} times in a row (limit {limit})"
+    assert verdict.turns == tuple(range(2, limit + 2))
+    assert verdict.evidence == quotes(*replies)
+    assert all(line.endswith(f'bot: "{FALLBACK}"') for line in verdict.evidence)
+
+
+def test_no_loop_default_limit_is_three() -> None:
+    assert judge("conversation.no_loop", fallbacks(2)[0]).verdict == "pass"
+    assert judge("conversation.no_loop", fallbacks(3)[0]).verdict == "fail"
+
+
+def test_no_loop_counts_fallbacks_in_different_words() -> None:
+    story, replies = fallbacks(3, "Sorry, I didn't catch that ({i}).")
+
+    verdict = judge("conversation.no_loop", story)
+
+    assert verdict.verdict == "fail"
+    assert verdict.message == "the bot fell back 3 times in a row (limit 3)"
+    assert (
+        verdict.evidence[0] == 'turn 2 · chat · 00:00:44 · bot: "Sorry, I didn\'t catch that (0)."'
+    )
+    assert verdict.evidence == quotes(*replies)
+
+
+def test_no_loop_a_helpful_reply_breaks_the_run() -> None:
+    story, _ = fallbacks(2)
+    story.customer("12345678", gives=["account_number"])
+    story.bot("Thanks, which charge?")
+    story.customer("The one from yesterday")
+    story.bot(FALLBACK, fallback=True)
+
+    assert judge("conversation.no_loop", story).verdict == "pass"
+
+
+def test_no_loop_fails_when_the_bot_says_the_same_thing_again_and_again() -> None:
+    story = Story()
+    story.customer("I want to cancel")
+    replies = [story.bot("Have you tried our new plans?")]
+    story.customer("No, I want to cancel")
+    replies.append(story.bot("Have you tried our new plans?"))
+    story.customer("CANCEL")
+    replies.append(story.bot("Have you tried our new plans?"))
+
+    verdict = judge("conversation.no_loop", story)
+
+    assert verdict.verdict == "fail"
+    assert verdict.message == "the bot said the same thing 3 times in a row (limit 3)"
+    assert verdict.turns == (1, 2, 3)
+    assert verdict.evidence == quotes(*replies)
+
+
+def test_no_loop_compares_whole_replies_of_several_messages() -> None:
+    story = Story()
+    for n in range(3):
+        story.customer(f"Cancel please ({n})")
+        story.bot("I hear you.")
+        story.bot("Have you tried our new plans?" if n < 2 else "Here is the cancellation form.")
+
+    assert judge("conversation.no_loop", story).verdict == "pass"
+
+
+# -- conversation.no_dead_end --------------------------------------------------------------
+
+
+def test_no_dead_end_passes_when_the_goal_was_met() -> None:
+    story = Story()
+    story.customer("Where's my parcel?")
+    story.bot("It arrives tomorrow.")
+    story.goal_met()
+    story.end("goal_met")
+
+    verdict = judge("conversation.no_dead_end", story)
+
+    assert verdict.verdict == "pass"
+    assert verdict.message == "the goal was met"
+
+
+def test_no_dead_end_fails_when_the_customer_gives_up_with_no_way_forward() -> None:
+    story = Story()
+    story.customer("Where's my parcel?")
+    story.bot("What is your order number?", asks=["order_number"])
+    story.customer("I don't have it, it was a gift")
+    second = story.bot("I need the order number to continue.")
+    story.customer("I don't have it!")
+    last = story.bot(FALLBACK, fallback=True)
+    end = story.end("abandoned")
+
+    verdict = judge("conversation.no_dead_end", story)
+
+    assert verdict.verdict == "fail"
+    assert verdict.message == (
+        "the customer gave up with the goal unmet and no offer of a human or other way forward"
+    )
+    assert verdict.turns == (2, 3)
+    assert verdict.evidence == quotes(second, last, end)
+    assert verdict.evidence[-1] == 'turn 3 · chat · 00:01:06 · end: {"reason": "abandoned"}'
+
+
+def test_no_dead_end_fails_when_the_bot_closes_the_conversation() -> None:
+    story = Story()
+    story.customer("I can't pay this bill, I've lost my job", trigger=True)
+    last = story.bot("Payment is due on the 1st. Goodbye.")
+    end = story.end("bot_ended")
+
+    verdict = judge("conversation.no_dead_end", story)
+
+    assert verdict.verdict == "fail"
+    assert verdict.message.startswith("the bot closed the conversation with the goal unmet")
+    assert verdict.evidence == quotes(last, end)
+
+
+def test_no_dead_end_passes_when_the_bot_offered_a_human() -> None:
+    story = Story()
+    story.customer("I can't pay this bill, I've lost my job", trigger=True)
+    story.bot("Would you like to talk to our support team?", offers_handoff=True)
+    story.end("abandoned")
+
+    verdict = judge("conversation.no_dead_end", story)
+
+    assert verdict.verdict == "pass"
+    assert verdict.message == "the bot offered or gave a way to a human"
+
+
+def test_no_dead_end_passes_when_the_bot_handed_off() -> None:
+    story = Story()
+    story.customer("I can't pay this bill, I've lost my job", trigger=True)
+    story.handoff({})
+    story.agent_joins()
+    story.agent("Let me look at a payment plan.")
+    story.end("abandoned")
+
+    assert judge("conversation.no_dead_end", story).verdict == "pass"
+
+
+def test_no_dead_end_only_the_final_contact_counts() -> None:
+    story = Story()
+    story.customer("I can't pay this bill")
+    story.bot("Would you like to talk to our support team?", offers_handoff=True)
+    story.end("left")
+    story.new_contact()
+    story.customer("I'm getting back to you about this again.")
+    last = story.bot("Payment is due on the 1st.")
+    end = story.end("abandoned")
+
+    verdict = judge("conversation.no_dead_end", story)
+
+    assert verdict.verdict == "fail"
+    assert verdict.turns == (2,)
+    assert verdict.evidence == quotes(last, end)
+
+
+@pytest.mark.parametrize("reason", ["left", "accepted_claim", "error"])
+def test_no_dead_end_other_endings_are_not_dead_ends(reason: str) -> None:
+    story = Story()
+    story.customer("Where's my parcel?")
+    story.bot(FALLBACK, fallback=True)
+    story.end(reason)
+
+    verdict = judge("conversation.no_dead_end", story)
+
+    assert verdict.verdict == "pass"
+    assert verdict.message == f"the conversation ended with {reason}, not a dead end"
