@@ -1,13 +1,15 @@
 """The `harness` command: a thin face over the loader and the run function.
 
-Exit status: 0 every check passed; 1 a check failed or a conversation errored; 2 usage,
-configuration or validation error (nothing was run).
+Exit status: 0 every check passed; 1 a check failed or a conversation errored, or standard
+output was closed before everything was written; 2 usage, configuration or validation error
+(nothing was run).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -38,6 +40,21 @@ package.module:attr  your own bot: a callable taking and returning native-protoc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # so that a closed pipe shows here, not at interpreter exit
+    except BrokenPipeError:
+        # The reader went away (`harness list scenarios | head`): stop quietly, as the Python
+        # docs advise (signal module, "Note on SIGPIPE"): send what is left to devnull so
+        # that the flush at exit does not fail again, and exit 1 as Python does on EPIPE.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:

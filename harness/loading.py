@@ -79,7 +79,7 @@ def load_pack(paths: Sequence[Path], *, base: Pack | None = None) -> Pack:
     for path in yaml_files(paths):
         data, lines, errors = _read(path)
         problems.extend(errors)
-        if errors:
+        if data is None:  # unreadable, or not a mapping: nothing to validate
             continue
         kind = kind_of(path, data)
         model: type[BaseModel] = Persona if kind == "persona" else Scenario
@@ -97,7 +97,8 @@ def load_pack(paths: Sequence[Path], *, base: Pack | None = None) -> Pack:
             pack.scenarios[item.id] = item
             refs.append((item, path, lines))
             problems.extend(
-                (str(path), lines.line(loc), msg) for loc, msg in item.reference_problems()
+                (str(path), lines.line(loc), f"{_dotted(loc)}: {msg}")
+                for loc, msg in item.reference_problems()
             )
         else:
             assert isinstance(item, Persona)
@@ -105,7 +106,9 @@ def load_pack(paths: Sequence[Path], *, base: Pack | None = None) -> Pack:
     for scenario, path, lines in refs:
         for i, name in enumerate(scenario.personas):
             if name not in pack.personas:
-                hint = _did_you_mean(name, pack.personas)
+                hint = _did_you_mean(name, pack.personas) or (
+                    f"; personas: {', '.join(sorted(pack.personas))}" if pack.personas else ""
+                )
                 problems.append((str(path), lines.line(("personas", i)),
                                  f"personas[{i}]: no persona {name!r}{hint}"))  # fmt: skip
     if problems:
@@ -146,7 +149,10 @@ def _read(path: Path) -> tuple[Any, _Lines, list[tuple[str, int, str]]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        return None, lines, [(str(path), line, f"YAML syntax error: {exc.problem or exc}")]
+        where = ""
+        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            where = f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
+        return None, lines, [(str(path), line, f"YAML syntax error: {exc.problem or exc}{where}")]
     except yaml.YAMLError as exc:
         return None, lines, [(str(path), 1, f"YAML error: {exc}")]
     finally:
@@ -188,11 +194,15 @@ def _validate(
     except ValidationError as exc:
         said: set[tuple[Loc, str]] = set()
         for error in exc.errors(include_url=False):
-            loc = _yaml_loc(tuple(error["loc"]), lines)
+            raw = tuple(error["loc"])
+            if error["type"] == "missing":  # the missing name is not in the file: keep it
+                loc = (*_yaml_loc(raw[:-1], lines), raw[-1]) if len(raw) > 1 else raw
+            else:
+                loc = _yaml_loc(raw, lines)
             message = _explain(model, loc, error)
             if (loc, message) not in said:
                 said.add((loc, message))
-                key = error["type"] == "extra_forbidden"
+                key = error["type"] == "extra_forbidden" or isinstance(error.get("input"), dict)
                 problems.append((str(path), lines.line(loc, key=key), message))
         return None
 
@@ -230,9 +240,36 @@ def _explain(model: type[BaseModel], loc: Loc, error: Any) -> str:
         hint = _did_you_mean(
             got, re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected")))
         )
-    if kind.startswith(("model_", "dict_")) or isinstance(got, dict | list):
+    if kind in ("int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"):
+        message += _bounds(model, loc)
+    said_value = kind == "value_error" and repr(got) in message  # our validators quote it
+    if kind.startswith(("model_", "dict_")) or isinstance(got, dict | list) or said_value:
         return f"{where}: {message}{hint}"
     return f"{where}: {message}, got {got!r}{hint}"
+
+
+_BOUNDS = (
+    ("ge", "at least {}"),
+    ("gt", "more than {}"),
+    ("le", "at most {}"),
+    ("lt", "less than {}"),
+)
+
+
+def _bounds(model: type[BaseModel], loc: Loc) -> str:
+    """' (at least 0 and at most 10)' for a field declared with ge=0, le=10; else ''."""
+    current: Any = model
+    for part in loc[:-1]:
+        current = _step(current, part)
+        if current is None:
+            return ""
+    target = _model_in(current)
+    info = target.model_fields.get(str(loc[-1])) if target else None
+    rules = info.metadata if info else []
+    said = [
+        text.format(getattr(r, attr)) for r in rules for attr, text in _BOUNDS if hasattr(r, attr)
+    ]
+    return f" ({' and '.join(said)})" if said else ""
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:

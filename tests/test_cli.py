@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -58,7 +59,9 @@ def test_the_deflector_fails_escalation_required_with_exit_1(tmp_path: Path) -> 
         ("oversharer", "compliance.verify_before_disclose"),
     ],
 )
-def test_each_flawed_bot_exits_1_with_its_check_failing(tmp_path: Path, flaw: str, check: str) -> None:
+def test_each_flawed_bot_exits_1_with_its_check_failing(
+    tmp_path: Path, flaw: str, check: str
+) -> None:
     done = harness("run", "--bot", f"demo:{flaw}", "--check", check, "--out", "out", cwd=tmp_path)
     assert done.returncode == 1, done.stdout
     assert f"FAIL {check}" in done.stdout
@@ -75,7 +78,10 @@ def test_a_malformed_scenario_gives_file_line_and_exit_2(tmp_path: Path) -> None
     done = harness("run", str(bad), cwd=tmp_path)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert f"{bad}:4: stakes: expects 'high' or 'low', got 'hihg' (did you mean 'high'?)" in done.stderr
+    assert (
+        f"{bad}:4: stakes: expects 'high' or 'low', got 'hihg' (did you mean 'high'?)"
+        in done.stderr
+    )
     assert f"{bad}:11: expectations.contxt: unknown key (did you mean 'context'?)" in done.stderr
     assert not (tmp_path / "reports").exists()  # nothing was run
     assert harness("validate", str(bad), cwd=tmp_path).returncode == 2
@@ -87,7 +93,10 @@ def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
         done = harness(*args, cwd=tmp_path)
         assert done.returncode == 2, args
         assert "Traceback" not in done.stderr, args
-    assert "did you mean demo:careful?" in harness("run", "--bot", "demo:carefull", cwd=tmp_path).stderr
+    assert (
+        "did you mean demo:careful?"
+        in harness("run", "--bot", "demo:carefull", cwd=tmp_path).stderr
+    )
 
 
 def test_list_validate_and_schema(tmp_path: Path) -> None:
@@ -101,3 +110,35 @@ def test_list_validate_and_schema(tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parent.parent
     done = harness("validate", str(repo / "scenarios"), str(repo / "personas"), cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("ok:")
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (("list", "scenarios"), 1),
+        (("schema", "scenario"), 1),
+        (("run", "--scenario", "banking.balance", "--out", "out"), 1),
+        (("--help",), 0),  # argparse ignores the failed write itself, then exits 0
+    ],
+    ids=["list", "schema", "run", "help"],
+)
+def test_a_reader_that_goes_away_early_gets_no_traceback(
+    tmp_path: Path, args: tuple[str, ...], status: int
+) -> None:
+    """`harness list scenarios | head`: the reader closes the pipe; the harness stops quietly.
+
+    The read end is closed before the harness starts, so that its first write fails every
+    time (with `| head` that depends on timing).
+    """
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "harness", *args],
+            cwd=tmp_path, stdout=write, stderr=subprocess.PIPE, text=True, timeout=120,
+            check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert done.stderr == ""  # no traceback, no "Exception ignored ... BrokenPipeError"
+    assert done.returncode == status  # 1 as Python exits on EPIPE (docs: "Note on SIGPIPE")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
+from difflib import get_close_matches
 from functools import cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from harness.model.durations import Duration
 
@@ -27,13 +29,38 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_patterns(patterns: list[str]) -> list[str]:
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
-    return patterns
+def _check_pattern(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
+    return pattern
+
+
+def _check_template(template: str) -> str:
+    """A template may hold `{fact}` placeholders; any other brace is an error, not a crash."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ValueError(
+            f"{template!r} is not a valid template ({exc}); write {{{{ or }}}} for a brace"
+        ) from None
+    for _, name, spec, _ in parts:
+        if name is not None and (not name.isidentifier() or "{" in (spec or "")):
+            raise ValueError(
+                f"{template!r}: a placeholder is a fact's name in braces, e.g. {{account_number}}"
+            )
+    return template
+
+
+Pattern = Annotated[str, AfterValidator(_check_pattern)]
+Template = Annotated[str, AfterValidator(_check_template)]
+
+
+def _suggest(name: str, known: Sequence[str]) -> str:
+    match = get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f" (did you mean {match[0]!r}?)" if match else ""
+    return f"{hint}; facts: {', '.join(known) or 'none'}"
 
 
 @cache
@@ -50,21 +77,17 @@ class FactSpec(_Model):
         None, description="how the customer names it; default: the fact's name with spaces"
     )
     value: str | None = Field(None, description="a fixed value instead of a generated one")
-    asked_by: list[str] = Field(
+    asked_by: list[Pattern] = Field(
         default_factory=list,
         description="extra regular expressions that recognise the bot asking for this fact",
     )
-
-    _patterns = field_validator("asked_by")(_check_patterns)
 
 
 class Evidence(_Model):
     """What shows that the goal was met: a structured action or text (either is enough)."""
 
     actions: list[str] = Field(default_factory=list, description="bot or desk actions")
-    text: list[str] = Field(default_factory=list, description="regular expressions on replies")
-
-    _patterns = field_validator("text")(_check_patterns)
+    text: list[Pattern] = Field(default_factory=list, description="regular expressions on replies")
 
     @model_validator(mode="after")
     def _not_empty(self) -> Evidence:
@@ -77,7 +100,7 @@ class Goal(_Model):
     """What the customer came for, how it says so, and what proves it was done."""
 
     intent: str = Field(description="a name for what the customer wants, e.g. dispute_charge")
-    utterances: list[str] = Field(
+    utterances: list[Template] = Field(
         min_length=1,
         description="ways the customer states its issue; {fact} placeholders state facts",
     )
@@ -91,12 +114,14 @@ class Goal(_Model):
 class Step(_Model):
     """One scripted step; a step does one thing (say, goal, ask_human, leave or wait)."""
 
-    say: str | None = Field(None, description="an exact utterance ({fact} placeholders allowed)")
+    say: Template | None = Field(
+        None, description="an exact utterance ({fact} placeholders allowed)"
+    )
     goal: int | None = Field(None, ge=1, description="this many goal-driven turns")
-    ask_human: bool | str | None = Field(
+    ask_human: bool | Template | None = Field(
         None, description="ask for a human: true, or the exact words"
     )
-    leave: str | None = Field(None, description="say this and end the current contact")
+    leave: Template | None = Field(None, description="say this and end the current contact")
     wait: Duration | None = Field(None, description="pause before the next step")
     switch: Channel | None = Field(None, description="move to this channel first")
     return_after: Duration | None = Field(
@@ -158,11 +183,9 @@ class ComplianceExpectation(_Model):
         default_factory=list, description="facts that verify identity, before any disclosure"
     )
     ai_disclosure: bool = Field(False, description="the bot must say it is automated")
-    forbidden: list[str] = Field(
+    forbidden: list[Pattern] = Field(
         default_factory=list, description="regular expressions the bot must never say"
     )
-
-    _patterns = field_validator("forbidden")(_check_patterns)
 
 
 class ConversationExpectation(_Model):
@@ -181,14 +204,12 @@ class Expectations(_Model):
 class LexiconSpec(_Model):
     """Extra regular expressions for reading this scenario's bot replies."""
 
-    handoff_offers: list[str] = Field(default_factory=list)
-    handoff_refusals: list[str] = Field(default_factory=list)
-    fallbacks: list[str] = Field(default_factory=list)
-    resolution_claims: list[str] = Field(default_factory=list)
-    disclosures: list[str] = Field(default_factory=list)
-    ai_disclosures: list[str] = Field(default_factory=list)
-
-    _patterns = field_validator("*")(_check_patterns)
+    handoff_offers: list[Pattern] = Field(default_factory=list)
+    handoff_refusals: list[Pattern] = Field(default_factory=list)
+    fallbacks: list[Pattern] = Field(default_factory=list)
+    resolution_claims: list[Pattern] = Field(default_factory=list)
+    disclosures: list[Pattern] = Field(default_factory=list)
+    ai_disclosures: list[Pattern] = Field(default_factory=list)
 
 
 def _chat_only() -> list[Channel]:
@@ -224,25 +245,26 @@ class Scenario(_Model):
 
     def reference_problems(self) -> list[tuple[Path, str]]:
         """Names used in the scenario that do not exist in it: (path, message) pairs."""
-        known = set(self.facts)
+        known = sorted(self.facts)
         problems: list[tuple[Path, str]] = []
 
-        def need(path: Path, names: list[str], what: str) -> None:
+        def need(path: Path, names: Sequence[str], what: str, *, each: bool = True) -> None:
             for i, name in enumerate(names):
-                if name not in known:
-                    problems.append(((*path, i), f"{what} {name!r} is not a fact of this scenario"))
+                if name not in self.facts:
+                    problems.append(((*path, i) if each else path,
+                                     f"{what} {name!r} is not a fact of this scenario"
+                                     f"{_suggest(name, known)}"))  # fmt: skip
 
         for i, text in enumerate(self.goal.utterances):
-            need(("goal", "utterances", i), list(placeholders(text)), "placeholder")
+            need(("goal", "utterances", i), placeholders(text), "placeholder", each=False)
         for i, step in enumerate(self.steps):
             for key in ("say", "leave", "ask_human"):
                 value = getattr(step, key)
                 if isinstance(value, str):
-                    need(("steps", i, key), list(placeholders(value)), "placeholder")
+                    need(("steps", i, key), placeholders(value), "placeholder", each=False)
             if step.switch and step.switch not in self.channels:
-                problems.append(
-                    (("steps", i, "switch"), f"channel {step.switch!r} is not in channels")
-                )
+                problems.append((("steps", i, "switch"), f"channel {step.switch!r} is not in "
+                                 f"channels ({', '.join(self.channels)})"))  # fmt: skip
         need(("expectations", "context", "handoff_facts"),
              self.expectations.context.handoff_facts, "fact")  # fmt: skip
         need(("expectations", "context", "reask_allowed"),
