@@ -15,7 +15,6 @@ So the same conversation runs under the virtual driver (simpy) and a live one (a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
@@ -170,25 +169,15 @@ def _said(say: Say, session: Session, to: str) -> dict[str, Any]:
         data["to"] = to
     if say.facts:
         data["facts"] = dict(say.facts)
-    for key in ("asks_human", "trigger"):
-        if getattr(say, key):
-            data[key] = True
-    for key in ("repeated", "volunteered"):
-        if getattr(say, key):
-            data[key] = list(getattr(say, key))
+    if say.asks_human:
+        data["asks_human"] = True
+    if say.trigger:
+        data["trigger"] = True
+    if say.repeated:
+        data["repeated"] = list(say.repeated)
+    if say.volunteered:
+        data["volunteered"] = list(say.volunteered)
     return data
-
-
-def _goal_evidence(scenario: Scenario, actions: tuple[str, ...], texts: tuple[str, ...]) -> str:
-    evidence = scenario.goal.evidence
-    for done in actions:
-        if done in evidence.actions:
-            return f"action {done}"
-    for pattern in evidence.text:
-        for text in texts:
-            if re.search(pattern, text, re.IGNORECASE):
-                return f"text {text!r}"
-    return ""
 
 
 def _bot_says(
@@ -214,7 +203,7 @@ def _bot_says(
         rec.add("resolution_claimed", "", {"by": "bot"})
     met = ""
     if scenario.goal.resolver == "either" and not rec.goal_met:
-        met = _goal_evidence(scenario, reply.actions, reply.messages)
+        met = lexicon.goal_evidence(reply.actions, reply.messages)
         if met:
             rec.goal_met = True
             rec.add("goal_met", "", {"by": "bot", "evidence": met})

@@ -92,6 +92,9 @@ class Lexicon:
         self.claims = _any((*RESOLUTION_CLAIMS, *(spec.resolution_claims if spec else ())))
         self.disclosures = _any((*DISCLOSURES, *(spec.disclosures if spec else ())))
         self.ai = _any((*AI_DISCLOSURES, *(spec.ai_disclosures if spec else ())))
+        evidence = scenario.goal.evidence if scenario else None
+        self.goal_actions = frozenset(evidence.actions if evidence else ())
+        self.goal_text = [re.compile(p, re.IGNORECASE) for p in (evidence.text if evidence else ())]
         self.asks: list[tuple[str, re.Pattern[str]]] = []
         for name, fact in scenario.facts.items() if scenario else ():
             assert scenario is not None
@@ -106,6 +109,18 @@ class Lexicon:
         if not requests:
             return []
         return [name for name, pattern in self.asks if any(pattern.search(s) for s in requests)]
+
+    def goal_evidence(self, actions: Iterable[str], texts: Iterable[str]) -> str:
+        """What in a reply shows the scenario's goal was met ('' if nothing): an action
+        first, then text."""
+        for done in actions:
+            if done in self.goal_actions:
+                return f"action {done}"
+        for pattern in self.goal_text:
+            for text in texts:
+                if pattern.search(text):
+                    return f"text {text!r}"
+        return ""
 
     def read(self, text: str) -> dict[str, Any]:
         """What a bot message says, as payload fields; only the ones that are present."""

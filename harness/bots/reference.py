@@ -31,7 +31,7 @@ FLAWS = (
 @dataclass(frozen=True, slots=True)
 class Journey:
     intent: str
-    keywords: tuple[str, ...]  # one must appear before the pattern is tried: re is slow
+    keywords: re.Pattern[str]  # plain words, one of which must appear for `pattern` to match
     pattern: re.Pattern[str]
     high_stakes: bool
     verify: tuple[str, ...]  # facts that verify identity, asked first
@@ -43,12 +43,14 @@ class Journey:
 
 def _journey(intent: str, keywords: str, pattern: str, **kw: Any) -> Journey:
     # Matched against lower-cased text.
-    return Journey(intent, tuple(keywords.split("|")), re.compile(pattern), **kw)
+    # A cheap test of plain words first: the full patterns backtrack and are slow to fail.
+    words = "|".join(re.escape(word) for word in keywords.split("|"))
+    return Journey(intent, re.compile(words), re.compile(pattern), **kw)
 
 
 JOURNEYS = (
     _journey(
-        "fraud_dispute", "make|recogni|unauthori|fraud|me|never made",
+        "fraud_dispute", "make|recogni|unauthori|fraud|t me|never made",
         r"didn'?t make|did not make|don'?t recogni[sz]e|unauthori[sz]ed|fraud|wasn'?t me"
         r"|never made",
         high_stakes=True, verify=("account_number", "date_of_birth"), needs=("amount",),
@@ -109,7 +111,7 @@ _DIGIT = re.compile(r"\d")
 _EXTRACT = {
     name: (word, *_extractor(label, value)) for name, (_, word, label, value) in LABELS.items()
 }
-_HUMAN_WORDS = ("speak", "talk", "chat", "human", "person", "put me through", "operator")
+_HUMAN_WORDS = re.compile(r"speak|talk|chat|human|person|put me through|operator")
 _HUMAN = re.compile(
     r"\b(speak|talk|chat) (to|with) (a |an )?(real )?(person|human|agent|someone|somebody"
     r"|advis[eo]r|representative)|\bhuman\b|real person|put me through|\boperator\b"
@@ -268,9 +270,9 @@ class ReferenceBot:
         return _reply(*lead, _DEFLECTIONS[(mem.deflections - 1) % len(_DEFLECTIONS)])
 
 
-def _says(lowered: str, keywords: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
-    """Whether the text matches: a keyword (a cheap substring test) first, then the pattern."""
-    return any(k in lowered for k in keywords) and pattern.search(lowered) is not None
+def _says(lowered: str, keywords: re.Pattern[str], pattern: re.Pattern[str]) -> bool:
+    """Whether the text matches: a plain keyword first, then the pattern."""
+    return keywords.search(lowered) is not None and pattern.search(lowered) is not None
 
 
 def _reply(*texts: str, actions: list[str] | None = None) -> dict[str, Any]:
