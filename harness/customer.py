@@ -102,10 +102,7 @@ class Customer:
             return self._unresolved("bot_ended")
         if seen.claims_resolution and not seen.asks:
             return self._unresolved("accepted_claim")
-        if self._goal_turns:
-            self._goal_turns -= 1
-            return self._goal_turn(seen)
-        return self._next_step() or self._goal_turn(seen)
+        return self._step_or_goal_turn(seen)
 
     def left(self) -> Action:
         """The customer has just left the contact: what it does next."""
@@ -113,7 +110,16 @@ class Customer:
 
     def resume(self) -> Action:
         """After a wait: the next scripted step, or a goal-driven turn."""
-        return self._next_step() or self._goal_turn(Observation())
+        return self._step_or_goal_turn(Observation())
+
+    def _step_or_goal_turn(self, seen: Observation) -> Action:
+        """The next scripted step, unless a `goal: N` step still has turns to play."""
+        if not self._goal_turns:
+            action = self._next_step()
+            if action is not None:
+                return action
+        self._goal_turns = max(self._goal_turns - 1, 0)
+        return self._goal_turn(seen)
 
     # -- bookkeeping -------------------------------------------------------------------
 
@@ -211,13 +217,16 @@ class Customer:
         lead = "" if self.persona.verbosity == "terse" else "Let me put it another way: "
         return self._say(lead + text, "rephrase", facts=facts)
 
-    def _ask_human(self, text: str | None = None) -> Say:
+    def _ask_human(self, text: str = "", facts: dict[str, str] | None = None) -> Say:
         self.asked_human = True
-        return self._say(text or _HUMAN[self.persona.verbosity], "ask_human", asks_human=True)
+        text = text or _HUMAN[self.persona.verbosity]
+        return self._say(text, "ask_human", facts=facts or {}, asks_human=True)
 
     def _goal_turn(self, seen: Observation) -> Action:
         p = self.persona
-        if seen.asks:
+        # A question is answered while patience lasts; a bot that only asks again for what
+        # it was told is unhelpful (see _take_in), and past the limit the customer gives up.
+        if seen.asks and self.unhelpful < p.abandon_after:
             return self._answer(seen.asks)
         if seen.offers_handoff and not seen.refuses_handoff and not self.with_human:
             self.asked_human = True
@@ -250,7 +259,8 @@ class Customer:
     # -- scripted steps --------------------------------------------------------------
 
     def _next_step(self) -> Action | None:
-        while self._steps:
+        # A `goal: N` step hands the next N turns to the goal: play them before the next step.
+        while self._steps and not self._goal_turns:
             step = self._steps.pop(0)
             action = self._play(step)
             if action is not None:
@@ -276,8 +286,10 @@ class Customer:
             self._goal_turns = step.goal or 1
             return None if not new_contact_after else self._opening("", new_contact_after)
         if kind == "ask_human":
-            text = step.ask_human if isinstance(step.ask_human, str) else None
-            say = self._ask_human(self._fill(text)[0] if text else None)
+            text, facts = "", dict[str, str]()
+            if isinstance(step.ask_human, str):
+                text, facts = self._fill(step.ask_human)
+            say = self._ask_human(text, facts)
             return _with(say, new_contact_after, step.trigger)
         template = step.say if kind == "say" else step.leave
         assert template is not None

@@ -26,7 +26,8 @@ MAY_FAIL = {
     "deflector": {"escalation.*", "resolution.goal_met", "conversation.no_dead_end"},
     # The human who receives a blank handoff must ask again for what the bot was told.
     "blank-handoff": {"context.*"},
-    "amnesiac": {"context.*"},
+    # Asked again and again for what it already gave, a customer may give up unserved.
+    "amnesiac": {"context.*", "resolution.goal_met", "conversation.no_dead_end"},
     "slowpoke": {"escalation.*"},
     # A customer told "it's done" leaves believing it; the goal was not met.
     "false-resolver": {"resolution.*"},
