@@ -84,31 +84,44 @@ JOURNEYS = (
     ),
 )  # fmt: skip
 
-# fact: (how the bot names it, a word its label always holds, label pattern, value pattern)
+# fact: (how the bot names it, words its label holds, label pattern, value pattern)
 LABELS = {
-    "account_number": ("account number", "account", r"account (?:number|no\.?)", r"\b\d{8}\b"),
-    "date_of_birth": ("date of birth", "birth", r"date of birth|birth ?date", None),
-    "policy_number": ("policy number", "policy", r"policy (?:number|id)", r"\bPOL-\d{6}\b"),
-    "claim_id": ("claim number", "claim", r"claim (?:number|id|reference)", r"\bCLM-\d{7}\b"),
-    "postcode": ("postcode", "", r"post ?code|zip(?: code)?", None),
-    "amount": ("amount of the charge", "amount", r"amount(?: of the charge)?",
+    "account_number": ("account number", ("account",), r"account (?:number|no\.?)", r"\b\d{8}\b"),
+    "date_of_birth": ("date of birth", ("birth",), r"date of birth|birth ?date", None),
+    "policy_number": ("policy number", ("policy",), r"policy (?:number|id)", r"POL-\d{6}\b"),
+    "claim_id": ("claim number", ("claim",), r"claim (?:number|id|reference)", r"CLM-\d{7}\b"),
+    "postcode": ("postcode", ("post", "zip"), r"post ?code|zip(?: code)?", None),
+    "amount": ("amount of the charge", ("amount",), r"amount(?: of the charge)?",
                r"[$£€]\s?\d[\d,]*(?:\.\d\d)?"),
-    "notice_date": ("notice date", "notice", r"notice date|date on the notice", None),
-    "new_address": ("new address", "address", r"new address", None),
+    "notice_date": ("notice date", ("notice",), r"notice date|date on the notice", None),
+    "new_address": ("new address", ("address",), r"new address", None),
 }  # fmt: skip
 _VALUE = r"(?P<v>[^.,;!?\n]+?)(?=\s+and\s+my\b|[.,;!?](?:\s|$)|$)"
 
 
-def _extractor(label: str, value: str | None) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
-    captured = f"(?P<v>{value})" if value else _VALUE
-    labelled = re.compile(rf"(?:{label})\s*(?:is|was|:)?\s*{captured}", re.IGNORECASE)
-    return labelled, re.compile(value) if value else None
+@dataclass(frozen=True, slots=True)
+class _Extractor:
+    words: tuple[str, ...]  # one must be in the lower-cased text for the label to be there
+    labelled: re.Pattern[str]  # label then value, matched in the lower-cased text
+    labelled_any_case: re.Pattern[str]  # the same, for a text that lower-casing reshapes
+    bare: re.Pattern[str] | None  # a value so distinctive that it needs no label
+
+
+def _extractor(words: tuple[str, ...], label: str, value: str | None) -> _Extractor:
+    # Matching the lower-cased text with a case-sensitive pattern lets re skip ahead to the
+    # label's first letters; with IGNORECASE it tries every position, several times slower.
+    captured = f"(?P<v>(?i:{value}))" if value else _VALUE
+    labelled = rf"(?:{label})\s*(?:is|was|:)?\s*{captured}"
+    return _Extractor(
+        words,
+        re.compile(labelled),
+        re.compile(labelled, re.IGNORECASE),
+        re.compile(value) if value else None,
+    )
 
 
 _DIGIT = re.compile(r"\d")
-_EXTRACT = {
-    name: (word, *_extractor(label, value)) for name, (_, word, label, value) in LABELS.items()
-}
+_EXTRACT = {name: _extractor(*spec[1:]) for name, spec in LABELS.items()}
 _HUMAN_WORDS = ("speak", "talk", "chat", "human", "person", "put me through", "operator")
 _HUMAN = re.compile(
     r"\b(speak|talk|chat) (to|with) (a |an )?(real )?(person|human|agent|someone|somebody"
@@ -132,12 +145,15 @@ def extract(text: str) -> dict[str, str]:
     """The facts a customer message states, by label or by an unmistakable format."""
     found: dict[str, str] = {}
     lowered = text.lower()
+    aligned = len(lowered) == len(text)  # each character lower-cased to one: spans carry over
     digits = _DIGIT.search(text) is not None  # every distinctive value format has a digit
-    for name, (word, labelled, bare) in _EXTRACT.items():
-        match = labelled.search(text) if word in lowered else None  # cheap word test first
+    for name, x in _EXTRACT.items():
+        match = None
+        if any(map(lowered.__contains__, x.words)):  # a cheap word test first
+            match = x.labelled.search(lowered) if aligned else x.labelled_any_case.search(text)
         if match:
-            found[name] = match["v"].strip()
-        elif digits and bare is not None and (match := bare.search(text)):
+            found[name] = text[match.start("v") : match.end("v")].strip()
+        elif digits and x.bare is not None and (match := x.bare.search(text)):
             found[name] = match[0]
     if "amount" in found and not re.search(r"\d", found["amount"]):
         del found["amount"]

@@ -182,13 +182,19 @@ def facts_in_context(facts: dict[str, str], context: dict[str, Any]) -> set[str]
     Matching by value as well as by key lets any bot's payload shape count, whatever it
     calls the field; a value that appears inside a summary still reached the human.
     """
-    keys, blob = _leaves(context)
-    carried = set()
-    for name, value in facts.items():
-        needle = value.strip().lower()
-        if name in keys or (needle and needle in blob):
-            carried.add(name)
+    carried = {name for name in facts if _filled(context.get(name))}
+    if len(carried) < len(facts):  # look deeper only for what the top level lacks
+        keys, blob = _leaves(context)
+        for name, value in facts.items():
+            needle = value.strip().lower()
+            if name in keys or (needle and needle in blob):
+                carried.add(name)
     return carried
+
+
+def _filled(value: Any) -> bool:
+    """A plain value that says something (containers are searched by `_leaves`)."""
+    return isinstance(value, str | int | float) and bool(str(value).strip())
 
 
 def outcome(transcript: Transcript) -> str:
