@@ -23,79 +23,13 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.bots.journeys import JOURNEYS, LABELS, Journey
+
 FLAWS = (
     "deflector", "amnesiac", "slowpoke", "blank-handoff", "false-resolver", "looper", "oversharer",
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Journey:
-    intent: str
-    keywords: tuple[str, ...]  # plain words, one of which must appear for `pattern` to match
-    pattern: re.Pattern[str]
-    high_stakes: bool
-    verify: tuple[str, ...]  # facts that verify identity, asked first
-    needs: tuple[str, ...]  # facts the job itself needs
-    team: str = ""  # high stakes: who takes the handoff
-    action: str = ""  # low stakes: what the bot does
-    done: str = ""  # low stakes: what it says when done ({fact} and {balance} filled in)
-
-
-def _journey(intent: str, keywords: str, pattern: str, **kw: Any) -> Journey:
-    # Matched against lower-cased text.
-    return Journey(intent, tuple(keywords.split("|")), re.compile(pattern), **kw)
-
-
-JOURNEYS = (
-    _journey(
-        "fraud_dispute", "make|recogni|unauthori|fraud|t me|never made",
-        r"didn'?t make|did not make|don'?t recogni[sz]e|unauthori[sz]ed|fraud|wasn'?t me"
-        r"|never made",
-        high_stakes=True, verify=("account_number", "date_of_birth"), needs=("amount",),
-        team="fraud",
-    ),
-    _journey(
-        "claim_appeal", "claim",
-        r"claim.{0,80}(denied|rejected|refused|declined)|(denied|rejected|refused|declined).{0,80}claim",
-        high_stakes=True, verify=("policy_number", "date_of_birth"), needs=("claim_id",),
-        team="claims appeals",
-    ),
-    _journey(
-        "bereavement", "passed away|died|death|bereave|deceased|funeral",
-        r"passed away|\bdied\b|death|bereave|deceased|funeral",
-        high_stakes=True, verify=(), needs=("account_number",), team="bereavement support",
-    ),
-    _journey(
-        "disconnection", "disconnect|cut off|shut", r"disconnect|cut off|shut ?off",
-        high_stakes=True, verify=("account_number", "postcode"), needs=("notice_date",),
-        team="payment support",
-    ),
-    _journey(
-        "balance", "balance|how much", r"\bbalance\b|how much (money )?(is|have i got) in",
-        high_stakes=False, verify=("account_number", "date_of_birth"), needs=(),
-        action="balance_given", done="Your balance is {balance}.",
-    ),
-    _journey(
-        "address_change", "address|moved house|moving house",
-        r"(change|update|new).{0,30}address|moved house|moving house",
-        high_stakes=False, verify=("account_number", "date_of_birth"), needs=("new_address",),
-        action="address_updated",
-        done="I've updated your address to {new_address}. That's all done.",
-    ),
-)  # fmt: skip
-
-# fact: (how the bot names it, words its label holds, label pattern, value pattern)
-LABELS = {
-    "account_number": ("account number", ("account",), r"account (?:number|no\.?)", r"\b\d{8}\b"),
-    "date_of_birth": ("date of birth", ("birth",), r"date of birth|birth ?date", None),
-    "policy_number": ("policy number", ("policy",), r"policy (?:number|id)", r"POL-\d{6}\b"),
-    "claim_id": ("claim number", ("claim",), r"claim (?:number|id|reference)", r"CLM-\d{7}\b"),
-    "postcode": ("postcode", ("post", "zip"), r"post ?code|zip(?: code)?", None),
-    "amount": ("amount of the charge", ("amount",), r"amount(?: of the charge)?",
-               r"[$£€]\s?\d[\d,]*(?:\.\d\d)?"),
-    "notice_date": ("notice date", ("notice",), r"notice date|date on the notice", None),
-    "new_address": ("new address", ("address",), r"new address", None),
-}  # fmt: skip
 _VALUE = r"(?P<v>[^.,;!?\n]+?)(?=\s+and\s+my\b|[.,;!?](?:\s|$)|$)"
 
 
@@ -121,7 +55,7 @@ def _extractor(words: tuple[str, ...], label: str, value: str | None) -> _Extrac
 
 
 _DIGIT = re.compile(r"\d")
-_EXTRACT = {name: _extractor(*spec[1:]) for name, spec in LABELS.items()}
+_EXTRACT = {name: _extractor(x.words, x.pattern, x.value) for name, x in LABELS.items()}
 _HUMAN_WORDS = ("speak", "talk", "chat", "human", "person", "put me through", "operator")
 _HUMAN = re.compile(
     r"\b(speak|talk|chat) (to|with) (a |an )?(real )?(person|human|agent|someone|somebody"
@@ -234,7 +168,7 @@ class ReferenceBot:
             lead.append("Thank you, you're verified.")
             if self.flaw == "amnesiac" and not mem.reconfirmed:
                 mem.reconfirmed = True
-                first = LABELS[journey.verify[0]][0]
+                first = LABELS[journey.verify[0]].name
                 return _reply(*lead, f"Before I go on, could you confirm your {first} again?")
         missing = [f for f in journey.needs if f not in mem.facts]
         if missing:
@@ -297,7 +231,7 @@ def _reply(*texts: str, actions: list[str] | None = None) -> dict[str, Any]:
 
 
 def _ask(facts: list[str]) -> str:
-    labels = [LABELS[f][0] for f in facts]
+    labels = [LABELS[f].name for f in facts]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
