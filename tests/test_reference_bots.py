@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import fnmatch
 from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 import pytest
 
-from harness import Pack, RunOptions, run
+from harness import ConversationResult, Pack, RunOptions, run
 from harness.bots import FLAWS
+from harness.model.transcript import Event, facts_in_context
 
 # The checks each flawed bot must fail somewhere on the pack…
 MUST_FAIL = {
@@ -83,3 +86,82 @@ def test_a_failing_verdict_quotes_the_transcript(pack: Pack) -> None:
     assert conversation.transcript is not None
     quoted = [e for e in conversation.transcript.events if e.kind == "bot_message" and e.turn == 1]
     assert any(e.text in verdict.evidence[0] for e in quoted)
+
+
+# Which conversations exercise each flaw: those where careful, playing the same case (same
+# scenario, persona and seed), shows the behaviour that the flaw corrupts.
+def _bot_asked(r: ConversationResult, facts: Iterable[str]) -> bool:
+    wanted = set(facts)
+    return any(wanted & set(e.data.get("asks", ())) for e in _events(r, "bot_message"))
+
+
+def _events(r: ConversationResult, kind: str) -> list[Event]:
+    return list(r.transcript.of_kind(kind)) if r.transcript is not None else []
+
+
+def _verified(r: ConversationResult) -> bool:
+    # careful says so when it verifies; the amnesiac then asks to confirm a fact again
+    return any("verified" in e.text for e in _events(r, "bot_message"))
+
+
+def _came_back(r: ConversationResult) -> bool:
+    return bool(_events(r, "channel_switch")) or any(
+        e.contact > 1 for e in _events(r, "customer_message")
+    )
+
+
+def _handed_off_with_facts(r: ConversationResult) -> bool:
+    needed = set(r.case.scenario.expectations.context.handoff_facts)
+    assert r.transcript is not None
+    return any(
+        needed & facts_in_context(r.transcript.facts, e.data.get("context", {}))
+        for e in _events(r, "handoff")
+    )
+
+
+def _room_to_loop(r: ConversationResult) -> bool:
+    # careful fell back, and the customer stays long enough for a loop to show
+    persona, limit = r.case.persona, r.case.scenario.expectations.conversation.max_repeats
+    patient = persona.asks_for_human == "never" or persona.ask_human_after >= limit
+    return patient and any(e.data.get("fallback") for e in _events(r, "bot_message"))
+
+
+EXERCISED: dict[str, Callable[[ConversationResult], bool]] = {
+    "deflector": lambda r: r.case.scenario.stakes == "high",
+    "amnesiac": lambda r: _verified(r) or _came_back(r),
+    "slowpoke": lambda r: bool(_events(r, "handoff")),
+    "blank-handoff": _handed_off_with_facts,
+    # careful does the job itself here; the false resolver claims it instead
+    "false-resolver": lambda r: r.metrics["outcome"] == "resolved_by_bot",
+    "looper": _room_to_loop,
+    # careful had to ask for proof of identity: there was a moment before verification
+    "oversharer": lambda r: _bot_asked(r, r.case.scenario.expectations.compliance.verify),
+}
+FAMILY = {
+    "deflector": "escalation.*",
+    "amnesiac": "context.*",
+    "slowpoke": "escalation.*",
+    "blank-handoff": "context.handoff_payload",
+    "false-resolver": "resolution.no_false_claim",
+    "looper": "conversation.no_loop",
+    "oversharer": "compliance.verify_before_disclose",
+}
+
+
+def test_each_flaw_is_caught_in_at_least_90_percent_of_the_conversations_it_touches(
+    pack: Pack,
+) -> None:
+    options = RunOptions(repeat=3)
+    careful = {r.case.conversation_id: r for r in run(pack, options).results}
+    rates = {}
+    for flaw in FLAWS:
+        flawed = run(pack, replace(options, bot=f"demo:{flaw}")).results
+        touched = [r for r in flawed if EXERCISED[flaw](careful[r.case.conversation_id])]
+        caught = [
+            r for r in touched
+            if any(v.verdict == "fail" and fnmatch.fnmatch(v.name, FAMILY[flaw]) for v in r.checks)
+        ]  # fmt: skip
+        assert touched, f"no conversation of the pack exercises {flaw}"
+        rates[flaw] = (len(caught) / len(touched), len(touched))
+    missed = {flaw: rate for flaw, rate in rates.items() if rate[0] < 0.9}
+    assert missed == {}, f"(detection rate, conversations) below 90%: {missed}; all: {rates}"
