@@ -46,6 +46,12 @@ class Persona(BaseModel):
         default_factory=list,
         description="emotional cues the customer adds to its opening, e.g. 'I'm really worried.'",
     )
+    typo_rate: float = Field(
+        0.0,
+        ge=0,
+        le=0.3,
+        description="share of words (never a fact's value) the customer mistypes, 0–0.3",
+    )
     think_seconds: Duration = Field(
         5.0, description="time to read and decide before each message (seconds or '5s')"
     )
