@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.checks._base import asking, check, customer_facts, failed, passed, skipped
+from harness.checks._base import asking, check, failed, passed, skipped
 from harness.model.scenario import Expectations
 from harness.model.transcript import Event, Transcript, facts_in_context
 from harness.model.verdict import Verdict
@@ -66,11 +66,12 @@ def handoff_payload(t: Transcript, x: Expectations) -> Verdict:
     wanted = set(x.context.handoff_facts)
     for handoff in handoffs:
         disclosed: dict[str, Event] = {}
-        for event, facts in customer_facts(t):
-            if t.events.index(event) > t.events.index(handoff):
+        for event in t.events:  # what the customer had said when the handoff happened
+            if event is handoff:
                 break
-            for fact in facts:
-                disclosed.setdefault(fact, event)
+            if event.kind == "customer_message":
+                for fact in event.data.get("facts", {}):
+                    disclosed.setdefault(fact, event)
         required = [f for f in disclosed if not wanted or f in wanted]
         context = handoff.data.get("context") or {}
         carried = facts_in_context({f: t.facts.get(f, "") for f in required}, context)
