@@ -4,6 +4,10 @@
 fact ledger and its patience; it knows no clock, socket or thread. The conversation engine
 feeds it what the bot (or the human agent) said, already read by the lexicon, and carries
 its actions out. Every choice it makes comes from its own seeded `random.Random`.
+
+What it wants to say comes from the scenario (goal utterances, scripted steps, facts); how
+it words it comes from the persona (harness/wording.py): openers and closers, blunt or
+polite, terse or verbose, its cues, its typos. Scripted lines are said as written.
 """
 
 from __future__ import annotations
@@ -13,6 +17,19 @@ from dataclasses import dataclass, field, replace
 
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario, Step, placeholders
+from harness.wording import (
+    ACCEPT_HUMAN,
+    ANSWER_LEADS,
+    ASK_HUMAN,
+    CLOSERS,
+    OPENERS,
+    REPHRASE_LEADS,
+    RETURNING,
+    Typist,
+    Wording,
+    join,
+    sentence,
+)
 
 
 # Built on every turn: slotted, not frozen (a frozen dataclass costs 4x to build).
@@ -60,13 +77,6 @@ class End:
 
 Action = Say | Wait | End
 
-_HUMAN = {
-    "terse": "Human please.",
-    "normal": "Can I speak to a person, please?",
-    "verbose": "I'd really like to speak to a real person about this, please.",
-}
-_ACCEPT = "Yes, please put me through to someone."
-
 
 class Customer:
     """Persona + scenario goal + fact ledger, as a policy."""
@@ -88,6 +98,16 @@ class Customer:
         self._goal_turns = 0  # goal-driven turns left in the current `goal: N` step
         self._utterance = rng.randrange(len(scenario.goal.utterances))
         self._opened = False
+        # Wording draws from this stream a fixed number of times per message, whatever the
+        # persona, so twins that differ in verbosity or manner alone choose in step. Typos
+        # draw once per word: they get a stream of their own, or a typo-free twin would
+        # drift apart from its typing twin.
+        self.wording = Wording(persona, rng)
+        self._typist = Typist(
+            persona.typo_rate,
+            [*facts.values(), *map(scenario.label, facts)],  # never mistyped
+            rng.getrandbits(64),
+        )
 
     # -- the policy ------------------------------------------------------------------
 
@@ -141,10 +161,13 @@ class Customer:
         p = self.persona
         return p.think_seconds * self.rng.uniform(0.5, 1.5) + len(text) / p.typing_cps
 
-    def _say(self, text: str, intent: str, **fields: object) -> Say:
+    def _say(self, text: str, intent: str, *, verbatim: bool = False, **fields: object) -> Say:
+        """A message; in the persona's own typing unless `verbatim` (a scripted line)."""
         facts = fields.get("facts") or {}
         assert isinstance(facts, dict)
         self.stated.update(facts)
+        if not verbatim:
+            text = self._typist(text)
         return Say(
             text=text,
             intent=intent,
@@ -161,24 +184,26 @@ class Customer:
 
     # -- what it says ----------------------------------------------------------------
 
-    def _opening(self, prefix: str = "", new_contact_after: float = 0.0) -> Say:
+    def _opening(self, returning: bool = False, new_contact_after: float = 0.0) -> Say:
         self._opened = True
+        w = self.wording
         text, facts = self._fill(self.scenario.goal.utterances[self._utterance])
-        cues = " ".join(self.persona.cues)
-        parts = [p for p in (prefix, cues, text) if p]
+        parts = [w.pick(RETURNING if returning else OPENERS), *self.persona.cues, text]
         volunteered: tuple[str, ...] = ()
         if self.persona.volunteers_facts:
             extra = {k: v for k, v in self.facts.items() if k not in facts and k not in self.stated}
             if extra:
-                parts.append(self._statement(extra))
+                lead = "In case you need them: " if w.verbosity == "verbose" else ""
+                parts.append(self._statement(extra, lead))
                 volunteered = tuple(extra)
                 facts = {**facts, **extra}
         asks_human = self.persona.asks_for_human == "at_once"
         if asks_human:
-            parts.append("I want to speak to a person.")
+            parts.append(w.pick(ASK_HUMAN))
             self.asked_human = True
+        parts.append(w.pick(CLOSERS))
         return self._say(
-            " ".join(parts),
+            join(*parts),
             "opening",
             facts=facts,
             trigger=True,
@@ -187,40 +212,42 @@ class Customer:
             new_contact_after=new_contact_after,
         )
 
-    def _statement(self, facts: dict[str, str]) -> str:
-        label = self.scenario.label
-        if self.persona.verbosity == "terse":
-            return ", ".join(f"{label(k)}: {v}" for k, v in facts.items())
-        said = " and ".join(f"my {label(k)} is {v}" for k, v in facts.items())
-        lead = "Of course. " if self.persona.verbosity == "verbose" else ""
-        return f"{lead}{said[0].upper()}{said[1:]}."
+    def _statement(self, facts: dict[str, str], lead: str = "") -> str:
+        """The facts as one sentence, after `lead` ("Sure. ", "Yes, " or "")."""
+        said = self.wording.statement([(self.scenario.label(k), v) for k, v in facts.items()])
+        return lead + (sentence(said) if not lead or lead.endswith(". ") else said) + "."
 
     def _answer(self, asks: tuple[str, ...]) -> Say:
-        label = self.scenario.label
+        label, w = self.scenario.label, self.wording
         fresh = {k: self.facts[k] for k in asks if k in self.facts and k not in self.stated}
         again = {k: self.facts[k] for k in asks if k in self.facts and k in self.stated}
         missing = [k for k in asks if k not in self.facts]
         parts = []
         if again:
-            said = " and ".join(f"my {label(k)}: {v}" for k, v in again.items())
-            parts.append(f"I already gave you {said}.")
+            parts.append(w.already([(label(k), v) for k, v in again.items()]))
         if fresh:
-            parts.append(self._statement(fresh))
+            parts.append(self._statement(fresh, "" if again else w.pick(ANSWER_LEADS)))
         if missing:
-            parts.append(f"Sorry, I don't have my {' or '.join(map(label, missing))} to hand.")
+            parts.append(w.missing(list(map(label, missing))))
         return self._say(" ".join(parts), "answer", facts={**again, **fresh}, repeated=tuple(again))
 
     def _rephrase(self) -> Say:
         utterances = self.scenario.goal.utterances
         self._utterance = (self._utterance + 1) % len(utterances)
         text, facts = self._fill(utterances[self._utterance])
-        lead = "" if self.persona.verbosity == "terse" else "Let me put it another way: "
-        return self._say(lead + text, "rephrase", facts=facts)
+        w = self.wording
+        return self._say(
+            join(w.stuck_cue(), w.pick(REPHRASE_LEADS) + text), "rephrase", facts=facts
+        )
 
     def _ask_human(self, text: str = "", facts: dict[str, str] | None = None) -> Say:
+        """A request for a human: the scripted `text` as written, or in the persona's words."""
         self.asked_human = True
-        text = text or _HUMAN[self.persona.verbosity]
-        return self._say(text, "ask_human", facts=facts or {}, asks_human=True)
+        if text:
+            return self._say(text, "ask_human", verbatim=True, facts=facts or {}, asks_human=True)
+        w = self.wording
+        said = join(w.stuck_cue(), w.pick(ASK_HUMAN))
+        return self._say(said, "ask_human", facts=facts or {}, asks_human=True)
 
     def _goal_turn(self, seen: Observation) -> Action:
         p = self.persona
@@ -230,7 +257,7 @@ class Customer:
             return self._answer(seen.asks)
         if seen.offers_handoff and not seen.refuses_handoff and not self.with_human:
             self.asked_human = True
-            return self._say(_ACCEPT, "accept_human", asks_human=True)
+            return self._say(self.wording.pick(ACCEPT_HUMAN), "accept_human", asks_human=True)
         if self.unhelpful >= p.abandon_after:
             return self._unresolved("abandoned")
         if (
@@ -254,7 +281,7 @@ class Customer:
         self.with_human = False
         if repeat.channel:
             self.channel = repeat.channel
-        return self._opening("I'm getting back to you about this again.", repeat.after)
+        return self._opening(returning=True, new_contact_after=repeat.after)
 
     # -- scripted steps --------------------------------------------------------------
 
@@ -284,7 +311,7 @@ class Customer:
                 self._goal_turns = (step.goal or 1) - 1
                 return self._opening(new_contact_after=new_contact_after)
             self._goal_turns = step.goal or 1
-            return None if not new_contact_after else self._opening("", new_contact_after)
+            return None if not new_contact_after else self._opening(False, new_contact_after)
         if kind == "ask_human":
             text, facts = "", dict[str, str]()
             if isinstance(step.ask_human, str):
@@ -295,7 +322,7 @@ class Customer:
         assert template is not None
         text, facts = self._fill(template)
         self._opened = True
-        say = self._say(text, kind, facts=facts, leaves=kind == "leave")
+        say = self._say(text, kind, verbatim=True, facts=facts, leaves=kind == "leave")
         return _with(say, new_contact_after, step.trigger)
 
 

@@ -14,6 +14,11 @@ Each flawed variant is `careful` with one `flaw` switched on, and differs in tha
     false-resolver   says the job is done instead of doing it
     looper           repeats the same fallback instead of offering a human
     oversharer       shows account data before verifying identity
+
+Customers mistype. When a message matches no journey, or does not ask for a human, the bot
+repairs the words that are one slip (two letters swapped, one dropped, doubled or added)
+from a word of its vocabulary (the words of its journeys, its fact labels and its ways of
+being asked for a human) and reads the message again. Exact matches never pay for this.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import re
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from harness.bots.journeys import JOURNEYS, LABELS, Journey
@@ -127,7 +133,23 @@ class ReferenceBot:
             mem = self.memory[key] = Memory()
         text = str(request["text"])
         lowered = text.lower()
-        mem.facts.update(extract(text))
+        journey = _journey(lowered)
+        asks_human = _says(lowered, _HUMAN_WORDS, _HUMAN)
+        facts = extract(text)
+        if journey is None or not asks_human:  # a miss: perhaps a typo hides the words
+            fixed = repair(text)
+            if fixed is not None:  # read again only what the repaired words bear on
+                repaired, known = fixed
+                again = repaired.lower()
+                if journey is None and known & JOURNEY_WORDS:
+                    journey = _journey(again)
+                if not asks_human and known & REQUEST_WORDS:
+                    asks_human = _says(again, _HUMAN_WORDS, _HUMAN)
+                if known & LABEL_WORDS:
+                    # A label read only once repaired: its value must be in the text as written.
+                    late = extract(repaired).items()
+                    facts.update((k, v) for k, v in late if k not in facts and v in text)
+        mem.facts.update(facts)
         mem.said.append(text)
         lead = []
         if request["conversation_id"] not in mem.greeted:
@@ -138,9 +160,8 @@ class ReferenceBot:
                 else ""
             )
             lead.append(f"Hi, I'm the automated assistant.{back}")
-        journey = next((j for j in JOURNEYS if _says(lowered, j.keywords, j.pattern)), None)
         journey = mem.journey = journey or mem.journey
-        if _says(lowered, _HUMAN_WORDS, _HUMAN):
+        if asks_human:
             return self._handoff(mem, lead, "the customer asked for a person")
         if journey is None:
             return self._not_understood(mem, lead)
@@ -220,6 +241,10 @@ class ReferenceBot:
         return _reply(*lead, _DEFLECTIONS[(mem.deflections - 1) % len(_DEFLECTIONS)])
 
 
+def _journey(lowered: str) -> Journey | None:
+    return next((j for j in JOURNEYS if _says(lowered, j.keywords, j.pattern)), None)
+
+
 def _says(lowered: str, keywords: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
     """Whether the text matches. Plain substring tests first: the patterns backtrack and
     are slow to fail, and most texts hold none of the words."""
@@ -241,3 +266,112 @@ def _last4(customer: str) -> str:
 
 def _balance(customer: str) -> str:
     return f"${zlib.crc32(customer.encode()[::-1]) % 500_000 / 100:,.2f}"
+
+
+# -- typos ---------------------------------------------------------------------------------
+
+_ESCAPE = re.compile(r"\\[A-Za-z]")  # \b, \d, \w… in a pattern's source: not letters
+_RUN = re.compile(r"(?:\[[a-z]+\]|[a-z]\??)+")  # letters, [sz] classes, optional letters
+_PIECE = re.compile(r"\[([a-z]+)\]|([a-z])(\?)?")
+MIN_WORD = 4  # shorter words are left alone: "did" is one slip from "died"
+_WORDS = re.compile(r"[A-Za-z]{4,}")  # the words that may be repaired
+MIN_STEM = 6  # a vocabulary word this long also repairs the start of a longer word
+
+
+def _spellings(run: str) -> list[str]:
+    """Every word a run of a pattern spells: `recogni[sz]e` → recognise, recognize."""
+    words = [""]
+    for m in _PIECE.finditer(run):
+        if m[1]:
+            words = [w + c for w in words for c in m[1]]
+        elif m[3]:
+            words = [w + x for w in words for x in ("", m[2])]
+        else:
+            words = [w + m[2] for w in words]
+    return words
+
+
+def _words(sources: list[str]) -> frozenset[str]:
+    words: set[str] = set()
+    for source in sources:
+        for run in _RUN.findall(_ESCAPE.sub(" ", source)):
+            words.update(w for w in _spellings(run) if len(w) >= MIN_WORD)
+    return frozenset(words)
+
+
+# The words the reference bots read by: their journeys', their fact labels', and those of
+# a request for a human.
+JOURNEY_WORDS = _words([s for j in JOURNEYS for s in (j.pattern.pattern, *j.keywords)])
+LABEL_WORDS = _words([s for x in LABELS.values() for s in (x.name, x.pattern, *x.words)])
+REQUEST_WORDS = _words([_HUMAN.pattern, *_HUMAN_WORDS])
+VOCABULARY = JOURNEY_WORDS | LABEL_WORDS | REQUEST_WORDS
+_STEMS = tuple(sorted(w for w in VOCABULARY if len(w) >= MIN_STEM))
+_BY_INITIAL: dict[str, tuple[str, ...]] = {}
+for _word in sorted(VOCABULARY):
+    _BY_INITIAL[_word[0]] = (*_BY_INITIAL.get(_word[0], ()), _word)
+# Words already known to need no repair; bounded, since a live bot reads any text.
+_FINE: set[str] = set()
+MAX_FINE = 1 << 16
+
+
+def repair(text: str) -> tuple[str, frozenset[str]] | None:
+    """`text` with its mistyped words put right, and the vocabulary words they were put
+    right to; None when no word is mistyped."""
+    words = _WORDS.findall(text)
+    if _FINE.issuperset(words):  # the common case: one C-level test
+        return None
+    fixes: dict[str, str] = {}
+    known: set[str] = set()
+    for word in words:
+        if word not in _FINE:
+            right = _repaired(word.lower())
+            if right is None:
+                if len(_FINE) >= MAX_FINE:
+                    _FINE.clear()
+                _FINE.add(word)
+            else:
+                fixes[word] = right[0]
+                known.add(right[1])
+    if not fixes:
+        return None
+    return _WORDS.sub(lambda m: fixes.get(m[0], m[0]), text), frozenset(known)
+
+
+@lru_cache(maxsize=1 << 16)
+def _repaired(word: str) -> tuple[str, str] | None:
+    """The word `word` is one slip from (a vocabulary word, or a word starting with one),
+    and that vocabulary word; None if none.
+
+    The first letter must agree: people rarely mistype it, and a bot that "corrects" it
+    reads words that were never there ("that" for "chat")."""
+    if len(word) < MIN_WORD or word in VOCABULARY:
+        return None
+    for v in _BY_INITIAL.get(word[0], ()):
+        if one_slip(word, v):
+            return v, v
+    for v in _STEMS:  # "recgonition": a mistyped start of a longer word
+        if v[0] == word[0] and not word.startswith(v):
+            for k in (len(v), len(v) + 1, len(v) - 1):
+                # (a start one letter short of the stem is no slip: "month" of "monthly")
+                if k < len(word) and word[:k] != v[:k] and one_slip(word[:k], v):
+                    return v + word[k:], v
+    return None
+
+
+def one_slip(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` with one slip: two neighbours swapped, a letter dropped or
+    added, inside the word (at the end only a doubled one: "bills" and "week" are other
+    words, not slips of "bill" and "weeks"). Not a letter changed: that turns too many words
+    into others ("moter" into "meter", "being" into "bring")."""
+    n, m = len(typed), len(word)
+    if abs(n - m) > 1 or typed == word:
+        return False
+    i = 0
+    while i < min(n, m) and typed[i] == word[i]:
+        i += 1
+    if n > m:  # a letter added; at the end, only a doubled one ("billl", not "bills")
+        return typed[i + 1 :] == word[i:] and (i < m or typed[i] == typed[i - 1])
+    if n < m:  # a letter dropped: inside a word of five letters or more ("hard" is no slip)
+        return n >= 5 and i < n and typed[i:] == word[i + 1 :]
+    swapped = i + 1 < n and typed[i] == word[i + 1] and typed[i + 1] == word[i]
+    return swapped and typed[i + 2 :] == word[i + 2 :]

@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from harness.model.durations import Duration
 
+Manner = Literal["blunt", "plain", "polite"]
+
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="lower-case id: letters, digits, - _ .")
 
 
@@ -37,7 +39,11 @@ class Persona(BaseModel):
         False, description="states every fact it holds in its opening, before being asked"
     )
     verbosity: Literal["terse", "normal", "verbose"] = Field(
-        "normal", description="terse drops pleasantries; verbose adds context to each message"
+        "normal",
+        description=(
+            "terse drops pleasantries; verbose adds greetings, context and thanks to each "
+            "message (harness/wording.py)"
+        ),
     )
     vulnerable: bool = Field(
         False, description="a vulnerable customer: the desk serves it before others"
@@ -50,7 +56,10 @@ class Persona(BaseModel):
         0.0,
         ge=0,
         le=0.3,
-        description="share of words (never a fact's value) the customer mistypes, 0–0.3",
+        description=(
+            "0–0.3. Share of its words of four letters or more that the customer mistypes "
+            "(two letters swapped, one dropped or doubled); never a fact's value or label"
+        ),
     )
     think_seconds: Duration = Field(
         5.0, description="time to read and decide before each message (seconds or '5s')"
@@ -71,3 +80,8 @@ class Persona(BaseModel):
     def abandon_after(self) -> int:
         """Unhelpful bot turns in a row before this customer gives up."""
         return 2 + self.patience // 2
+
+    @property
+    def manner(self) -> Manner:
+        """How politely it words things, from its patience: blunt at 0–2, polite at 7–10."""
+        return "blunt" if self.patience <= 2 else "polite" if self.patience >= 7 else "plain"
