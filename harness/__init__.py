@@ -5,10 +5,11 @@ from harness.checks import CATALOGUE, run_checks
 from harness.customer import Customer, Observation
 from harness.desk import DeskConfig
 from harness.errors import AdapterError, ConfigError, HarnessError
+from harness.generate import generate_persona
 from harness.lexicon import Lexicon
 from harness.loading import Pack, bundled_dir, load_pack
 from harness.model import Event, Expectations, Persona, Scenario, Transcript, Verdict, outcome
-from harness.runner import ConversationResult, RunOptions, RunResult, plan, run
+from harness.runner import ConversationResult, RunOptions, RunResult, plan, play, reproduce, run
 
 __version__ = "0.1.0"
 
@@ -35,10 +36,13 @@ __all__ = [  # noqa: RUF022 (plain sorted order; a test pins it)
     "Transcript",
     "Verdict",
     "bundled_dir",
+    "generate_persona",
     "load_pack",
     "open_bot",
     "outcome",
     "plan",
+    "play",
+    "reproduce",
     "run",
     "run_checks",
 ]

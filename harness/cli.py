@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING
 from harness.checks import CATALOGUE
 from harness.desk import DeskConfig
 from harness.errors import ConfigError
-from harness.loading import Pack, bundled_dir, load_pack
+from harness.loading import Pack, bundled_dir, load_pack, yaml_files
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
-from harness.runner import ConversationResult, RunOptions, plan, run
+from harness.runner import ConversationResult, RunOptions, RunResult, plan, run
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
+
+MAX_RERUN_HINTS = 10
 
 BOTS_HELP = """\
 demo:careful         verifies, remembers, hands off at once with full context (the baseline)
@@ -102,6 +104,14 @@ def _parser() -> argparse.ArgumentParser:
         help="play each scenario × persona K times with different seeds (default: 1)",
     )
     p.add_argument(
+        "--generated",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="add N generated personas to every scenario, drawn from --seed; "
+        "rerun one alone with --persona gen-<seed> (default: 0)",
+    )
+    p.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
@@ -119,7 +129,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="PATTERN",
-        help="only personas whose id matches (glob, repeatable)",
+        help="only personas whose id matches (glob, repeatable); "
+        "gen-<seed> regenerates that generated persona",
     )
     p.add_argument(
         "--check",
@@ -174,12 +185,27 @@ def _positive(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expects a whole number of 0 or more, got {text}")
+    return value
+
+
 def _pack(paths: Sequence[Path]) -> Pack:
-    """The bundled personas, plus the given files; with no paths, the bundled pack."""
-    personas = load_pack([bundled_dir("personas")])
+    """The bundled personas, plus the given files; with no paths, the bundled pack.
+
+    Paths that hold personas only play them against the bundled scenarios.
+    """
+    given = {path.resolve() for path in yaml_files(paths)}
+    bundled = [p for p in yaml_files([bundled_dir("personas")]) if p.resolve() not in given]
+    personas = load_pack(bundled)  # a bundled file named in `paths` is read from there
     if not paths:
         return load_pack([bundled_dir("scenarios")], base=personas)
-    return load_pack(paths, base=personas)
+    pack = load_pack(paths, base=personas)
+    if not pack.scenarios:
+        pack = load_pack([bundled_dir("scenarios")], base=pack)
+    return pack
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -193,6 +219,7 @@ def _run(args: argparse.Namespace) -> int:
         checks=tuple(args.check),
         desk=DeskConfig(agents=args.agents),
         sla_seconds=args.sla,
+        generated=args.generated,
     )
     total = len(plan(pack, options))  # validates the filters before anything is written
     out = args.out or _default_out()
@@ -201,7 +228,25 @@ def _run(args: argparse.Namespace) -> int:
     with _Progress(total, enabled=not args.quiet and sys.stderr.isatty()) as progress:
         result = run(pack, options, out, progress=progress.advance, keep_transcripts=False)
     summary(result, sys.stdout, verbose=args.verbose)
+    _rerun_hints(result, args)
     return result.exit_code
+
+
+def _rerun_hints(result: RunResult, args: argparse.Namespace) -> None:
+    """How to rerun each failing generated persona alone (its id carries its seed)."""
+    o = result.options
+    if o.generated:
+        print(f"generated personas: {o.generated} a scenario, persona seeds drawn from "
+              f"--seed {o.seed} (rerun one: --persona gen-<seed> --seed {o.seed})")  # fmt: skip
+    failing = sorted({(r.case.scenario.id, r.case.persona.id) for r in result.results
+                      if r.verdict != "pass" and r.case.persona_seed is not None})  # fmt: skip
+    shown = failing if args.verbose else failing[:MAX_RERUN_HINTS]
+    paths = "".join(f" {p}" for p in args.paths)
+    for scenario, persona in shown:
+        print(f"  rerun: harness run{paths} --bot {o.bot} --seed {o.seed} "
+              f"--scenario {scenario} --persona {persona}")  # fmt: skip
+    if len(shown) < len(failing):
+        print(f"  … and {len(failing) - len(shown)} more (--verbose shows them)")
 
 
 def _default_out() -> Path:

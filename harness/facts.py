@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache
@@ -27,9 +28,17 @@ def derive_seed(*parts: object) -> int:
 POOL_SIZE = 256
 
 
+LOCALES = ("de_DE", "en_GB", "en_US", "es_ES", "fr_FR")
+"""The locales whose facts are written the local way: names, addresses, postcodes, IBANs,
+dates and the currency of amounts. Any other locale Faker knows works too, with English
+dates and amounts in euros; one Faker does not know falls back to en_US."""
+
+
 @cache
 def _faker(locale: str) -> Faker:
-    return Faker(locale)
+    from faker.config import AVAILABLE_LOCALES
+
+    return Faker(locale if locale in AVAILABLE_LOCALES else "en_US")
 
 
 @cache
@@ -45,6 +54,14 @@ def _pool(kind: str, locale: str) -> tuple[str, ...]:
     return tuple(GENERATORS[kind](fake, rng, locale) for _ in range(POOL_SIZE))
 
 
+def pooled(kind: str, locale: str, rng: random.Random) -> str:
+    """One value of a Faker-made kind (`name`, `address`…) for `locale`, drawn with `rng`."""
+    pool = _pool(kind, locale)
+    return pool[rng.randrange(len(pool))]
+
+
+# Amounts keep the form the reference bots read ("€1234.56": symbol first, a point before
+# the cents); the locale chooses the currency.
 _CURRENCY = {"en_US": "$", "en_GB": "£"}
 
 
@@ -52,20 +69,57 @@ def _digits(rng: random.Random, n: int) -> str:
     return str(rng.randrange(10 ** (n - 1), 10**n))
 
 
+# A value ends where punctuation meets a space ("my postcode is W4 9EP, and…"), so no
+# generated value may hold any: "Dr. Kim", "Hauptstr. 5" or "+1-555.123.4567" would be cut
+# short in the bot's reading and in the customer's statement "label: value, label: value".
+_PUNCTUATION = re.compile(r"[.,;!?]+")
+
+
+def _plain(text: str) -> str:
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
+
+
 # Dates are drawn against a fixed anchor, never "today": the same seed must give the
-# same transcript next year too.
+# same transcript next year too. They are written as people of the locale write them,
+# minus any full stop ("15 Januar 2026", not "15. Januar 2026": see _plain).
 ANCHOR = date(2026, 1, 15)
-_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")  # fmt: skip
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "de": ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+           "September", "Oktober", "November", "Dezember"),
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+           "septiembre", "octubre", "noviembre", "diciembre"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"),
+}  # fmt: skip
 
 
-def _date(rng: random.Random, min_days: int, max_days: int) -> str:
-    day = ANCHOR - timedelta(days=rng.randrange(min_days, max_days))
-    return f"{day.day} {_MONTHS[day.month]} {day.year}"
+def format_date(day: date, locale: str) -> str:
+    """`day` as written in `locale`: 01/15/2026, 15 January 2026, 15 de enero de 2026…"""
+    if locale == "en_US":
+        return f"{day.month:02d}/{day.day:02d}/{day.year}"
+    month = _MONTHS.get(locale[:2], _MONTHS["en"])[day.month - 1]
+    if locale[:2] == "es":
+        return f"{day.day} de {month} de {day.year}"
+    return f"{day.day} {month} {day.year}"
+
+
+def _date(rng: random.Random, locale: str, min_days: int, max_days: int) -> str:
+    return format_date(ANCHOR - timedelta(days=rng.randrange(min_days, max_days)), locale)
+
+
+def _address(f: Faker) -> str:
+    """A street address in the locale's order: '12 High Street', 'Hauptstraße 12'."""
+    street, number = f.street_name(), f.building_number()
+    if f.current_country_code() in {"DE", "AT", "CH", "NL", "IT", "ES"}:
+        return _plain(f"{street} {number}")
+    return _plain(f"{number} {street}")
 
 
 _Make = Callable[[Faker, random.Random, str], str]
 GENERATORS: dict[str, _Make] = {
+    # Eight digits in every locale: the reference bots know an account number by its form.
     "account_number": lambda f, r, loc: _digits(r, 8),
     "sort_code": lambda f, r, loc: f"{_digits(r, 2)}-{_digits(r, 2)}-{_digits(r, 2)}",
     "card_last4": lambda f, r, loc: _digits(r, 4),
@@ -75,15 +129,15 @@ GENERATORS: dict[str, _Make] = {
     "reference": lambda f, r, loc: f"REF-{_digits(r, 6)}",
     "amount": lambda f, r, loc: f"{_CURRENCY.get(loc, '€')}{r.uniform(20, 2500):.2f}",
     "iban": lambda f, r, loc: f.iban(),
-    "date_of_birth": lambda f, r, loc: _date(r, 18 * 365, 90 * 365),
-    "date": lambda f, r, loc: _date(r, 1, 60),
-    "company": lambda f, r, loc: f.company().replace(",", ""),
-    "name": lambda f, r, loc: f.name(),
-    "address": lambda f, r, loc: f"{f.building_number()} {f.street_name()}".replace(".", ""),
-    "postcode": lambda f, r, loc: f.postcode(),
+    "date_of_birth": lambda f, r, loc: _date(r, loc, 18 * 365, 90 * 365),
+    "date": lambda f, r, loc: _date(r, loc, 1, 60),
+    "company": lambda f, r, loc: _plain(f.company()),
+    "name": lambda f, r, loc: _plain(f"{f.first_name()} {f.last_name()}"),
+    "address": lambda f, r, loc: _address(f),
+    "postcode": lambda f, r, loc: _plain(f.postcode()),
     "email": lambda f, r, loc: f.email(),
-    "phone": lambda f, r, loc: f.phone_number(),
-    "text": lambda f, r, loc: f.sentence(nb_words=6).rstrip("."),
+    "phone": lambda f, r, loc: _plain(f.phone_number()),
+    "text": lambda f, r, loc: _plain(f.sentence(nb_words=6)),
 }
 
 
@@ -96,8 +150,7 @@ def make_fact(spec: FactSpec, rng: random.Random, locale: str) -> str:
     if spec.value is not None:
         return spec.value
     if spec.kind in FAKER_KINDS:
-        pool = _pool(spec.kind, locale)
-        return pool[rng.randrange(len(pool))]
+        return pooled(spec.kind, locale, rng)
     return GENERATORS[spec.kind](_faker(locale), rng, locale)
 
 

@@ -10,24 +10,29 @@ import fnmatch
 import gc
 import json
 import random
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from harness.adapters import Adapter, open_bot
 from harness.checks import CATALOGUE, run_checks
-from harness.conversation import play
+from harness.conversation import play as play_conversation
 from harness.customer import Customer
 from harness.desk import DeskAgent, DeskConfig
 from harness.drivers.virtual import run_virtual
 from harness.errors import ConfigError
 from harness.facts import derive_seed, make_ledger
+from harness.generate import generate_persona, generated_seeds, seed_of
 from harness.kpis import conversation_metrics, run_kpis
 from harness.lexicon import Lexicon
-from harness.loading import Pack
+from harness.loading import Pack, bundled_dir, load_pack
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.transcript import Transcript
@@ -40,11 +45,12 @@ class RunOptions:
     seed: int = 0
     repeat: int = 1
     scenarios: tuple[str, ...] = ()  # id patterns (fnmatch); empty: all
-    personas: tuple[str, ...] = ()
+    personas: tuple[str, ...] = ()  # a `gen-<seed>` id not in the pack is generated
     checks: tuple[str, ...] = ()  # check name patterns; empty: the whole catalogue
     desk: DeskConfig = field(default_factory=DeskConfig)
     latency: float = 1.0  # modelled seconds per reply of an in-process bot
     sla_seconds: float = 60.0
+    generated: int = 0  # generated personas added to every scenario, seeds from `seed`
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,7 @@ class Case:
     persona: Persona
     repeat: int
     seed: int
+    persona_seed: int | None = None  # a generated persona's seed: `gen-<persona_seed>`
 
     @property
     def conversation_id(self) -> str:
@@ -78,6 +85,7 @@ class ConversationResult:
             "conversation_id": self.case.conversation_id,
             "scenario": self.case.scenario.id,
             "persona": self.case.persona.id,
+            "persona_seed": self.case.persona_seed,
             "repeat": self.case.repeat,
             "seed": self.case.seed,
             "verdict": self.verdict,
@@ -102,22 +110,44 @@ class RunResult:
 
 
 def plan(pack: Pack, options: RunOptions) -> list[Case]:
-    """Every case of the run, in a stable order. A filter that matches nothing is an error."""
+    """Every case of the run, in a stable order. A filter that matches nothing is an error.
+
+    Generated personas (`options.generated`, and any `gen-<seed>` named in
+    `options.personas` that the pack does not define) play every scenario, after the
+    pack's own personas. A conversation's seed depends on the run seed, scenario, persona
+    and repeat alone, so one case rerun alone is the same conversation.
+    """
+    generated = _generated(pack, options)
+    known = {**pack.personas, **generated}
     scenarios = _pick("--scenario", sorted(pack.scenarios), options.scenarios)
-    personas = _pick("--persona", sorted(pack.personas), options.personas)
+    personas = set(_pick("--persona", sorted(known), options.personas))
     _pick("--check", list(CATALOGUE), options.checks)
     cases = []
     for sid in scenarios:
         scenario = pack.scenarios[sid]
-        for pid in scenario.personas or sorted(pack.personas):
+        for pid in [*(scenario.personas or sorted(pack.personas)), *generated]:
             if pid not in personas:
                 continue
+            persona_seed = seed_of(pid) if pid in generated else None
             for r in range(options.repeat):
                 seed = derive_seed(options.seed, sid, pid, r)
-                cases.append(Case(scenario, pack.personas[pid], r, seed))
+                cases.append(Case(scenario, known[pid], r, seed, persona_seed))
     if not cases:
         raise ConfigError(["nothing to run: no scenario × persona pair is left after the filters"])
     return cases
+
+
+def _generated(pack: Pack, options: RunOptions) -> dict[str, Persona]:
+    """The run's generated personas by id, in the order of their seeds."""
+    if options.generated < 0:
+        raise ConfigError([f"--generated expects 0 or more personas, got {options.generated}"])
+    seeds = generated_seeds(options.seed, options.generated)
+    for pattern in options.personas:  # an exact gen-<seed> id asks for that persona
+        seed = seed_of(pattern)
+        if seed is not None and pattern not in pack.personas and seed not in seeds:
+            seeds.append(seed)
+    personas = (generate_persona(s) for s in seeds)
+    return {p.id: p for p in personas if p.id not in pack.personas}
 
 
 def _pick(option: str, names: list[str], patterns: Sequence[str]) -> list[str]:
@@ -145,7 +175,7 @@ def play_case(
     customer = Customer(scenario, persona, facts, rng)
     agent = DeskAgent(scenario, "", facts)
     return run_virtual(
-        lambda clock: play(
+        lambda clock: play_conversation(
             scenario, customer, transcript, clock,
             lexicon=lexicon or Lexicon(scenario), agent=agent,
             reply_seconds=options.desk.reply_seconds,
@@ -202,6 +232,74 @@ def iter_results(
         )
 
 
+def play(
+    scenario: Scenario,
+    persona: Persona,
+    *,
+    bot: str | Adapter = "demo:careful",
+    seed: int = 0,
+    repeat: int = 0,
+    checks: Sequence[str] = (),
+    desk: DeskConfig | None = None,
+) -> ConversationResult:
+    """Play and check one conversation, as `harness run` would play this scenario × persona.
+
+    The conversation's seed is derived from `seed` as in a run, so
+    `harness run --scenario <scenario.id> --persona <persona.id> --seed <seed>` replays it
+    (for a persona the CLI can find: a bundled or given one, or a `gen-<seed>` id).
+    `bot` is a spec (`demo:careful`, `package.module:attr`) or an open adapter, which
+    keeps its memory between calls.
+    """
+    _pick("--check", list(CATALOGUE), checks)
+    options = RunOptions(
+        bot=bot if isinstance(bot, str) else "adapter",
+        seed=seed,
+        checks=tuple(checks),
+        desk=desk or DeskConfig(),
+    )
+    case = Case(scenario, persona, repeat, derive_seed(seed, scenario.id, persona.id, repeat),
+                seed_of(persona.id))  # fmt: skip
+    adapter = open_bot(bot) if isinstance(bot, str) else bot
+    result = next(iter_results([case], options, adapter))
+    if result.verdict != "pass":
+        _note(reproduce(scenario, persona, bot=options.bot, seed=seed, repeat=repeat))
+    return result
+
+
+def _note(text: str) -> None:
+    """Inside a Hypothesis test, note `text`: it is printed with the falsifying example.
+    (Hypothesis is not a dependency of the harness: it is looked up, never imported.)"""
+    hypothesis = sys.modules.get("hypothesis")
+    if hypothesis is not None and hypothesis.currently_in_test_context():
+        hypothesis.note(text)
+
+
+@cache
+def _bundled() -> Pack:
+    return load_pack([bundled_dir("personas"), bundled_dir("scenarios")])
+
+
+def reproduce(scenario: Scenario, persona: Persona, *, bot: str, seed: int, repeat: int = 0) -> str:
+    """The `harness run` command that replays this conversation; with the persona's YAML
+    when the command line cannot find the persona by its id."""
+    bundled = _bundled()
+    paths = "" if bundled.scenarios.get(scenario.id) == scenario else f" <{scenario.id}.yaml>"
+    persona_seed = seed_of(persona.id)
+    known = bundled.personas.get(persona.id) == persona or (
+        persona_seed is not None and generate_persona(persona_seed) == persona
+    )
+    if not known:
+        paths += f" {persona.id}.yaml"
+    repeats = f" --repeat {repeat + 1}" if repeat else ""
+    command = (f"harness run{paths} --bot {bot} --seed {seed}{repeats} "
+               f"--scenario {scenario.id} --persona {persona.id}")  # fmt: skip
+    if known:
+        return f"Reproduce with: {command}"
+    body = yaml.safe_dump(persona.model_dump(exclude_defaults=True), sort_keys=False,
+                          allow_unicode=True)  # fmt: skip
+    return f"Reproduce: save this as {persona.id}.yaml\n{body.rstrip()}\nthen run: {command}"
+
+
 def run(
     pack: Pack,
     options: RunOptions,
@@ -248,6 +346,7 @@ def write_results(result: RunResult, path: Path, *, started: str, finished: str)
             "bot": options.bot,
             "seed": options.seed,
             "repeat": options.repeat,
+            "generated": options.generated,
             "desk": options.desk.model_dump(),
             "started": started,
             "finished": finished,

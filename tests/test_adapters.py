@@ -86,7 +86,8 @@ def test_public_names_are_pinned() -> None:
         "CATALOGUE", "Adapter", "AdapterError", "ConfigError", "ConversationResult", "Customer",
         "DeskConfig", "Event", "Expectations", "HarnessError", "Lexicon", "Observation", "Pack",
         "Persona", "Reply", "RunOptions", "RunResult", "Scenario", "Session", "Transcript",
-        "Verdict", "bundled_dir", "load_pack", "open_bot", "outcome", "plan", "run", "run_checks",
+        "Verdict", "bundled_dir", "generate_persona", "load_pack", "open_bot", "outcome", "plan",
+        "play", "reproduce", "run", "run_checks",
     }  # fmt: skip
     for name in harness.__all__:
         assert getattr(harness, name) is not None

@@ -142,3 +142,10 @@ def test_a_reader_that_goes_away_early_gets_no_traceback(
         os.close(write)
     assert done.stderr == ""  # no traceback, no "Exception ignored ... BrokenPipeError"
     assert done.returncode == status  # 1 as Python exits on EPIPE (docs: "Note on SIGPIPE")
+
+
+def test_validating_the_bundled_folders_by_path_reads_each_file_once() -> None:
+    root = Path(__file__).resolve().parent.parent
+    done = harness("validate", "scenarios", "personas", cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert "already defined" not in done.stderr
