@@ -62,6 +62,20 @@ def _extractor(words: tuple[str, ...], label: str, value: str | None) -> _Extrac
 
 _DIGIT = re.compile(r"\d")
 _EXTRACT = {name: _extractor(x.words, x.pattern, x.value) for name, x in LABELS.items()}
+
+
+# Every word that journeys and labels look for, tested once per message: then each journey
+# or label checks only whether one of its words was seen, however many there are.
+_LOOKED_FOR = sorted(
+    {w for j in JOURNEYS for w in j.keywords} | {w for x in _EXTRACT.values() for w in x.words}
+)
+
+
+def _seen(lowered: str) -> set[str]:
+    """The words of journeys and labels that the lower-cased text holds."""
+    return {w for w in _LOOKED_FOR if w in lowered}
+
+
 _HUMAN_WORDS = ("speak", "talk", "chat", "human", "person", "put me through", "operator")
 _HUMAN = re.compile(
     r"\b(speak|talk|chat) (to|with) (a |an )?(real )?(person|human|agent|someone|somebody"
@@ -81,15 +95,16 @@ _FALLBACK = "I'm sorry, I didn't quite follow. Could you tell me in a few words 
 _OFFER = "I'm sorry, I can't help with that here. Would you like me to connect you with a person?"
 
 
-def extract(text: str) -> dict[str, str]:
+def extract(text: str, seen: set[str] | None = None) -> dict[str, str]:
     """The facts a customer message states, by label or by an unmistakable format."""
     found: dict[str, str] = {}
     lowered = text.lower()
     aligned = len(lowered) == len(text)  # each character lower-cased to one: spans carry over
     digits = _DIGIT.search(text) is not None  # every distinctive value format has a digit
+    seen = _seen(lowered) if seen is None else seen
     for name, x in _EXTRACT.items():
         match = None
-        if any(map(lowered.__contains__, x.words)):  # a cheap word test first
+        if not seen.isdisjoint(x.words):  # a cheap word test first
             match = x.labelled.search(lowered) if aligned else x.labelled_any_case.search(text)
         if match:
             found[name] = text[match.start("v") : match.end("v")].strip()
@@ -133,9 +148,10 @@ class ReferenceBot:
             mem = self.memory[key] = Memory()
         text = str(request["text"])
         lowered = text.lower()
-        journey = _journey(lowered)
+        seen = _seen(lowered)
+        journey = _journey(lowered, seen)
         asks_human = _says(lowered, _HUMAN_WORDS, _HUMAN)
-        facts = extract(text)
+        facts = extract(text, seen)
         if journey is None or not asks_human:  # a miss: perhaps a typo hides the words
             fixed = repair(text)
             if fixed is not None:  # read again only what the repaired words bear on
@@ -241,8 +257,13 @@ class ReferenceBot:
         return _reply(*lead, _DEFLECTIONS[(mem.deflections - 1) % len(_DEFLECTIONS)])
 
 
-def _journey(lowered: str) -> Journey | None:
-    return next((j for j in JOURNEYS if _says(lowered, j.keywords, j.pattern)), None)
+def _journey(lowered: str, seen: set[str] | None = None) -> Journey | None:
+    """The first journey (in JOURNEYS order) that the text matches."""
+    seen = _seen(lowered) if seen is None else seen
+    return next(
+        (j for j in JOURNEYS if not seen.isdisjoint(j.keywords) and j.pattern.search(lowered)),
+        None,
+    )
 
 
 def _says(lowered: str, keywords: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
