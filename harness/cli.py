@@ -11,8 +11,10 @@ import argparse
 import json
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import datetime
+from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,7 +40,8 @@ demo:blank-handoff   hands off with an empty context
 demo:false-resolver  says the job is done without doing it
 demo:looper          repeats its fallback instead of offering a human
 demo:oversharer      discloses account data before verification
-package.module:attr  your own bot: a callable taking and returning native-protocol dicts"""
+package.module:attr  your own bot: a callable taking and returning native-protocol dicts
+http://HOST:PORT/    your bot over HTTP: POST native-protocol JSON (--timeout applies)"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,6 +150,14 @@ def _parser() -> argparse.ArgumentParser:
         help=f"human agents at the simulated desk (default: {DeskConfig().agents})",
     )
     p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long a network bot has to answer one message; a later answer ends the "
+        "conversation with verdict error (default: 10)",
+    )
+    p.add_argument(
         "--sla",
         type=float,
         default=60.0,
@@ -172,6 +183,35 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATHS")
     p.set_defaults(func=_validate)
 
+    p = sub.add_parser("demo-bot", help="serve a reference bot over the network")
+    demo = p.add_subparsers(required=True, metavar="ACTION")
+    p = demo.add_parser(
+        "serve",
+        help="serve a reference bot on 127.0.0.1 until interrupted (Ctrl-C)",
+        description="Serve a reference bot on 127.0.0.1, native protocol (POST JSON) at /, "
+        "until interrupted. Then: harness run --bot <the printed URL>. The bot remembers "
+        "its customers for as long as it runs; restart it for a fresh one.",
+    )
+    p.add_argument(
+        "--bot",
+        default="careful",
+        metavar="NAME",
+        help="careful, deflector, … (see `harness list bots`; default: careful)",
+    )
+    p.add_argument(
+        "--port",
+        type=_count,
+        default=8080,
+        help="the port to listen on; 0 picks a free one (default: 8080)",
+    )
+    p.add_argument(
+        "--protocol",
+        choices=["native"],
+        default="native",
+        help="what the bot speaks (default: native; others come later)",
+    )
+    p.set_defaults(func=_serve)
+
     p = sub.add_parser("schema", help="print the JSON Schema of a scenario or persona file")
     p.add_argument("what", choices=["scenario", "persona"])
     p.set_defaults(func=_schema)
@@ -182,6 +222,16 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expects a whole number of 1 or more, got {text}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expects a number of seconds above 0, got {text}")
     return value
 
 
@@ -220,6 +270,7 @@ def _run(args: argparse.Namespace) -> int:
         desk=DeskConfig(agents=args.agents),
         sla_seconds=args.sla,
         generated=args.generated,
+        timeout=args.timeout,
     )
     total = len(plan(pack, options))  # validates the filters before anything is written
     out = args.out or _default_out()
@@ -305,6 +356,26 @@ def _list(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     pack = _pack(args.paths)
     print(f"ok: {len(pack.scenarios)} scenario(s), {len(pack.personas)} persona(s)")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from harness.bots import NAMES, reference_bot
+    from harness.serve import native_app, serving
+
+    name = args.bot.removeprefix("demo:")
+    if name not in NAMES:
+        hint = get_close_matches(name, NAMES, n=1)
+        did = f" (did you mean {hint[0]}?)" if hint else ""
+        raise ConfigError([f"--bot: no reference bot {name!r}{did}; choose from "
+                           + ", ".join(NAMES)])  # fmt: skip
+    try:
+        with serving(native_app(reference_bot(name)), args.port) as url:
+            print(f"serving demo:{name} (native protocol) at {url}", flush=True)
+            print(f"try: harness run --bot {url}   (Ctrl-C stops)", flush=True)
+            threading.Event().wait()
+    except KeyboardInterrupt:
+        pass  # the way to stop a server: not an error
     return 0
 
 

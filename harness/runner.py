@@ -49,6 +49,7 @@ class RunOptions:
     checks: tuple[str, ...] = ()  # check name patterns; empty: the whole catalogue
     desk: DeskConfig = field(default_factory=DeskConfig)
     latency: float = 1.0  # modelled seconds per reply of an in-process bot
+    timeout: float = 10.0  # seconds a network bot has to answer one message
     sla_seconds: float = 60.0
     generated: int = 0  # generated personas added to every scenario, seeds from `seed`
 
@@ -188,12 +189,27 @@ def play_case(
 def simulate(
     cases: Sequence[Case], options: RunOptions, adapter: Adapter | None = None
 ) -> Iterator[tuple[Case, Transcript]]:
-    """Play each case in turn in virtual time, yielding transcripts as they finish."""
-    adapter = adapter or open_bot(options.bot)
+    """Play each case in turn in virtual time, yielding transcripts as they finish.
+
+    Without `adapter`, one is opened from `options.bot` and shut down at the end."""
+    if adapter is None:
+        with _opened(options) as opened:
+            yield from simulate(cases, options, opened)
+        return
     lexicons = {id(s): Lexicon(s) for s in {id(c.scenario): c.scenario for c in cases}.values()}
     with _fewer_collections():
         for case in cases:
             yield case, play_case(case, adapter, options, lexicons[id(case.scenario)])
+
+
+@contextmanager
+def _opened(options: RunOptions) -> Iterator[Adapter]:
+    """The run's adapter, shut down (its connections and threads released) however it ends."""
+    adapter = open_bot(options.bot, timeout=options.timeout)
+    try:
+        yield adapter
+    finally:
+        adapter.shutdown()
 
 
 @contextmanager
@@ -259,8 +275,11 @@ def play(
     )
     case = Case(scenario, persona, repeat, derive_seed(seed, scenario.id, persona.id, repeat),
                 seed_of(persona.id))  # fmt: skip
-    adapter = open_bot(bot) if isinstance(bot, str) else bot
-    result = next(iter_results([case], options, adapter))
+    if isinstance(bot, str):
+        with _opened(options) as adapter:
+            result = next(iter_results([case], options, adapter))
+    else:
+        result = next(iter_results([case], options, bot))
     if result.verdict != "pass":
         _note(reproduce(scenario, persona, bot=options.bot, seed=seed, repeat=repeat))
     return result
@@ -311,20 +330,20 @@ def run(
     """The whole run. With `out`, transcripts are written as each conversation finishes;
     `keep_transcripts=False` then drops each from memory once it is on disk."""
     cases = plan(pack, options)
-    adapter = open_bot(options.bot)
     started = _now()
     if out is not None:
         (out / "transcripts").mkdir(parents=True, exist_ok=True)
     results = []
-    for result in iter_results(cases, options, adapter):
-        if out is not None and result.transcript is not None:
-            path = out / "transcripts" / f"{result.case.conversation_id}.jsonl"
-            path.write_text(result.transcript.to_jsonl(), encoding="utf-8")
-            if not keep_transcripts:
-                result.transcript = None
-        results.append(result)
-        if progress is not None:
-            progress(result)
+    with _opened(options) as adapter:
+        for result in iter_results(cases, options, adapter):
+            if out is not None and result.transcript is not None:
+                path = out / "transcripts" / f"{result.case.conversation_id}.jsonl"
+                path.write_text(result.transcript.to_jsonl(), encoding="utf-8")
+                if not keep_transcripts:
+                    result.transcript = None
+            results.append(result)
+            if progress is not None:
+                progress(result)
     kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
     outcome = RunResult(options, results, kpis, out)
     if out is not None:

@@ -4,12 +4,14 @@ Forms of `spec`:
     demo:NAME          a reference bot (demo:careful, demo:deflector, …)
     package.module:attr   a Python callable speaking the native protocol (dict in, dict out);
                        a class is instantiated once per run
+    http(s)://…        a bot speaking the native protocol over HTTP POST (adapters.http)
 """
 
 from __future__ import annotations
 
 import importlib
 from difflib import get_close_matches
+from urllib.parse import urlsplit
 
 from harness.adapters.base import Adapter, Reply, Session, native_reply, native_request
 from harness.adapters.inprocess import InProcessAdapter
@@ -26,8 +28,29 @@ __all__ = [
 ]
 
 
-def open_bot(spec: str) -> Adapter:
-    """An adapter for a --bot value; a bad value is a ConfigError that says how to fix it."""
+def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
+    """An adapter for a --bot value; a bad value is a ConfigError that says how to fix it.
+
+    `timeout` is the seconds a network bot has to answer one message.
+    """
+    if spec.startswith(("http://", "https://")):
+        try:
+            url = urlsplit(spec)
+            url.port  # noqa: B018 (reading it validates it)
+        except ValueError as exc:
+            raise ConfigError([f"--bot: {spec!r} is not a valid URL: {exc}"]) from None
+        if not url.hostname:
+            raise ConfigError([f"--bot: {spec!r} has no host; e.g. http://127.0.0.1:8080/"])
+        if not timeout > 0:
+            raise ConfigError([f"--timeout expects seconds above 0, got {timeout}"])
+        from harness.adapters.http import HttpAdapter  # aiohttp is loaded only when needed
+
+        return HttpAdapter(spec, timeout=timeout)
+    if "://" in spec:
+        scheme = spec.partition("://")[0]
+        hint = get_close_matches(scheme, ["http", "https"], n=1)
+        did = f" (did you mean {hint[0]}://?)" if hint else ""
+        raise ConfigError([f"--bot: {scheme}:// URLs are not supported{did}; use http(s)://"])
     if spec.startswith("demo:"):
         from harness.bots import NAMES, reference_bot
 
@@ -40,7 +63,7 @@ def open_bot(spec: str) -> Adapter:
         return InProcessAdapter(reference_bot(name), spec)
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
-        usage = "use demo:NAME or package.module:attr (see `harness list bots`)"
+        usage = "use demo:NAME, package.module:attr or http://HOST:PORT/PATH (`harness list bots`)"
         raise ConfigError([f"--bot: {spec!r} is not a bot; {usage}"])
     try:
         module = importlib.import_module(module_name)

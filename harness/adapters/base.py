@@ -37,13 +37,20 @@ class Reply:
 
 
 class Adapter(Protocol):
-    """A bot endpoint. `send` returns a Reply or raises AdapterError."""
+    """A bot endpoint. `send` returns a Reply or raises AdapterError.
+
+    `close` ends one channel session (the driver calls it when the conversation is over);
+    `shutdown` releases what the adapter holds (connections, threads) once its user is done:
+    whoever opened the adapter shuts it down.
+    """
 
     endpoint: str
 
     def send(self, session: Session, text: str) -> Reply: ...
 
     def close(self, session: Session) -> None: ...
+
+    def shutdown(self) -> None: ...
 
 
 def native_request(session: Session, text: str) -> dict[str, Any]:

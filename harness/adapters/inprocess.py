@@ -27,3 +27,6 @@ class InProcessAdapter:
 
     def close(self, session: Session) -> None:
         pass
+
+    def shutdown(self) -> None:
+        pass

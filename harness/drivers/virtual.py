@@ -17,7 +17,7 @@ from typing import Any
 
 import simpy
 
-from harness.adapters.base import Adapter, Reply
+from harness.adapters.base import Adapter, Reply, Session
 from harness.conversation import AwaitAgent, Exchange, Pause, Play, ReleaseAgent
 from harness.desk import DeskConfig
 from harness.errors import AdapterError
@@ -88,10 +88,13 @@ def _drive(
     latency: float,
 ) -> Generator[Any, Any, Transcript]:
     value: Any = None
+    sessions: dict[str, Session] = {}  # closed with the adapter when the conversation ends
     while True:
         try:
             effect = play.send(value)
         except StopIteration as stop:
+            for session in sessions.values():
+                adapter.close(session)
             return stop.value  # type: ignore[no-any-return]
         value = None
         if type(effect) is Pause:
@@ -101,6 +104,7 @@ def _drive(
             # Thinking and the bot's latency are one clock event; the bot is called at the
             # moment the message is sent, which is all an in-process bot can observe.
             sent = env.now + effect.think
+            sessions[effect.session.conversation_id] = effect.session
             try:
                 reply: Reply | AdapterError = adapter.send(effect.session, effect.text)
             except AdapterError as exc:

@@ -1,0 +1,144 @@
+"""HTTP adapter: the native protocol as a JSON POST to the bot's URL.
+
+Each customer message is one POST of a native request; the answer must be a native response.
+The virtual driver calls `send` synchronously, so the adapter keeps one aiohttp
+`ClientSession` (one connection pool) on an event loop of its own thread, started at the
+first message and stopped by `shutdown()`. The round trip is measured and reported as the
+reply's latency, so the bot's real speed moves the conversation's clock.
+
+Cookies are kept per channel session (`conversation_id`), as a browser tab would keep them,
+and forgotten when that session is closed: one simulated customer never sees another's.
+
+Every fault (refused connection, timeout, an HTTP error status, a body that is not JSON or
+is too large, a malformed response) leaves as an `AdapterError` naming the URL and saying
+what happened; the conversation ends with verdict `error` and the run goes on.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import time
+from typing import Any
+
+import aiohttp
+
+from harness._loop import LoopThread
+from harness.adapters.base import Reply, Session, native_reply, native_request
+from harness.errors import AdapterError
+
+DEFAULT_TIMEOUT = 10.0  # seconds for one whole round trip
+DEFAULT_MAX_BYTES = 1024 * 1024  # a larger answer is a fault, not something to parse
+SHOWN = 200  # characters of an unexpected body quoted in an error
+
+
+class HttpAdapter:
+    def __init__(
+        self, url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
+        self.endpoint = url
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self._cookies: dict[str, dict[str, str]] = {}
+        self._loop: LoopThread | None = None
+        self._client: aiohttp.ClientSession | None = None
+
+    def send(self, session: Session, text: str) -> Reply:
+        if self._loop is None:
+            self._loop = LoopThread(f"harness-http {self.endpoint}")
+        return self._loop.run(self._send(session, text))
+
+    def close(self, session: Session) -> None:
+        self._cookies.pop(session.conversation_id, None)
+
+    def shutdown(self) -> None:
+        if self._loop is None:
+            return
+        if self._client is not None:
+            self._loop.run(self._client.close())
+            self._client = None
+        self._loop.stop()
+        self._loop = None
+
+    async def _send(self, session: Session, text: str) -> Reply:
+        if self._client is None:  # made here: a ClientSession belongs to the running loop
+            self._client = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                cookie_jar=aiohttp.DummyCookieJar(),  # cookies are kept per session below
+            )
+        started = time.perf_counter()
+        try:
+            status, reason, body = await self._post(session, native_request(session, text))
+        except TimeoutError:
+            raise self._fault(f"no answer within the timeout of {self.timeout:g} s") from None
+        except aiohttp.ClientConnectorError as exc:
+            raise self._fault(_cannot_connect(exc)) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise self._fault(f"the request failed: {_plain(exc)}") from None
+        latency = time.perf_counter() - started
+        if not 200 <= status < 300:
+            raise self._fault(f"HTTP {status} {reason}: {_quote(body)}")
+        try:
+            raw = json.loads(body)
+        except ValueError:  # also a body that is not UTF-8
+            raise self._fault(f"the answer is not JSON but {_looks_like(body)}") from None
+        reply = native_reply(self.endpoint, raw)
+        reply.latency = latency
+        return reply
+
+    async def _post(self, session: Session, request: dict[str, Any]) -> tuple[int, str, bytes]:
+        """POST one request; the status, reason and body, read no further than the limit."""
+        assert self._client is not None
+        cookies = self._cookies.get(session.conversation_id)
+        async with self._client.post(self.endpoint, json=request, cookies=cookies) as response:
+            if response.cookies:
+                jar = self._cookies.setdefault(session.conversation_id, {})
+                jar.update((name, morsel.value) for name, morsel in response.cookies.items())
+            declared = response.content_length
+            if declared is not None and declared > self.max_bytes:
+                raise self._too_big(f"{declared} bytes")
+            body = bytearray()
+            async for chunk in response.content.iter_any():
+                body += chunk
+                if len(body) > self.max_bytes:
+                    raise self._too_big(f"more than {len(body)} bytes")
+            return response.status, response.reason or "", bytes(body)
+
+    def _too_big(self, size: str) -> AdapterError:
+        return self._fault(f"the answer is {size}, over the limit of {self.max_bytes} bytes")
+
+    def _fault(self, cause: str) -> AdapterError:
+        return AdapterError(self.endpoint, cause)
+
+
+def _cannot_connect(exc: aiohttp.ClientConnectorError) -> str:
+    if exc.os_error.errno == errno.ECONNREFUSED:
+        return "connection refused (is the bot running, on this port?)"
+    return f"cannot connect: {exc.os_error.strerror or exc.os_error}"
+
+
+def _plain(exc: BaseException) -> str:
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the server closed the connection without answering"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def _quote(body: bytes) -> str:
+    text = body.decode("utf-8", errors="replace").strip()
+    if not text:
+        return "(empty body)"
+    return repr(text[:SHOWN]) + (" …" if len(text) > SHOWN else "")
+
+
+def _looks_like(body: bytes) -> str:
+    """What a body that is not JSON looks like, in words, with its start quoted."""
+    head = body[:512].decode("utf-8", errors="replace").strip().lower()
+    if not head:
+        return "an empty body"
+    if head.startswith(("<!doctype html", "<html")) or "<body" in head:
+        what = "an HTML page"
+    elif head.startswith("<"):
+        what = "XML or HTML"
+    else:
+        what = "plain text"
+    return f"{what}: {_quote(body)}"

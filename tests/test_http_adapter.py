@@ -1,0 +1,241 @@
+"""Bots over HTTP: the native protocol against real servers on 127.0.0.1, never a mocked client.
+
+The reference bots served by `harness demo-bot serve` must give the verdicts they give in
+process, and every way a server can fail must end its conversations with verdict `error`
+and a message naming the endpoint, while the run goes on and writes its results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from harness import ConfigError, Pack, RunOptions, run
+from harness.adapters import open_bot
+from harness.bots import reference_bot
+from harness.serve import native_app, serving
+
+
+def harness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+FAULT_SCENARIO = "banking.balance"  # a few conversations are enough to show a fault
+
+
+def verdicts(results_json: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each conversation's outcome and check verdicts, by conversation id."""
+    written = json.loads(results_json.read_text())
+    return {
+        c["conversation_id"]: (c["outcome"], {v["name"]: v["verdict"] for v in c["checks"]})
+        for c in written["conversations"]
+    }
+
+
+@pytest.mark.parametrize("name", ["careful", "deflector"])
+def test_a_served_reference_bot_gets_the_verdicts_it_gets_in_process(
+    pack: Pack, tmp_path: Path, name: str
+) -> None:
+    """Latency is measured over HTTP (about a millisecond on loopback) where it is modelled
+    (1 s) in process, so times in the transcripts differ; verdicts and outcomes must not.
+    A faster bot can only make `escalation.timely` easier, and no bundled scenario sits
+    near its limit."""
+    run(pack, RunOptions(bot=f"demo:{name}"), tmp_path / "in-process")
+    with serving(native_app(reference_bot(name))) as url:  # a fresh bot: no memory yet
+        done = harness("run", "--bot", url, "--out", str(tmp_path / "http"), cwd=tmp_path)
+    assert done.returncode == (0 if name == "careful" else 1), done.stdout + done.stderr
+    expected = verdicts(tmp_path / "in-process" / "results.json")
+    assert len(expected) >= 300  # the whole pack
+    assert verdicts(tmp_path / "http" / "results.json") == expected
+
+
+async def _fails(request: web.Request) -> web.Response:
+    return web.Response(status=500, text="Internal Server Error: database is down")
+
+
+async def _html(request: web.Request) -> web.Response:
+    page = "<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>"
+    return web.Response(text=page, content_type="text/html")
+
+
+async def _huge(request: web.Request) -> web.Response:
+    return web.json_response({"messages": [{"text": "x" * (2 * 1024 * 1024)}]})
+
+
+async def _huge_chunked(request: web.Request) -> web.StreamResponse:
+    """A large answer with no Content-Length: the size is found out while reading."""
+    response = web.StreamResponse()
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    await response.write(b'{"messages": [{"text": "')
+    for _ in range(64):
+        await response.write(b"x" * 32768)
+    await response.write(b'"}]}')
+    return response
+
+
+async def _malformed(request: web.Request) -> web.Response:
+    return web.json_response({"replies": ["hello"]})
+
+
+@pytest.fixture
+def server(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a server that misbehaves as asked: dead, hanging, or answering badly."""
+    kind = request.param
+    if kind in ("dead", "hanging"):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            if kind == "hanging":
+                sock.listen()  # the kernel accepts connections; nobody ever answers
+            port = sock.getsockname()[1]
+            if kind == "dead":
+                sock.close()  # nothing listens on this port any more
+            yield f"http://127.0.0.1:{port}/bot"
+        return
+    app = web.Application()
+    app.router.add_post("/bot", kind)
+    with serving(app) as url:
+        yield url + "bot"
+
+
+@pytest.mark.parametrize(
+    ("server", "cause"),
+    [
+        ("dead", "connection refused"),
+        ("hanging", "no answer within the timeout of 0.3 s"),
+        (_fails, "HTTP 500 Internal Server Error: 'Internal Server Error: database is down'"),
+        (_html, "the answer is not JSON but an HTML page: '<!DOCTYPE html><html><body><h1>"),
+        (_huge, "over the limit of 1048576 bytes"),
+        (_huge_chunked, "over the limit of 1048576 bytes"),
+        (_malformed, "response has no 'messages' list"),
+    ],
+    indirect=["server"],
+    ids=["refused", "timeout", "http-500", "html", "too-big", "too-big-chunked", "malformed"],
+)
+def test_a_faulty_server_gives_error_verdicts_and_complete_results(
+    tmp_path: Path, server: str, cause: str
+) -> None:
+    started = time.monotonic()
+    done = harness("run", "--bot", server, "--timeout", "0.3", "--scenario", FAULT_SCENARIO,
+                   "--out", "out", cwd=tmp_path)  # fmt: skip
+    assert time.monotonic() - started < 30
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    written = json.loads((tmp_path / "out" / "results.json").read_text())
+    conversations = written["conversations"]
+    assert len(conversations) == written["summary"]["error"] >= 3  # every one, each an error
+    for entry in conversations:
+        assert entry["verdict"] == "error" and entry["outcome"] == "error"
+        assert entry["error"].startswith(f"{server}: ")
+        assert cause in entry["error"]
+        assert (tmp_path / "out" / entry["transcript"]).is_file()
+
+
+def test_cookies_are_kept_per_conversation(pack: Pack, tmp_path: Path) -> None:
+    """The server sets a cookie naming the conversation and checks it on every later turn."""
+    careful = reference_bot("careful")
+    returned: list[str] = []
+
+    async def answer(request: web.Request) -> web.Response:
+        body: dict[str, Any] = await request.json()
+        cid = body["conversation_id"]
+        seen = request.cookies.get("session")
+        if seen is not None and seen != cid:
+            return web.Response(status=400, text=f"cookie of {seen} sent for {cid}")
+        if seen is not None:
+            returned.append(seen)
+        response = web.json_response(careful(body))
+        response.set_cookie("session", cid)
+        return response
+
+    app = web.Application()
+    app.router.add_post("/", answer)
+    with serving(app) as url:
+        result = run(pack, RunOptions(bot=url, scenarios=("banking.*",)), tmp_path / "out")
+    assert result.exit_code == 0, [r.error for r in result.results if r.error]
+    assert returned  # later turns did send the cookie back
+
+
+def test_the_measured_latency_moves_the_conversation_clock(pack: Pack, tmp_path: Path) -> None:
+    careful = reference_bot("careful")
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(0.2)
+        return web.json_response(careful(await request.json()))
+
+    app = web.Application()
+    app.router.add_post("/", slow)
+    with serving(app) as url:
+        options = RunOptions(bot=url, scenarios=(FAULT_SCENARIO,), personas=("calm-precise",))
+        (result,) = run(pack, options).results
+    assert result.transcript is not None
+    events = result.transcript.events
+    gaps = [b.t - a.t for a, b in itertools.pairwise(events)
+            if a.kind == "customer_message" and b.kind == "bot_message"]  # fmt: skip
+    assert gaps and all(0.2 <= gap < 0.9 for gap in gaps), gaps  # in process: 1 s modelled
+
+
+def test_the_server_listens_on_loopback_127_0_0_1_only() -> None:
+    with serving(native_app(reference_bot("careful"))) as url:
+        host, port = url.removeprefix("http://").rstrip("/").split(":")
+        assert host == "127.0.0.1"
+        with socket.create_connection((host, int(port)), timeout=2):
+            pass
+        # Another address of this machine (127.0.0.2 is loopback too, on Linux) is refused.
+        with pytest.raises(OSError), socket.create_connection(("127.0.0.2", int(port)), 2):
+            pass
+
+
+def test_demo_bot_serve_prints_its_url_and_stops_quietly_on_ctrl_c(tmp_path: Path) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "harness", "demo-bot", "serve", "--bot", "deflector",
+         "--port", "0"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert first.startswith("serving demo:deflector (native protocol) at http://127.0.0.1:")
+        url = first.split(" at ")[1].strip()
+        done = harness("run", "--bot", url, "--scenario", FAULT_SCENARIO, "--out", "out",
+                       cwd=tmp_path)  # fmt: skip
+        assert done.returncode == 1 and "FAIL escalation.on_request" in done.stdout
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=20)
+    assert server.returncode == 0, err
+    assert err == ""
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("http://", "has no host"),
+        ("http://127.0.0.1:port/", "is not a valid URL"),
+        ("htp://127.0.0.1:8080/", "htp:// URLs are not supported (did you mean http://?)"),
+    ],
+)
+def test_bad_urls_are_config_errors(spec: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        open_bot(spec)
+    assert message in caught.value.problems[0]
+
+
+def test_a_bad_timeout_is_a_usage_error(tmp_path: Path) -> None:
+    done = harness("run", "--bot", "http://127.0.0.1:1/", "--timeout", "0", cwd=tmp_path)
+    assert done.returncode == 2 and "--timeout: expects a number of seconds above 0" in done.stderr
