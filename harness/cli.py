@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from harness.checks import CATALOGUE
 from harness.desk import DeskConfig
 from harness.errors import ConfigError
-from harness.loading import Pack, bundled_dir, load_pack, yaml_files
+from harness.loading import Pack, bundled_dir, load_pack, personas_with
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.runner import ConversationResult, RunOptions, RunResult, plan, run
@@ -247,12 +247,9 @@ def _pack(paths: Sequence[Path]) -> Pack:
 
     Paths that hold personas only play them against the bundled scenarios.
     """
-    given = {path.resolve() for path in yaml_files(paths)}
-    bundled = [p for p in yaml_files([bundled_dir("personas")]) if p.resolve() not in given]
-    personas = load_pack(bundled)  # a bundled file named in `paths` is read from there
     if not paths:
-        return load_pack([bundled_dir("scenarios")], base=personas)
-    pack = load_pack(paths, base=personas)
+        return load_pack([bundled_dir("scenarios")], base=personas_with([]))
+    pack = personas_with(paths)
     if not pack.scenarios:
         pack = load_pack([bundled_dir("scenarios")], base=pack)
     return pack

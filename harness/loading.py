@@ -136,6 +136,14 @@ class _Lines:
         return 1
 
 
+def personas_with(paths: Sequence[Path]) -> Pack:
+    """The bundled personas plus the personas (and scenarios) in `paths`; a bundled file
+    that `paths` names is read once, from there."""
+    given = {path.resolve() for path in yaml_files(paths)}
+    bundled = [p for p in yaml_files([bundled_dir("personas")]) if p.resolve() not in given]
+    return load_pack(paths, base=load_pack(bundled))
+
+
 def _read(path: Path) -> tuple[Any, _Lines, list[tuple[str, int, str]]]:
     lines = _Lines()
     try:

@@ -42,7 +42,14 @@ from harness.adapters import Adapter, open_bot
 from harness.errors import ConfigError
 from harness.generate import generate_persona, seed_of
 from harness.kpis import run_kpis
-from harness.loading import YAML_SUFFIXES, Pack, bundled_dir, kind_of, load_pack, yaml_files
+from harness.loading import (
+    YAML_SUFFIXES,
+    Pack,
+    bundled_dir,
+    kind_of,
+    load_pack,
+    personas_with,
+)
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.runner import (
@@ -131,9 +138,7 @@ class _State:
     def personas(self) -> Pack:
         """The bundled personas and the given ones (a given file beats its bundled twin)."""
         if self._personas is None:
-            given = {p.resolve() for p in yaml_files(self.persona_paths)}
-            bundled = [p for p in yaml_files([bundled_dir("personas")]) if p.resolve() not in given]
-            self._personas = load_pack(self.persona_paths, base=load_pack(bundled))
+            self._personas = personas_with(self.persona_paths)
         return self._personas
 
     def adapter(self) -> Adapter:
