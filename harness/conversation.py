@@ -149,7 +149,7 @@ def play(
                 rec.add("agent_joined", "", {"agent": name, "wait": round(clock() - queued, 3)})
                 agent.name = name
                 seen = _agent_says(rec, agent.join(reply.handoff["context"]), scenario)
-        action = customer.left() if action.leaves else customer.next(seen)
+        action = customer.left(seen) if action.leaves else customer.next(seen)
     if with_agent:
         yield ReleaseAgent()
     if (

@@ -124,8 +124,11 @@ class Customer:
             return self._unresolved("accepted_claim")
         return self._step_or_goal_turn(seen)
 
-    def left(self) -> Action:
-        """The customer has just left the contact: what it does next."""
+    def left(self, seen: Observation | None = None) -> Action:
+        """The customer has just left the contact (`seen`: the reply to its parting words):
+        what it does next. A goal met in that reply ends the conversation."""
+        if seen is not None and seen.goal_met:
+            return End("goal_met")
         return self._next_step() or self._unresolved("left")
 
     def resume(self) -> Action:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harness import Customer, Observation, Persona, Scenario, bundled_dir, load_pack
+from harness import Customer, Observation, Pack, Persona, Scenario, bundled_dir, load_pack
 from harness.customer import Action, End, Say, Wait
 from harness.facts import make_ledger
 from harness.model.scenario import placeholders
@@ -830,3 +830,23 @@ def test_every_request_for_a_human_names_one() -> None:
             for variants in by_manner.values():
                 for text in variants:
                     assert _HUMAN.search(text.lower()), text
+
+
+def test_a_goal_met_in_reply_to_parting_words_ends_the_conversation(pack: Pack) -> None:
+    # utilities.disconnection-notice scripts a `leave` step, then a return a day later
+    scenario = pack.scenarios["utilities.disconnection-notice"]
+    persona = pack.personas["calm-precise"]
+    parting = next(s for s in scenario.steps if s.leave is not None)
+    customer = customer_for(scenario, persona, seed=3)
+    action = customer.start()
+    while not (isinstance(action, Say) and action.leaves):
+        assert isinstance(action, Say), action
+        action = customer.next(Observation())
+    assert parting.leave is not None and action.intent == "leave"
+    twin = customer_for(scenario, persona, seed=3)
+    twin_action = twin.start()
+    while not (isinstance(twin_action, Say) and twin_action.leaves):
+        twin_action = twin.next(Observation())
+    # met in the reply: done; not met: the script goes on (it comes back later)
+    assert customer.left(Observation(goal_met=True)) == End("goal_met")
+    assert not isinstance(twin.left(Observation()), End)
