@@ -64,16 +64,27 @@ _DIGIT = re.compile(r"\d")
 _EXTRACT = {name: _extractor(x.words, x.pattern, x.value) for name, x in LABELS.items()}
 
 
-# Every word that journeys and labels look for, tested once per message: then each journey
-# or label checks only whether one of its words was seen, however many there are.
-_LOOKED_FOR = sorted(
+# Every word that journeys and labels look for, by its first three letters. A message is
+# cut once into three-letter pieces, and only the words that start with one of them are
+# looked for: the cost stays flat as journeys and labels are added.
+_LOOKED_FOR: dict[str, list[str]] = {}
+for _word in sorted(
     {w for j in JOURNEYS for w in j.keywords} | {w for x in _EXTRACT.values() for w in x.words}
-)
+):
+    assert len(_word) >= 3, f"a journey or label word needs 3 letters or more: {_word!r}"
+    _LOOKED_FOR.setdefault(_word[:3], []).append(_word)
+_STARTS = frozenset(_LOOKED_FOR)
+# the journeys (by position) that each word can open
+_JOURNEYS_OF: dict[str, list[int]] = {}
+for _i, _j in enumerate(JOURNEYS):
+    for _word in _j.keywords:
+        _JOURNEYS_OF.setdefault(_word, []).append(_i)
 
 
 def _seen(lowered: str) -> set[str]:
     """The words of journeys and labels that the lower-cased text holds."""
-    return {w for w in _LOOKED_FOR if w in lowered}
+    pieces = {lowered[i : i + 3] for i in range(len(lowered) - 2)} & _STARTS
+    return {w for piece in pieces for w in _LOOKED_FOR[piece] if w in lowered}
 
 
 _HUMAN_WORDS = ("speak", "talk", "chat", "human", "person", "put me through", "operator")
@@ -260,10 +271,8 @@ class ReferenceBot:
 def _journey(lowered: str, seen: set[str] | None = None) -> Journey | None:
     """The first journey (in JOURNEYS order) that the text matches."""
     seen = _seen(lowered) if seen is None else seen
-    return next(
-        (j for j in JOURNEYS if not seen.isdisjoint(j.keywords) and j.pattern.search(lowered)),
-        None,
-    )
+    candidates = sorted({i for word in seen for i in _JOURNEYS_OF.get(word, ())})
+    return next((JOURNEYS[i] for i in candidates if JOURNEYS[i].pattern.search(lowered)), None)
 
 
 def _says(lowered: str, keywords: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
