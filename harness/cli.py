@@ -27,6 +27,7 @@ from harness.model.scenario import Scenario
 from harness.runner import ConversationResult, RunOptions, RunResult, plan, run
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
     from rich.progress import Progress, TaskID
 
 MAX_RERUN_HINTS = 10
@@ -41,7 +42,8 @@ demo:false-resolver  says the job is done without doing it
 demo:looper          repeats its fallback instead of offering a human
 demo:oversharer      discloses account data before verification
 package.module:attr  your own bot: a callable taking and returning native-protocol dicts
-http://HOST:PORT/    your bot over HTTP: POST native-protocol JSON (--timeout applies)"""
+http://HOST:PORT/    your bot over HTTP: POST native-protocol JSON (--timeout applies)
+path/to/bot.yaml     any HTTP bot, its JSON mapped by an endpoint file (harness schema endpoint)"""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -212,8 +214,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_serve)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of a scenario or persona file")
-    p.add_argument("what", choices=["scenario", "persona"])
+    p = sub.add_parser(
+        "schema", help="print the JSON Schema of a scenario, persona or endpoint file"
+    )
+    p.add_argument("what", choices=["scenario", "persona", "endpoint"])
     p.set_defaults(func=_schema)
     return parser
 
@@ -377,6 +381,13 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    model = Scenario if args.what == "scenario" else Persona
+    from harness.adapters.endpoint import Endpoint
+
+    models: dict[str, type[BaseModel]] = {
+        "scenario": Scenario,
+        "persona": Persona,
+        "endpoint": Endpoint,
+    }
+    model = models[args.what]
     print(json.dumps(model.model_json_schema(), indent=2))
     return 0

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -26,6 +26,7 @@ from harness.model.scenario import Scenario
 
 YAML_SUFFIXES = (".yaml", ".yml")
 Loc = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 @dataclass(slots=True)
@@ -114,6 +115,16 @@ def load_pack(paths: Sequence[Path], *, base: Pack | None = None) -> Pack:
     if problems:
         raise ConfigError(f"{file}:{line}: {message}" for file, line, message in sorted(problems))
     return pack
+
+
+def load_file(model: type[ModelT], path: Path) -> ModelT:
+    """One YAML file validated as `model`; every problem a `file:line: field: …` ConfigError."""
+    data, lines, problems = _read(path)
+    item = _validate(model, path, data, lines, problems) if data is not None else None
+    if problems or item is None:
+        raise ConfigError(f"{file}:{line}: {message}" for file, line, message in sorted(problems))
+    assert isinstance(item, model)
+    return item
 
 
 # -- YAML with lines -------------------------------------------------------------------

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -194,8 +195,14 @@ def test_the_server_listens_on_loopback_127_0_0_1_only() -> None:
     with serving(native_app(reference_bot("careful"))) as url:
         host, port = url.removeprefix("http://").rstrip("/").split(":")
         assert host == "127.0.0.1"
-        with socket.create_connection((host, int(port)), timeout=2):
-            pass
+        # A whole request, not a bare connect: a connection closed before the server has
+        # taken it in would be cut off mid-accept when the server stops.
+        request = {"conversation_id": "c", "customer_id": "u", "channel": "chat",
+                   "contact": 1, "text": "hello"}  # fmt: skip
+        with urllib.request.urlopen(
+            urllib.request.Request(url, json.dumps(request).encode(), method="POST"), timeout=5
+        ) as answer:
+            assert "messages" in json.loads(answer.read())
         # Another address of this machine (127.0.0.2 is loopback too, on Linux) is refused.
         with pytest.raises(OSError), socket.create_connection(("127.0.0.2", int(port)), 2):
             pass

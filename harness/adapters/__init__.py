@@ -5,12 +5,14 @@ Forms of `spec`:
     package.module:attr   a Python callable speaking the native protocol (dict in, dict out);
                        a class is instantiated once per run
     http(s)://…        a bot speaking the native protocol over HTTP POST (adapters.http)
+    path/to/bot.yaml   an endpoint file: any HTTP bot, its JSON mapped (adapters.endpoint)
 """
 
 from __future__ import annotations
 
 import importlib
 from difflib import get_close_matches
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from harness.adapters.base import Adapter, Reply, Session, native_reply, native_request
@@ -46,6 +48,10 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
         from harness.adapters.http import HttpAdapter  # aiohttp is loaded only when needed
 
         return HttpAdapter(spec, timeout=timeout)
+    if spec.endswith((".yaml", ".yml")) and "://" not in spec:
+        from harness.adapters.endpoint import EndpointAdapter, load_endpoint
+
+        return EndpointAdapter(load_endpoint(Path(spec)), timeout=timeout)
     if "://" in spec:
         scheme = spec.partition("://")[0]
         hint = get_close_matches(scheme, ["http", "https"], n=1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -30,6 +31,14 @@ from harness.errors import AdapterError
 DEFAULT_TIMEOUT = 10.0  # seconds for one whole round trip
 DEFAULT_MAX_BYTES = 1024 * 1024  # a larger answer is a fault, not something to parse
 SHOWN = 200  # characters of an unexpected body quoted in an error
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One POST: its JSON body and any headers beyond aiohttp's own."""
+
+    body: Any
+    headers: dict[str, str] | None = None
 
 
 class HttpAdapter:
@@ -68,7 +77,7 @@ class HttpAdapter:
             )
         started = time.perf_counter()
         try:
-            status, reason, body = await self._post(session, native_request(session, text))
+            status, reason, body = await self._post(session, self._request(session, text))
         except TimeoutError:
             raise self._fault(f"no answer within the timeout of {self.timeout:g} s") from None
         except aiohttp.ClientConnectorError as exc:
@@ -82,15 +91,27 @@ class HttpAdapter:
             raw = json.loads(body)
         except ValueError:  # also a body that is not UTF-8
             raise self._fault(f"the answer is not JSON but {_looks_like(body)}") from None
-        reply = native_reply(self.endpoint, raw)
+        reply = self._reply(raw)
         reply.latency = latency
         return reply
 
-    async def _post(self, session: Session, request: dict[str, Any]) -> tuple[int, str, bytes]:
+    # The two hooks a mapped endpoint (adapters.endpoint) overrides; transport stays here.
+
+    def _request(self, session: Session, text: str) -> Request:
+        """The JSON body and extra headers of one POST."""
+        return Request(native_request(session, text))
+
+    def _reply(self, raw: Any) -> Reply:
+        """The Reply in a parsed JSON answer; anything malformed is an AdapterError."""
+        return native_reply(self.endpoint, raw)
+
+    async def _post(self, session: Session, request: Request) -> tuple[int, str, bytes]:
         """POST one request; the status, reason and body, read no further than the limit."""
         assert self._client is not None
         cookies = self._cookies.get(session.conversation_id)
-        async with self._client.post(self.endpoint, json=request, cookies=cookies) as response:
+        async with self._client.post(
+            self.endpoint, json=request.body, headers=request.headers, cookies=cookies
+        ) as response:
             if response.cookies:
                 jar = self._cookies.setdefault(session.conversation_id, {})
                 jar.update((name, morsel.value) for name, morsel in response.cookies.items())

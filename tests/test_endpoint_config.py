@@ -1,0 +1,186 @@
+"""Any HTTP bot through an endpoint file, against real servers on 127.0.0.1.
+
+The server wraps the careful reference bot in a shape of its own (`sessionId`, `message`,
+`replies`, `escalate`), so only the mapping in the endpoint file can make sense of it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from harness import ConfigError, Pack, RunOptions, run
+from harness.adapters import open_bot
+from harness.adapters.endpoint import extract, parse_path
+from harness.bots import reference_bot
+from harness.serve import serving
+
+SUBSET = ("banking.balance", "telecom.*")
+SECRET = "s3cr3t-token-4242"
+
+
+def harness(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args],
+        cwd=cwd, capture_output=True, text=True, timeout=120, check=False, env=env,
+    )  # fmt: skip
+
+
+def foreign_app() -> web.Application:
+    """The careful bot behind a JSON shape that is not the native protocol."""
+    careful = reference_bot("careful")
+
+    async def answer(request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {SECRET}":
+            return web.Response(status=401, text="bad token")
+        body: dict[str, Any] = await request.json()
+        native = careful({
+            "conversation_id": body["sessionId"], "customer_id": body["user"]["id"],
+            "channel": body["user"]["channel"], "contact": body["user"]["contact"],
+            "text": body["message"]["text"],
+        })  # fmt: skip
+        out: dict[str, Any] = {"replies": native["messages"], "do": native.get("actions", [])}
+        if native.get("handoff"):
+            out["escalate"] = native["handoff"]
+        if native.get("end"):
+            out["done"] = True
+        return web.json_response(out)
+
+    app = web.Application()
+    app.router.add_post("/chat", answer)
+    return app
+
+
+ENDPOINT = """\
+kind: http
+url: {url}
+headers:
+  Authorization: Bearer ${{ENV:BOT_TOKEN}}
+body:
+  sessionId: "{{conversation_id}}"
+  user: {{id: "{{customer_id}}", channel: "{{channel}}", contact: "{{contact}}"}}
+  message: {{text: "{{text}}"}}
+reply:
+  messages: $.replies[*].text
+  handoff: $.escalate
+  handoff_context: $.escalate.context
+  actions: $.do
+  end: $.done
+"""
+
+
+@pytest.fixture
+def token(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("BOT_TOKEN", SECRET)
+    return SECRET
+
+
+@pytest.fixture
+def foreign(tmp_path: Path) -> Iterator[Path]:
+    with serving(foreign_app()) as url:
+        path = tmp_path / "bot.yaml"
+        path.write_text(ENDPOINT.format(url=url + "chat"))
+        yield path
+
+
+def verdicts(results_json: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    written = json.loads(results_json.read_text())
+    return {
+        c["conversation_id"]: (c["outcome"], {v["name"]: v["verdict"] for v in c["checks"]})
+        for c in written["conversations"]
+    }
+
+
+def test_a_mapped_bot_gets_the_verdicts_it_gets_in_process(
+    pack: Pack, tmp_path: Path, foreign: Path, token: str
+) -> None:
+    run(pack, RunOptions(bot="demo:careful", scenarios=SUBSET), tmp_path / "in-process")
+    result = run(pack, RunOptions(bot=str(foreign), scenarios=SUBSET), tmp_path / "mapped")
+    assert result.exit_code == 0, [r.error for r in result.results if r.error]
+    expected = verdicts(tmp_path / "in-process" / "results.json")
+    assert len({cid.split("--")[0] for cid in expected}) >= 3  # at least three scenarios
+    assert verdicts(tmp_path / "mapped" / "results.json") == expected
+
+
+def test_a_secret_never_reaches_results_or_transcripts(
+    tmp_path: Path, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server fails and echoes the request's headers back: the token must not show."""
+
+    async def leaky(request: web.Request) -> web.Response:
+        return web.Response(status=500, text=f"crashed on {dict(request.headers)}")
+
+    app = web.Application()
+    app.router.add_post("/chat", leaky)
+    with serving(app) as url:
+        path = tmp_path / "bot.yaml"
+        path.write_text(ENDPOINT.format(url=url + "chat"))
+        done = harness("run", "--bot", str(path), "--scenario", "banking.balance",
+                       "--out", "out", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    written = (tmp_path / "out" / "results.json").read_text()
+    assert "HTTP 500" in written and "[redacted]" in written
+    for file in (tmp_path / "out").rglob("*"):
+        if file.is_file():
+            assert SECRET not in file.read_text(errors="replace"), file
+    assert SECRET not in done.stdout + done.stderr
+
+
+def test_a_bad_endpoint_file_is_a_file_line_error_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "bot.yaml"
+    path.write_text(
+        "kind: http\nurl: http://127.0.0.1:1/\nbody: {q: '{txt}'}\nreply:\n  mesages: $.a\n"
+    )
+    done = harness("run", "--bot", str(path), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"{path}:3: body: unknown placeholder {{txt}} (did you mean {{text}}?)" in done.stderr
+    assert f"{path}:5: reply.mesages: unknown key (did you mean 'messages'?)" in done.stderr
+
+
+def test_a_missing_environment_variable_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    path = tmp_path / "bot.yaml"
+    path.write_text(ENDPOINT.format(url="http://127.0.0.1:1/chat"))
+    with pytest.raises(ConfigError, match="environment variable BOT_TOKEN is not set"):
+        open_bot(str(path))
+
+
+def test_the_endpoint_schema_is_printed(tmp_path: Path) -> None:
+    schema = json.loads(harness("schema", "endpoint", cwd=tmp_path).stdout)
+    assert schema["additionalProperties"] is False and "reply" in schema["required"]
+
+
+@pytest.mark.parametrize(
+    ("path", "found"),
+    [
+        ("$.replies[*].text", ["a", "b"]),
+        ("$.replies[1].text", ["b"]),
+        ("$.answer", ["hi"]),
+        ("$.escalate.context", [{"k": 1}]),
+        ("$.nothing.here", []),
+        ("$", [{"replies": [{"text": "a"}, {"text": "b"}], "answer": "hi",
+                "escalate": {"context": {"k": 1}}}]),
+    ],
+)  # fmt: skip
+def test_paths(path: str, found: list[Any]) -> None:
+    data = {"replies": [{"text": "a"}, {"text": "b"}], "answer": "hi",
+            "escalate": {"context": {"k": 1}}}  # fmt: skip
+    assert extract(path, data) == found
+
+
+@pytest.mark.parametrize("path", ["replies", "$.a[x]", "$..a", "$.a["])
+def test_bad_paths_are_refused(path: str) -> None:
+    with pytest.raises(ValueError):
+        parse_path(path)
