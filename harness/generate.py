@@ -46,14 +46,12 @@ def seed_of(persona_id: str) -> int | None:
 
 def generated_seeds(run_seed: int, n: int) -> list[int]:
     """N distinct persona seeds, derived from the run's seed alone."""
-    seeds: list[int] = []
+    seeds: dict[int, None] = {}  # insertion-ordered, with O(1) membership
     i = 0
     while len(seeds) < n:
-        seed = derive_seed("generated-persona", run_seed, i) % MAX_SEED
-        if seed not in seeds:
-            seeds.append(seed)
+        seeds.setdefault(derive_seed("generated-persona", run_seed, i) % MAX_SEED)
         i += 1
-    return seeds
+    return list(seeds)
 
 
 def generate_persona(seed: int) -> Persona:

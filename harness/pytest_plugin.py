@@ -57,6 +57,7 @@ from harness.runner import (
     ConversationResult,
     RunOptions,
     RunResult,
+    bundled_pack,
     iter_results,
     plan,
     play,
@@ -74,8 +75,8 @@ _REPORT_KEY = "harness_conversation"  # the report attribute that carries a resu
 # (option, ini key, metavar, help); an option given on the command line beats the ini key.
 _OPTIONS = (
     ("--bot", "harness_bot", "SPEC",
-     "the bot under test: demo:NAME, package.module:attr or an http(s):// URL "
-     "(default: demo:careful)"),
+     "the bot under test: demo:NAME, package.module:attr, an http(s):// URL or an "
+     "endpoint file (default: demo:careful)"),
     ("--harness-seed", "harness_seed", "N", "the run's seed (default: 0)"),
     ("--harness-repeat", "harness_repeat", "K",
      "play each scenario × persona K times, each with its own seed (default: 1)"),
@@ -471,7 +472,7 @@ def _scenario(given: Scenario | str | Mapping[str, Any]) -> Scenario:
     if isinstance(given, Scenario):
         return given
     if isinstance(given, str):
-        known = _bundled_scenarios().scenarios
+        known = bundled_pack().scenarios
         if given not in known:
             hint = get_close_matches(given, list(known), n=1)
             did = f" (did you mean {hint[0]!r}?)" if hint else ""
@@ -500,13 +501,3 @@ def _persona(given: Persona | str, state: _State) -> Persona:
     did = f" (did you mean {hint[0]!r}?)" if hint else ""
     raise ConfigError([f"harness_play: no persona {given!r}{did}; "
                        f"known: {', '.join(sorted(known))}, or gen-<seed>"])  # fmt: skip
-
-
-_BUNDLED: dict[str, Pack] = {}
-
-
-def _bundled_scenarios() -> Pack:
-    if "pack" not in _BUNDLED:
-        _BUNDLED["pack"] = load_pack([bundled_dir("scenarios")],
-                                     base=load_pack([bundled_dir("personas")]))  # fmt: skip
-    return _BUNDLED["pack"]

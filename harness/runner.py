@@ -142,11 +142,11 @@ def _generated(pack: Pack, options: RunOptions) -> dict[str, Persona]:
     """The run's generated personas by id, in the order of their seeds."""
     if options.generated < 0:
         raise ConfigError([f"--generated expects 0 or more personas, got {options.generated}"])
-    seeds = generated_seeds(options.seed, options.generated)
+    seeds = dict.fromkeys(generated_seeds(options.seed, options.generated))
     for pattern in options.personas:  # an exact gen-<seed> id asks for that persona
         seed = seed_of(pattern)
-        if seed is not None and pattern not in pack.personas and seed not in seeds:
-            seeds.append(seed)
+        if seed is not None and pattern not in pack.personas:
+            seeds.setdefault(seed)
     personas = (generate_persona(s) for s in seeds)
     return {p.id: p for p in personas if p.id not in pack.personas}
 
@@ -294,14 +294,15 @@ def _note(text: str) -> None:
 
 
 @cache
-def _bundled() -> Pack:
+def bundled_pack() -> Pack:
+    """The bundled personas and scenarios, loaded once."""
     return load_pack([bundled_dir("personas"), bundled_dir("scenarios")])
 
 
 def reproduce(scenario: Scenario, persona: Persona, *, bot: str, seed: int, repeat: int = 0) -> str:
     """The `harness run` command that replays this conversation; with the persona's YAML
     when the command line cannot find the persona by its id."""
-    bundled = _bundled()
+    bundled = bundled_pack()
     paths = "" if bundled.scenarios.get(scenario.id) == scenario else f" <{scenario.id}.yaml>"
     persona_seed = seed_of(persona.id)
     known = bundled.personas.get(persona.id) == persona or (

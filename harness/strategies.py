@@ -20,7 +20,6 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Collection
-from functools import cache
 from typing import Any, Literal, get_args
 
 from hypothesis import strategies as st
@@ -28,20 +27,16 @@ from hypothesis.errors import InvalidArgument
 
 from harness.facts import LOCALES, make_ledger
 from harness.generate import CUES
-from harness.loading import Pack, bundled_dir, load_pack
+from harness.loading import Pack
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario, Stakes
+from harness.runner import bundled_pack
 
 __all__ = ["personas", "scenarios", "utterances"]
 
 AsksForHuman = Literal["at_once", "when_stuck", "never"]
 Verbosity = Literal["terse", "normal", "verbose"]
 _LOCALE = re.compile(r"^[a-z]{2}_[A-Z]{2}$")
-
-
-@cache
-def _bundled() -> Pack:
-    return load_pack([bundled_dir("personas"), bundled_dir("scenarios")])
 
 
 def _choices(name: str, value: str | Collection[str] | None, allowed: tuple[str, ...]) -> list[str]:
@@ -155,7 +150,7 @@ def scenarios(
     """Scenarios of `pack` (default: the bundled pack), optionally only of one `stakes`
     and of the given domain(s). Shrinks toward the first matching scenario by id, and
     shows in a falsifying example as `scenario('<id>')`."""
-    source = pack if pack is not None else _bundled()
+    source = pack if pack is not None else bundled_pack()
     if stakes is not None and stakes not in get_args(Stakes):
         raise InvalidArgument(f"stakes={stakes!r}: expects 'high', 'low' or None for either")
     domains = None if domain is None else ({domain} if isinstance(domain, str) else set(domain))

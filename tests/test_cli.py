@@ -9,13 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-
-def harness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+from harness_cli import harness
 
 
 def test_run_with_no_argument_passes_the_bundled_pack(tmp_path: Path) -> None:

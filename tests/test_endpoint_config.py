@@ -7,14 +7,13 @@ The server wraps the careful reference bot in a shape of its own (`sessionId`, `
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
+from harness_cli import harness
 
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import open_bot
@@ -24,15 +23,6 @@ from harness.serve import serving
 
 SUBSET = ("banking.balance", "telecom.*")
 SECRET = "s3cr3t-token-4242"
-
-
-def harness(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, check=False, env=env,
-    )  # fmt: skip
 
 
 def foreign_app() -> web.Application:

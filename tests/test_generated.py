@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from harness_cli import harness
 
 from harness import ConfigError, Pack, Persona, RunOptions, generate_persona, plan, run
 from harness.bots.reference import extract
 from harness.facts import LOCALES, make_fact
 from harness.generate import generated_seeds, seed_of
 from harness.model.scenario import FactSpec
-
-
-def harness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
 
 
 def test_a_seed_gives_the_same_persona_and_its_id_gives_the_seed_back() -> None:

@@ -22,19 +22,12 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from harness_cli import harness
 
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import open_bot
 from harness.bots import reference_bot
 from harness.serve import native_app, serving
-
-
-def harness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-
 
 FAULT_SCENARIO = "banking.balance"  # a few conversations are enough to show a fault
 

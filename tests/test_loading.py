@@ -8,13 +8,12 @@ states "the problem is on the line that says X".
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import textwrap
 from functools import cache
 from pathlib import Path
 
 import pytest
+from harness_cli import harness
 
 from harness import ConfigError, Pack, bundled_dir, load_pack
 
@@ -127,13 +126,6 @@ def only_problem(path: Path) -> tuple[int, str]:
     problems = problems_of(path)
     assert len(problems) == 1, problems
     return parse(problems[0], path)
-
-
-def harness(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness", *args],
-        cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
 
 
 # -- a valid file loads ------------------------------------------------------------------

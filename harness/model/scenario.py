@@ -104,7 +104,7 @@ class Goal(_Model):
         min_length=1,
         description="ways the customer states its issue; {fact} placeholders state facts",
     )
-    evidence: Evidence
+    evidence: Evidence = Field(description="what shows the goal was met: an action or text")
     resolver: Resolver = Field(
         "either",
         description="who may meet the goal: human (the bot's evidence does not count) or either",
@@ -195,21 +195,37 @@ class ConversationExpectation(_Model):
 
 
 class Expectations(_Model):
-    escalation: EscalationExpectation
-    context: ContextExpectation = ContextExpectation()
-    compliance: ComplianceExpectation = ComplianceExpectation()
-    conversation: ConversationExpectation = ConversationExpectation()
+    escalation: EscalationExpectation = Field(description="whether a human is needed, and how soon")
+    context: ContextExpectation = Field(
+        ContextExpectation(), description="what must reach the human; what may be asked again"
+    )
+    compliance: ComplianceExpectation = Field(
+        ComplianceExpectation(), description="verification, AI disclosure, forbidden phrases"
+    )
+    conversation: ConversationExpectation = Field(
+        ConversationExpectation(), description="how often the bot may repeat itself"
+    )
 
 
 class LexiconSpec(_Model):
     """Extra regular expressions for reading this scenario's bot replies."""
 
-    handoff_offers: list[Pattern] = Field(default_factory=list)
-    handoff_refusals: list[Pattern] = Field(default_factory=list)
-    fallbacks: list[Pattern] = Field(default_factory=list)
-    resolution_claims: list[Pattern] = Field(default_factory=list)
-    disclosures: list[Pattern] = Field(default_factory=list)
-    ai_disclosures: list[Pattern] = Field(default_factory=list)
+    handoff_offers: list[Pattern] = Field(default_factory=list, description="offers of a human")
+    handoff_refusals: list[Pattern] = Field(
+        default_factory=list, description="refusals to pass the customer to a human"
+    )
+    fallbacks: list[Pattern] = Field(
+        default_factory=list, description="the bot saying it did not understand"
+    )
+    resolution_claims: list[Pattern] = Field(
+        default_factory=list, description="the bot saying the issue is resolved"
+    )
+    disclosures: list[Pattern] = Field(
+        default_factory=list, description="account data the bot reveals"
+    )
+    ai_disclosures: list[Pattern] = Field(
+        default_factory=list, description="the bot saying it is automated"
+    )
 
 
 def _chat_only() -> list[Channel]:
@@ -220,24 +236,30 @@ class Scenario(_Model):
     """A customer's situation, goal, facts, channels and the expectations to check."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="lower-case id, unique")
-    title: str
-    description: str = ""
+    title: str = Field(description="a one-line summary")
+    description: str = Field("", description="the real situation the customer is in")
     domain: str = Field(description="e.g. banking, insurance, utilities, retail")
-    stakes: Stakes
+    stakes: Stakes = Field(description="high: a human is needed; low: the bot must finish")
     channels: list[Channel] = Field(
         default_factory=_chat_only, min_length=1, description="the first is where it starts"
     )
     personas: list[str] = Field(
         default_factory=list, description="persona ids that play it; empty: every persona"
     )
-    facts: dict[str, FactSpec] = Field(default_factory=dict)
-    goal: Goal
+    facts: dict[str, FactSpec] = Field(
+        default_factory=dict, description="what the customer holds, by name; generated per seed"
+    )
+    goal: Goal = Field(description="what the customer came for and what proves it done")
     steps: list[Step] = Field(
         default_factory=list, description="a scripted start, then goal-driven"
     )
-    repeat_contact: RepeatContact | None = None
-    expectations: Expectations
-    lexicon: LexiconSpec = LexiconSpec()
+    repeat_contact: RepeatContact | None = Field(
+        None, description="an unresolved customer comes back after a delay"
+    )
+    expectations: Expectations = Field(description="what the checks hold the bot to")
+    lexicon: LexiconSpec = Field(
+        LexiconSpec(), description="extra patterns for reading this scenario's bot replies"
+    )
 
     def label(self, fact: str) -> str:
         spec = self.facts.get(fact)
