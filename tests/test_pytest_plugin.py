@@ -40,6 +40,15 @@ def ids(result: pytest.RunResult) -> list[str]:
     return [line for line in result.outlines if "::" in line and not line.startswith("FAILED")]
 
 
+def summary(result: pytest.RunResult, *words: str) -> list[str]:
+    """The node ids in the short summary lines starting with one of `words`.
+
+    pytest appends " - reason" to a line when the terminal is wide enough, so only the id
+    (which holds no spaces) is kept.
+    """
+    return [line.split()[1] for line in result.outlines if line.startswith(words)]
+
+
 def high_stakes(pack: Pack) -> set[str]:
     return {sid for sid, s in pack.scenarios.items() if s.stakes == "high"}
 
@@ -108,7 +117,7 @@ def test_the_deflector_fails_the_high_stakes_items_with_evidence_and_a_rerun_com
     project: pytest.Pytester, pack: Pack
 ) -> None:
     result = project.runpytest("scenarios", "--bot", "demo:deflector", *TWO)
-    failed = {line.split("::")[1] for line in result.outlines if line.startswith("FAILED ")}
+    failed = {node.split("::")[1] for node in summary(result, "FAILED ")}
     two = ("calm-precise", "self-reliant")
     wanted = {f"{sid}[{pid}-0]" for sid in high_stakes(pack) for pid in two}
     assert failed == wanted
@@ -196,9 +205,9 @@ def test_xdist_gives_the_verdicts_of_a_serial_run(project: pytest.Pytester) -> N
               "calm-precise or demands-human", "-p", "no:benchmark")  # fmt: skip
     serial = project.runpytest_subprocess(*common, "--harness-out", "serial", "-rA")
     parallel = project.runpytest_subprocess(*common, "--harness-out", "parallel", "-rA", "-n", "2")
-    outcomes = [sorted(line for line in run.outlines if line.startswith(("PASSED ", "FAILED ")))
+    outcomes = [(sorted(summary(run, "PASSED ")), sorted(summary(run, "FAILED ")))
                 for run in (serial, parallel)]  # fmt: skip
-    assert outcomes[0] == outcomes[1] and any(o.startswith("FAILED") for o in outcomes[0])
+    assert outcomes[0] == outcomes[1] and outcomes[0][0] and outcomes[0][1]
     written = [json.loads((project.path / out / "results.json").read_text())
                for out in ("serial", "parallel")]  # fmt: skip
     assert written[0]["conversations"] == written[1]["conversations"]
