@@ -25,6 +25,7 @@ from harness.loading import Pack, bundled_dir, load_pack, personas_with
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.runner import ConversationResult, RunOptions, RunResult, plan, run
+from harness.serve import PROTOCOLS
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -208,9 +209,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--protocol",
-        choices=["native"],
+        choices=list(PROTOCOLS),
         default="native",
-        help="what the bot speaks (default: native; others come later)",
+        help="what the bot speaks: " + ", ".join(PROTOCOLS) + " (default: native)",
     )
     p.set_defaults(func=_serve)
 
@@ -362,7 +363,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     from harness.bots import NAMES, reference_bot
-    from harness.serve import native_app, serving
+    from harness.serve import protocol_app, serving
 
     name = args.bot.removeprefix("demo:")
     if name not in NAMES:
@@ -371,8 +372,8 @@ def _serve(args: argparse.Namespace) -> int:
         raise ConfigError([f"--bot: no reference bot {name!r}{did}; choose from "
                            + ", ".join(NAMES)])  # fmt: skip
     try:
-        with serving(native_app(reference_bot(name)), args.port) as url:
-            print(f"serving demo:{name} (native protocol) at {url}", flush=True)
+        with serving(protocol_app(args.protocol, reference_bot(name)), args.port) as url:
+            print(f"serving demo:{name} ({args.protocol} protocol) at {url}", flush=True)
             print(f"try: harness run --bot {url}   (Ctrl-C stops)", flush=True)
             threading.Event().wait()
     except KeyboardInterrupt:
@@ -381,13 +382,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from harness.adapters.endpoint import Endpoint
+    from harness.adapters.endpoint import endpoint_schema
 
-    models: dict[str, type[BaseModel]] = {
-        "scenario": Scenario,
-        "persona": Persona,
-        "endpoint": Endpoint,
-    }
-    model = models[args.what]
-    print(json.dumps(model.model_json_schema(), indent=2))
+    models: dict[str, type[BaseModel]] = {"scenario": Scenario, "persona": Persona}
+    schema = endpoint_schema() if args.what == "endpoint" else models[args.what].model_json_schema()
+    print(json.dumps(schema, indent=2))
     return 0

@@ -9,22 +9,40 @@ one process.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any
 
 from harness._loop import LoopThread
 from harness.errors import ConfigError
+
+if TYPE_CHECKING:  # aiohttp is imported when a server starts, not when the CLI does
+    from aiohttp import web
 
 HOST = "127.0.0.1"
 
 BotFunction = Callable[[dict[str, Any]], Any]
 
+# protocol → "module:factory"; a factory takes a native bot function and returns the
+# aiohttp Application that speaks the protocol, and has a one-line docstring.
+PROTOCOLS: dict[str, str] = {
+    "native": "harness.serve:native_app",
+}
+
+
+def protocol_app(protocol: str, bot: BotFunction) -> web.Application:
+    """The application serving `bot` in `protocol` (a key of PROTOCOLS)."""
+    module, _, name = PROTOCOLS[protocol].partition(":")
+    factory: Callable[[BotFunction], web.Application] = getattr(
+        importlib.import_module(module), name
+    )
+    return factory(bot)
+
 
 def native_app(bot: BotFunction) -> web.Application:
-    """An aiohttp application answering native requests at `/` with `bot`."""
+    """The native protocol: POST a native request (JSON) to `/`, get a native response."""
+    from aiohttp import web
 
     async def answer(request: web.Request) -> web.Response:
         try:
@@ -47,6 +65,8 @@ def native_app(bot: BotFunction) -> web.Application:
 @contextmanager
 def serving(app: web.Application, port: int = 0) -> Iterator[str]:
     """Serve `app` on 127.0.0.1:`port` (0: a free port) while the block runs; yields its URL."""
+    from aiohttp import web
+
     loop = LoopThread(f"harness-serve {port}")
     runner = web.AppRunner(app, access_log=None)
     try:

@@ -147,8 +147,19 @@ def test_a_missing_environment_variable_is_named(
         open_bot(str(path))
 
 
+def test_an_unknown_kind_is_named_with_the_kinds_there_are(tmp_path: Path) -> None:
+    path = tmp_path / "bot.yaml"
+    path.write_text("# a bot\nkind: htp\nurl: http://127.0.0.1:1/\n")
+    done = harness("run", "--bot", str(path), cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{path}:2: kind: unknown kind 'htp' (did you mean 'http'?); use 'http'" in done.stderr
+
+
 def test_the_endpoint_schema_is_printed(tmp_path: Path) -> None:
     schema = json.loads(harness("schema", "endpoint", cwd=tmp_path).stdout)
+    if "discriminator" in schema:  # several kinds: one of them, told apart by `kind`
+        ref = schema["discriminator"]["mapping"]["http"]
+        schema = schema["$defs"][ref.rsplit("/", 1)[1]]
     assert schema["additionalProperties"] is False and "reply" in schema["required"]
 
 

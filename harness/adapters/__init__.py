@@ -49,9 +49,10 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
 
         return HttpAdapter(spec, timeout=timeout)
     if spec.endswith((".yaml", ".yml")) and "://" not in spec:
-        from harness.adapters.endpoint import EndpointAdapter, load_endpoint
+        from harness.adapters.endpoint import load_endpoint
 
-        return EndpointAdapter(load_endpoint(Path(spec)), timeout=timeout)
+        adapter: Adapter = load_endpoint(Path(spec)).open(timeout=timeout)
+        return adapter
     if "://" in spec:
         scheme = spec.partition("://")[0]
         hint = get_close_matches(scheme, ["http", "https"], n=1)

@@ -1,11 +1,14 @@
-"""Any HTTP bot: an endpoint file maps the bot's own JSON to the harness's terms.
+"""Endpoint files: `--bot bots/acme.yaml` names a YAML file that says how to reach a bot.
 
-`--bot bots/acme.yaml` names a YAML file with `kind: http`: where to POST, which headers to
-send, a body template with `{text}`, `{conversation_id}`, `{customer_id}`, `{channel}` and
-`{contact}` placeholders, and paths (`$.replies[*].text`) to the reply texts, the handoff
-signal and its context, and the actions in the answer. Transport, cookies and fault handling
-are the native HTTP adapter's (adapters.http); only building the request and reading the
-answer differ.
+Its `kind` picks the transport; `KINDS` maps each kind to its model, and a model's `open()`
+makes the adapter. Each kind lives in its own module, imported only when a file names it.
+
+`kind: http` is any HTTP bot, its own JSON mapped to the harness's terms: where to POST,
+which headers to send, a body template with `{text}`, `{conversation_id}`, `{customer_id}`,
+`{channel}` and `{contact}` placeholders, and paths (`$.replies[*].text`) to the reply
+texts, the handoff signal and its context, and the actions in the answer. Transport, cookies
+and fault handling are the native HTTP adapter's (adapters.http); only building the request
+and reading the answer differ.
 
 Secrets: a header value may hold `${ENV:NAME}`, filled from the environment at send time.
 The filled values are replaced by `[redacted]` in every answer body and every fault message
@@ -14,17 +17,29 @@ before they are recorded, so they never reach transcripts, results or reports.
 
 from __future__ import annotations
 
+import importlib
+import operator
 import os
 import re
 from difflib import get_close_matches
+from functools import reduce
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from harness.adapters.base import Reply, Session
 from harness.adapters.http import DEFAULT_MAX_BYTES, HttpAdapter, Request
 from harness.errors import AdapterError, ConfigError
+
+if TYPE_CHECKING:
+    from harness.adapters.base import Adapter
+
+# kind → "module:Model"; a Model is a pydantic model with `kind: Literal[...]` and
+# `open(*, timeout) -> Adapter`.
+KINDS: dict[str, str] = {
+    "http": "harness.adapters.endpoint:Endpoint",
+}
 
 PLACEHOLDERS = ("text", "conversation_id", "customer_id", "channel", "contact")
 REDACTED = "[redacted]"
@@ -112,6 +127,9 @@ class Endpoint(BaseModel):
         None, gt=0, description="Seconds the bot has to answer one message; default --timeout."
     )
 
+    def open(self, *, timeout: float) -> Adapter:
+        return EndpointAdapter(self, timeout=timeout)
+
     @field_validator("body")
     @classmethod
     def _known_placeholders(cls, body: Any) -> Any:
@@ -135,18 +153,60 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def load_endpoint(path: Path) -> Endpoint:
-    """An endpoint file, validated; problems are `file:line: field: …` ConfigErrors."""
+class _Kind(BaseModel):
+    """What the loader reads first: the kind, which picks the model for the rest."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str = Field(description="The transport: " + ", ".join(KINDS) + ".")
+
+    @field_validator("kind")
+    @classmethod
+    def _known(cls, kind: str) -> str:
+        if kind not in KINDS:
+            match = get_close_matches(kind, KINDS, n=1)
+            hint = f" (did you mean {match[0]!r}?)" if match else ""
+            raise ValueError(f"unknown kind {kind!r}{hint}; use " + ", ".join(map(repr, KINDS)))
+        return kind
+
+
+def endpoint_model(kind: str) -> type[BaseModel]:
+    module, _, name = KINDS[kind].partition(":")
+    model = getattr(importlib.import_module(module), name)
+    assert isinstance(model, type) and issubclass(model, BaseModel)
+    return model
+
+
+def endpoint_schema() -> dict[str, Any]:
+    """The JSON Schema of an endpoint file: one of the kinds, told apart by `kind`."""
+    models = [endpoint_model(kind) for kind in KINDS]
+    if len(models) == 1:
+        schema = models[0].model_json_schema()
+    else:
+        union: Any = Annotated[reduce(operator.or_, models), Field(discriminator="kind")]
+        schema = TypeAdapter[Any](union).json_schema()
+    schema["title"] = "harness endpoint file"
+    return schema
+
+
+def load_endpoint(path: Path) -> Any:
+    """An endpoint file, validated as its kind's model; problems are `file:line: field: …`
+    ConfigErrors. The result has `open(*, timeout) -> Adapter`."""
     from harness.loading import load_file  # the loader pulls in the scenario model
 
-    endpoint = load_file(Endpoint, path)
-    named = {name for value in endpoint.headers.values() for name in _ENV.findall(value)}
+    endpoint = load_file(endpoint_model(load_file(_Kind, path).kind), path)
+    _check_env(path, getattr(endpoint, "headers", {}))
+    return endpoint
+
+
+def _check_env(path: Path, headers: dict[str, str]) -> None:
+    """Every ${ENV:NAME} in `headers` is set; a missing one is a ConfigError."""
+    named = {name for value in headers.values() for name in _ENV.findall(value)}
     missing = sorted(named - set(os.environ))
     if missing:
         raise ConfigError(
             [f"{path}: headers: environment variable {name} is not set" for name in missing]
         )
-    return endpoint
 
 
 # -- the adapter ----------------------------------------------------------------------------
