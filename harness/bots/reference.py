@@ -62,18 +62,24 @@ def _extractor(words: tuple[str, ...], label: str, value: str | None) -> _Extrac
 
 _DIGIT = re.compile(r"\d")
 _EXTRACT = {name: _extractor(x.words, x.pattern, x.value) for name, x in LABELS.items()}
+_RANK = {name: i for i, name in enumerate(_EXTRACT)}  # facts are found in this order
+_BARE = frozenset(name for name, x in _EXTRACT.items() if x.bare is not None)
+_LABELS_OF: dict[str, list[str]] = {}  # the labels that each word can announce
+for _name, _x in _EXTRACT.items():
+    for _word in _x.words:
+        _LABELS_OF.setdefault(_word, []).append(_name)
 
 
-# Every word that journeys and labels look for, by its first three letters. A message is
-# cut once into three-letter pieces, and only the words that start with one of them are
-# looked for: the cost stays flat as journeys and labels are added.
-_LOOKED_FOR: dict[str, list[str]] = {}
-for _word in sorted(
+# Every word that journeys and labels look for. A word without a space lies inside one
+# whitespace-separated token of a message, so the words each token holds are found once
+# and remembered: messages repeat their tokens far more often than not. Phrases (with a
+# space) are few and looked for in the whole text.
+_LOOKED_FOR = frozenset(
     {w for j in JOURNEYS for w in j.keywords} | {w for x in _EXTRACT.values() for w in x.words}
-):
-    assert len(_word) >= 3, f"a journey or label word needs 3 letters or more: {_word!r}"
-    _LOOKED_FOR.setdefault(_word[:3], []).append(_word)
-_STARTS = frozenset(_LOOKED_FOR)
+)
+_PHRASES = tuple(sorted(w for w in _LOOKED_FOR if " " in w))
+_SINGLE = tuple(sorted(w for w in _LOOKED_FOR if not any(c.isspace() for c in w)))
+assert len(_PHRASES) + len(_SINGLE) == len(_LOOKED_FOR), "a looked-for word holds a tab?"
 # the journeys (by position) that each word can open
 _JOURNEYS_OF: dict[str, list[int]] = {}
 for _i, _j in enumerate(JOURNEYS):
@@ -81,10 +87,25 @@ for _i, _j in enumerate(JOURNEYS):
         _JOURNEYS_OF.setdefault(_word, []).append(_i)
 
 
+class _TokenWords(dict[str, frozenset[str]]):
+    """token → the single looked-for words it holds; bounded, since a live bot reads any text."""
+
+    def __missing__(self, token: str) -> frozenset[str]:
+        if len(self) >= MAX_TOKENS:
+            self.clear()
+        found = self[token] = frozenset(w for w in _SINGLE if w in token)
+        return found
+
+
+MAX_TOKENS = 1 << 16
+_TOKEN_WORDS = _TokenWords()
+
+
 def _seen(lowered: str) -> set[str]:
     """The words of journeys and labels that the lower-cased text holds."""
-    pieces = {lowered[i : i + 3] for i in range(len(lowered) - 2)} & _STARTS
-    return {w for piece in pieces for w in _LOOKED_FOR[piece] if w in lowered}
+    found: set[str] = set().union(*map(_TOKEN_WORDS.__getitem__, lowered.split()))
+    found.update(p for p in _PHRASES if p in lowered)
+    return found
 
 
 _HUMAN_WORDS = ("speak", "talk", "chat", "human", "person", "put me through", "operator")
@@ -113,9 +134,11 @@ def extract(text: str, seen: set[str] | None = None) -> dict[str, str]:
     aligned = len(lowered) == len(text)  # each character lower-cased to one: spans carry over
     digits = _DIGIT.search(text) is not None  # every distinctive value format has a digit
     seen = _seen(lowered) if seen is None else seen
-    for name, x in _EXTRACT.items():
+    labelled = {name for word in seen for name in _LABELS_OF.get(word, ())}  # cheap test first
+    for name in sorted(labelled | _BARE if digits else labelled, key=_RANK.__getitem__):
+        x = _EXTRACT[name]
         match = None
-        if not seen.isdisjoint(x.words):  # a cheap word test first
+        if name in labelled:
             match = x.labelled.search(lowered) if aligned else x.labelled_any_case.search(text)
         if match:
             found[name] = text[match.start("v") : match.end("v")].strip()
