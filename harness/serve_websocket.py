@@ -24,8 +24,10 @@ def websocket_app(bot: BotFunction) -> web.Application:
 
     sockets: weakref.WeakSet[web.WebSocketResponse] = weakref.WeakSet()
 
-    async def talk(request: web.Request) -> web.WebSocketResponse:
+    async def talk(request: web.Request) -> web.StreamResponse:
         socket = web.WebSocketResponse()
+        if not socket.can_prepare(request).ok:
+            return not_here(request)
         await socket.prepare(request)
         sockets.add(socket)
         async for message in socket:
@@ -45,8 +47,17 @@ def websocket_app(bot: BotFunction) -> web.Application:
         for socket in list(sockets):
             await socket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopping")
 
+    def not_here(request: web.Request) -> web.Response:
+        """A plain HTTP request (say, --bot http://… for this server) is told what to use."""
+        url = request.url.with_scheme("wss" if request.secure else "ws")
+        return web.Response(status=426, text=f"this bot speaks WebSocket: use --bot {url}")
+
+    async def post(request: web.Request) -> web.Response:
+        return not_here(request)
+
     app = web.Application()
     app.router.add_get("/", talk)
+    app.router.add_post("/", post)
     app.on_shutdown.append(going_away)
     return app
 
