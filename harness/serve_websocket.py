@@ -71,9 +71,11 @@ async def _answer(socket: web.WebSocketResponse, bot: BotFunction, data: str) ->
     if not isinstance(request, dict):
         return "the request must be a JSON object"
     try:
-        reply: dict[str, Any] = bot(request)
+        reply: Any = bot(request)
     except Exception as exc:
         return f"the bot raised {type(exc).__name__}: {exc}"
+    if not isinstance(reply, dict):
+        return f"the bot answered {type(reply).__name__}, not a dict"
     for message in reply.get("messages", []):
         await socket.send_json({"messages": [message]})
     await socket.send_json({

@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import time
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Literal
@@ -243,7 +244,7 @@ class WebSocketAdapter:
     def _env(self, value: str) -> str:
         """A header value with ${ENV:NAME} filled in; each secret is kept for redaction."""
 
-        def filled(match: Any) -> str:
+        def filled(match: re.Match[str]) -> str:
             secret = os.environ.get(match.group(1))
             if secret is None:
                 raise self._fault(f"environment variable {match.group(1)} is not set")
