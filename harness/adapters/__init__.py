@@ -5,6 +5,7 @@ Forms of `spec`:
     package.module:attr   a Python callable speaking the native protocol (dict in, dict out);
                        a class is instantiated once per run
     http(s)://…        a bot speaking the native protocol over HTTP POST (adapters.http)
+    ws(s)://…          a bot pushing native frames over a WebSocket (adapters.websocket)
     path/to/bot.yaml   an endpoint file: any HTTP bot, its JSON mapped (adapters.endpoint)
 """
 
@@ -35,16 +36,21 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
 
     `timeout` is the seconds a network bot has to answer one message.
     """
-    if spec.startswith(("http://", "https://")):
+    if spec.startswith(("http://", "https://", "ws://", "wss://")):
         try:
             url = urlsplit(spec)
             url.port  # noqa: B018 (reading it validates it)
         except ValueError as exc:
             raise ConfigError([f"--bot: {spec!r} is not a valid URL: {exc}"]) from None
         if not url.hostname:
-            raise ConfigError([f"--bot: {spec!r} has no host; e.g. http://127.0.0.1:8080/"])
+            example = f"{url.scheme}://127.0.0.1:8080/"
+            raise ConfigError([f"--bot: {spec!r} has no host; e.g. {example}"])
         if not timeout > 0:
             raise ConfigError([f"--timeout expects seconds above 0, got {timeout}"])
+        if url.scheme in ("ws", "wss"):
+            from harness.adapters.websocket import WebSocketAdapter
+
+            return WebSocketAdapter(spec, timeout=timeout)
         from harness.adapters.http import HttpAdapter  # aiohttp is loaded only when needed
 
         return HttpAdapter(spec, timeout=timeout)
@@ -55,9 +61,11 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
         return adapter
     if "://" in spec:
         scheme = spec.partition("://")[0]
-        hint = get_close_matches(scheme, ["http", "https"], n=1)
+        hint = get_close_matches(scheme, ["http", "https", "ws", "wss"], n=1)
         did = f" (did you mean {hint[0]}://?)" if hint else ""
-        raise ConfigError([f"--bot: {scheme}:// URLs are not supported{did}; use http(s)://"])
+        raise ConfigError(
+            [f"--bot: {scheme}:// URLs are not supported{did}; use http(s):// or ws(s)://"]
+        )
     if spec.startswith("demo:"):
         from harness.bots import NAMES, reference_bot
 
