@@ -45,6 +45,7 @@ from harness.errors import AdapterError
 DEFAULT_TIMEOUT = 10.0  # seconds for one answer
 MAX_LINE = 1024 * 1024  # bytes in one line of the bot's stdout; a longer one is a fault
 STDERR_KEPT = 2048  # bytes of the end of the bot's stderr, quoted in a fault
+EXITING = 0.5  # seconds a bot whose stdout has ended has to exit, to learn its status
 GRACE = 2.0  # seconds a bot has to exit after its stdin is closed at the end of a run
 SHOWN = 200  # characters of an unexpected line quoted in a fault
 RESTARTED = "; it is restarted for the next conversation"
@@ -240,7 +241,7 @@ class ProcessAdapter:
         """Why the bot's stdout ended: its exit status, or that it closed stdout and lives on."""
         assert self._process is not None
         try:
-            status = await asyncio.wait_for(self._process.wait(), 1.0)
+            status = await asyncio.wait_for(self._process.wait(), EXITING)
         except TimeoutError:
             return "it closed its stdout without answering"
         if status < 0:
