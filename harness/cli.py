@@ -186,7 +186,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATHS")
     p.set_defaults(func=_validate)
 
-    p = sub.add_parser("demo-bot", help="serve a reference bot over the network")
+    p = sub.add_parser("demo-bot", help="serve a reference bot over the network or on stdin/stdout")
     demo = p.add_subparsers(required=True, metavar="ACTION")
     p = demo.add_parser(
         "serve",
@@ -214,6 +214,20 @@ def _parser() -> argparse.ArgumentParser:
         help="what the bot speaks: " + ", ".join(PROTOCOLS) + " (default: native)",
     )
     p.set_defaults(func=_serve)
+    p = demo.add_parser(
+        "stdio",
+        help="serve a reference bot on stdin/stdout, one JSON line per message",
+        description="Serve a reference bot on stdin/stdout: read one native request (JSON) "
+        "per line, write one native response per line, exit at the end of input. For an "
+        "endpoint file of kind subprocess, e.g. command: [harness, demo-bot, stdio].",
+    )
+    p.add_argument(
+        "--bot",
+        default="careful",
+        metavar="NAME",
+        help="careful, deflector, … (see `harness list bots`; default: careful)",
+    )
+    p.set_defaults(func=_stdio)
 
     p = sub.add_parser(
         "schema", help="print the JSON Schema of a scenario, persona or endpoint file"
@@ -361,16 +375,24 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from harness.bots import NAMES, reference_bot
-    from harness.serve import protocol_app, serving
+def _reference_name(bot: str) -> str:
+    """The reference bot that --bot of demo-bot names; an unknown one is a ConfigError."""
+    from harness.bots import NAMES
 
-    name = args.bot.removeprefix("demo:")
+    name = bot.removeprefix("demo:")
     if name not in NAMES:
         hint = get_close_matches(name, NAMES, n=1)
         did = f" (did you mean {hint[0]}?)" if hint else ""
         raise ConfigError([f"--bot: no reference bot {name!r}{did}; choose from "
                            + ", ".join(NAMES)])  # fmt: skip
+    return name
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from harness.bots import reference_bot
+    from harness.serve import protocol_app, serving
+
+    name = _reference_name(args.bot)
     try:
         with serving(protocol_app(args.protocol, reference_bot(name)), args.port) as url:
             print(f"serving demo:{name} ({args.protocol} protocol) at {url}", flush=True)
@@ -378,6 +400,14 @@ def _serve(args: argparse.Namespace) -> int:
             threading.Event().wait()
     except KeyboardInterrupt:
         pass  # the way to stop a server: not an error
+    return 0
+
+
+def _stdio(args: argparse.Namespace) -> int:
+    from harness.bots import reference_bot
+    from harness.stdio import serve_lines
+
+    serve_lines(reference_bot(_reference_name(args.bot)), sys.stdin.buffer, sys.stdout.buffer)
     return 0
 
 

@@ -36,10 +36,12 @@ if TYPE_CHECKING:
     from harness.adapters.base import Adapter
 
 # kind → "module:Model"; a Model is a pydantic model with `kind: Literal[...]` and
-# `open(*, timeout) -> Adapter`.
+# `open(*, timeout) -> Adapter`, and `located(folder) -> Model` if it holds paths relative
+# to the endpoint file's folder.
 KINDS: dict[str, str] = {
     "http": "harness.adapters.endpoint:Endpoint",
     "websocket": "harness.adapters.websocket:WebSocketEndpoint",
+    "subprocess": "harness.adapters.process:SubprocessEndpoint",
 }
 
 PLACEHOLDERS = ("text", "conversation_id", "customer_id", "channel", "contact")
@@ -197,6 +199,8 @@ def load_endpoint(path: Path) -> Any:
 
     endpoint = load_file(endpoint_model(load_file(_Kind, path).kind), path)
     _check_env(path, getattr(endpoint, "headers", {}))
+    if hasattr(endpoint, "located"):  # a kind with paths relative to the file's folder
+        return endpoint.located(path.parent)
     return endpoint
 
 
