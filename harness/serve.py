@@ -28,6 +28,7 @@ BotFunction = Callable[[dict[str, Any]], Any]
 # aiohttp Application that speaks the protocol, and has a one-line docstring.
 PROTOCOLS: dict[str, str] = {
     "native": "harness.serve:native_app",
+    "openai": "harness.serve_openai:openai_app",
 }
 
 

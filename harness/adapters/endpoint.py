@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 # `open(*, timeout) -> Adapter`.
 KINDS: dict[str, str] = {
     "http": "harness.adapters.endpoint:Endpoint",
+    "openai": "harness.adapters.openai:OpenAIEndpoint",
 }
 
 PLACEHOLDERS = ("text", "conversation_id", "customer_id", "channel", "contact")
