@@ -27,7 +27,8 @@ before `[DONE]`.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
@@ -176,10 +177,11 @@ class OpenAIAdapter(EndpointAdapter):
                 return status, reason, bytes(body)
             assembly = _Assembly()
             try:
-                async for payload in self._events(response):
-                    if payload == "[DONE]":
-                        return status, reason, json.dumps(assembly.completion()).encode()
-                    assembly.add(self._chunk(payload))
+                async with aclosing(self._events(response)) as events:
+                    async for payload in events:
+                        if payload == "[DONE]":
+                            return status, reason, json.dumps(assembly.completion()).encode()
+                        assembly.add(self._chunk(payload))
             except aiohttp.ClientPayloadError:
                 raise self._fault("the stream was cut before 'data: [DONE]'") from None
             raise self._fault("the stream ended before 'data: [DONE]'")
@@ -193,7 +195,7 @@ class OpenAIAdapter(EndpointAdapter):
                 raise self._too_big(f"more than {read} bytes")
             yield chunk
 
-    async def _events(self, response: aiohttp.ClientResponse) -> AsyncIterator[str]:
+    async def _events(self, response: aiohttp.ClientResponse) -> AsyncGenerator[str]:
         """The payload of each `data:` line of a server-sent event stream."""
         pending = b""
         async for chunk in self._chunks(response):
