@@ -29,6 +29,7 @@ BotFunction = Callable[[dict[str, Any]], Any]
 PROTOCOLS: dict[str, str] = {
     "native": "harness.serve:native_app",
     "websocket": "harness.serve_websocket:websocket_app",
+    "openai": "harness.serve_openai:openai_app",
 }
 
 

@@ -42,6 +42,7 @@ KINDS: dict[str, str] = {
     "http": "harness.adapters.endpoint:Endpoint",
     "websocket": "harness.adapters.websocket:WebSocketEndpoint",
     "subprocess": "harness.adapters.process:SubprocessEndpoint",
+    "openai": "harness.adapters.openai:OpenAIEndpoint",
 }
 
 PLACEHOLDERS = ("text", "conversation_id", "customer_id", "channel", "contact")
