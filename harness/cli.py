@@ -390,13 +390,13 @@ def _reference_name(bot: str) -> str:
 
 def _serve(args: argparse.Namespace) -> int:
     from harness.bots import reference_bot
-    from harness.serve import protocol_app, serving
+    from harness.serve import how_to_run, protocol_app, serving
 
     name = _reference_name(args.bot)
     try:
         with serving(protocol_app(args.protocol, reference_bot(name)), args.port) as url:
             print(f"serving demo:{name} ({args.protocol} protocol) at {url}", flush=True)
-            print(f"try: harness run --bot {url}   (Ctrl-C stops)", flush=True)
+            print(f"try: {how_to_run(args.protocol, url)}\n(Ctrl-C stops)", flush=True)
             threading.Event().wait()
     except KeyboardInterrupt:
         pass  # the way to stop a server: not an error

@@ -32,6 +32,21 @@ PROTOCOLS: dict[str, str] = {
     "openai": "harness.serve_openai:openai_app",
 }
 
+# protocol → how to run the harness against it; {url} is the served http://host:port/ and
+# {address} its host:port. A protocol not named here is reached like the native one.
+HOW_TO_RUN: dict[str, str] = {
+    "native": "harness run --bot {url}",
+    "websocket": "harness run --bot ws://{address}/",
+    "openai": "harness run --bot bot.yaml, with bot.yaml holding\n"
+    "  kind: openai\n  url: {url}v1\n  model: demo",
+}
+
+
+def how_to_run(protocol: str, url: str) -> str:
+    """The command line (and any file) that runs the harness against a served protocol."""
+    template = HOW_TO_RUN.get(protocol, HOW_TO_RUN["native"])
+    return template.format(url=url, address=url.split("://", 1)[1].rstrip("/"))
+
 
 def protocol_app(protocol: str, bot: BotFunction) -> web.Application:
     """The application serving `bot` in `protocol` (a key of PROTOCOLS)."""

@@ -322,8 +322,13 @@ def test_demo_bot_serve_speaks_openai(tmp_path: Path) -> None:
         assert server.stdout is not None
         first = server.stdout.readline()
         assert first.startswith("serving demo:deflector (openai protocol) at http://127.0.0.1:")
-        bot = endpoint_file(tmp_path, first.split(" at ")[1].strip() + "v1", "stream: true")
-        done = harness("run", "--bot", str(bot), "--scenario", FAULT_SCENARIO, "--out", "out",
+        # what the server prints is enough to run against it
+        assert (
+            server.stdout.readline() == "try: harness run --bot bot.yaml, with bot.yaml holding\n"
+        )
+        lines = iter(server.stdout.readline, "(Ctrl-C stops)\n")
+        (tmp_path / "bot.yaml").write_text("".join(line.removeprefix("  ") for line in lines))
+        done = harness("run", "--bot", "bot.yaml", "--scenario", FAULT_SCENARIO, "--out", "out",
                        cwd=tmp_path)  # fmt: skip
         assert done.returncode == 1 and "FAIL escalation.on_request" in done.stdout, done.stdout
     finally:

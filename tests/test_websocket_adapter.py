@@ -324,6 +324,7 @@ def test_demo_bot_serve_speaks_websocket(tmp_path: Path) -> None:
         first = server.stdout.readline()
         assert first.startswith("serving demo:deflector (websocket protocol) at ")
         url = ws(first.split(" at ")[1].strip())
+        assert server.stdout.readline() == f"try: harness run --bot {url}\n"
         done = harness("run", "--bot", url, "--scenario", FAULT_SCENARIO, "--out", "out",
                        cwd=tmp_path)  # fmt: skip
         assert done.returncode == 1 and "FAIL escalation.on_request" in done.stdout
