@@ -10,16 +10,14 @@ texts, the handoff signal and its context, and the actions in the answer. Transp
 and fault handling are the native HTTP adapter's (adapters.http); only building the request
 and reading the answer differ.
 
-Secrets: a header value may hold `${ENV:NAME}`, filled from the environment at send time.
-The filled values are replaced by `[redacted]` in every answer body and every fault message
-before they are recorded, so they never reach transcripts, results or reports.
+Secrets: a header value may hold `${ENV:NAME}`, filled from the environment at send time
+and replaced by `[redacted]` in every answer body and fault message (adapters.secrets).
 """
 
 from __future__ import annotations
 
 import importlib
 import operator
-import os
 import re
 from difflib import get_close_matches
 from functools import reduce
@@ -30,7 +28,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from harness.adapters.base import Reply, Session
 from harness.adapters.http import DEFAULT_MAX_BYTES, HttpAdapter, Request
-from harness.errors import AdapterError, ConfigError
+from harness.adapters.secrets import Secrets, require_env
+from harness.errors import AdapterError
 
 if TYPE_CHECKING:
     from harness.adapters.base import Adapter
@@ -46,9 +45,7 @@ KINDS: dict[str, str] = {
 }
 
 PLACEHOLDERS = ("text", "conversation_id", "customer_id", "channel", "contact")
-REDACTED = "[redacted]"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_ENV = re.compile(r"\$\{ENV:([A-Za-z_][A-Za-z0-9_]*)\}")
 _STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]|\[(\*)\]")
 
 
@@ -131,6 +128,8 @@ class Endpoint(BaseModel):
         None, gt=0, description="Seconds the bot has to answer one message; default --timeout."
     )
 
+    _env_set = field_validator("headers")(require_env)
+
     def open(self, *, timeout: float) -> Adapter:
         return EndpointAdapter(self, timeout=timeout)
 
@@ -199,20 +198,9 @@ def load_endpoint(path: Path) -> Any:
     from harness.loading import load_file  # the loader pulls in the scenario model
 
     endpoint = load_file(endpoint_model(load_file(_Kind, path).kind), path)
-    _check_env(path, getattr(endpoint, "headers", {}))
     if hasattr(endpoint, "located"):  # a kind with paths relative to the file's folder
         return endpoint.located(path.parent)
     return endpoint
-
-
-def _check_env(path: Path, headers: dict[str, str]) -> None:
-    """Every ${ENV:NAME} in `headers` is set; a missing one is a ConfigError."""
-    named = {name for value in headers.values() for name in _ENV.findall(value)}
-    missing = sorted(named - set(os.environ))
-    if missing:
-        raise ConfigError(
-            [f"{path}: headers: environment variable {name} is not set" for name in missing]
-        )
 
 
 # -- the adapter ----------------------------------------------------------------------------
@@ -237,7 +225,7 @@ class EndpointAdapter(HttpAdapter):
     def __init__(self, config: Endpoint, *, timeout: float, max_bytes: int = DEFAULT_MAX_BYTES):
         super().__init__(config.url, timeout=config.timeout or timeout, max_bytes=max_bytes)
         self.config = config
-        self._secrets: set[str] = set()
+        self._secrets = Secrets()
 
     def _request(self, session: Session, text: str) -> Request:
         values = {
@@ -247,33 +235,17 @@ class EndpointAdapter(HttpAdapter):
             "channel": session.channel,
             "contact": session.contact,
         }
-        headers = {name: self._env(value) for name, value in self.config.headers.items()}
+        fill = self._secrets.fill
+        headers = {name: fill(value, self._fault) for name, value in self.config.headers.items()}
         return Request(_fill(self.config.body, values), headers)
-
-    def _env(self, value: str) -> str:
-        def filled(match: re.Match[str]) -> str:
-            secret = os.environ.get(match.group(1))
-            if secret is None:
-                raise self._fault(f"environment variable {match.group(1)} is not set")
-            if secret:
-                self._secrets.add(secret)
-            return secret
-
-        return _ENV.sub(filled, value)
 
     async def _post(self, session: Session, request: Request) -> tuple[int, str, bytes]:
         status, reason, body = await super()._post(session, request)
-        for secret in self._secrets:  # an answer echoing a secret must not record it
-            body = body.replace(secret.encode(), REDACTED.encode())
-        return status, self._redact(reason), body
-
-    def _redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        # an answer echoing a secret must not record it
+        return status, self._secrets.redact(reason), self._secrets.redact_bytes(body)
 
     def _fault(self, cause: str) -> AdapterError:
-        return AdapterError(self.endpoint, self._redact(cause))
+        return AdapterError(self.endpoint, self._secrets.redact(cause))
 
     def _reply(self, raw: Any) -> Reply:
         mapping = self.config.reply

@@ -18,8 +18,8 @@ With `stream: true` the answer is read as server-sent events (`data: {chunk}` li
 with `data: [DONE]`), content and tool-call arguments assembled from their pieces.
 
 Transport, timeout, the 1 MiB limit and the faults of the native HTTP adapter apply, and the
-headers' `${ENV:NAME}` secrets are filled and redacted by the endpoint-file adapter
-(adapters.endpoint). Added faults: an OpenAI error body (`{"error": {"message": …}}`,
+headers' `${ENV:NAME}` secrets are filled and redacted as in every endpoint file
+(adapters.secrets). Added faults: an OpenAI error body (`{"error": {"message": …}}`,
 quoted), an answer without `choices`, tool-call arguments that are not JSON, a stream cut
 before `[DONE]`.
 """
@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from harness.adapters.base import Reply, Session
 from harness.adapters.endpoint import Endpoint, EndpointAdapter, ReplyMap
 from harness.adapters.http import DEFAULT_MAX_BYTES, Request
+from harness.adapters.secrets import require_env
 
 if TYPE_CHECKING:
     from harness.adapters.base import Adapter
@@ -77,6 +78,8 @@ class OpenAIEndpoint(BaseModel):
     timeout: float | None = Field(
         None, gt=0, description="Seconds the bot has to answer one message; default --timeout."
     )
+
+    _env_set = field_validator("headers")(require_env)
 
     def open(self, *, timeout: float) -> Adapter:
         return OpenAIAdapter(self, timeout=timeout)
@@ -149,10 +152,7 @@ class OpenAIAdapter(EndpointAdapter):
     async def _post(self, session: Session, request: Request) -> tuple[int, str, bytes]:
         if self.openai.stream:
             status, reason, body = await self._stream(request)
-            body, reason = (
-                self._redact(body.decode(errors="replace")).encode(),
-                self._redact(reason),
-            )
+            reason, body = self._secrets.redact(reason), self._secrets.redact_bytes(body)
         else:
             status, reason, body = await super()._post(session, request)
         if not 200 <= status < 300:

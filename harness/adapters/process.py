@@ -18,8 +18,8 @@ fresh one; the fault says so. The bot runs in a process group of its own, so tha
 it also stops whatever it started (the children of a shell script).
 
 Secrets: an `env` value may hold `${ENV:NAME}`, filled from the harness's environment when
-the bot starts; as in HTTP endpoint files, the filled values are replaced by `[redacted]`
-in everything the bot prints before it is recorded or quoted.
+the bot starts and replaced by `[redacted]` in everything the bot prints before it is
+recorded or quoted (adapters.secrets).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness._loop import LoopThread
 from harness.adapters.base import Reply, Session, native_reply, native_request
-from harness.adapters.endpoint import _ENV, REDACTED
+from harness.adapters.secrets import Secrets, require_env
 from harness.errors import AdapterError
 
 DEFAULT_TIMEOUT = 10.0  # seconds for one answer
@@ -91,14 +91,7 @@ class SubprocessEndpoint(BaseModel):
             raise ValueError("names no program; e.g. 'python bot.py' or [python, bot.py]")
         return command
 
-    @field_validator("env")
-    @classmethod
-    def _set_in_environment(cls, env: dict[str, str]) -> dict[str, str]:
-        named = sorted({name for value in env.values() for name in _ENV.findall(value)})
-        missing = [name for name in named if name not in os.environ]
-        if missing:
-            raise ValueError("environment variable " + ", ".join(missing) + " is not set")
-        return env
+    _env_set = field_validator("env")(require_env)
 
     @property
     def argv(self) -> list[str]:
@@ -136,7 +129,7 @@ class ProcessAdapter:
         self._stderr = b""  # the end of what the running bot wrote to stderr
         self._stderr_done: asyncio.Task[None] | None = None
         self._turn = asyncio.Lock()  # one request in flight: answers come back in order
-        self._secrets: set[str] = set()
+        self._secrets = Secrets()
 
     def send(self, session: Session, text: str) -> Reply:
         if self._loop is None:
@@ -171,7 +164,8 @@ class ProcessAdapter:
     # -- the process ----------------------------------------------------------------------
 
     async def _start(self) -> None:
-        env = {**os.environ, **{name: self._fill(value) for name, value in self.env.items()}}
+        filled = {name: self._secrets.fill(value, self._fault) for name, value in self.env.items()}
+        env = {**os.environ, **filled}
         if self.cwd is not None and not Path(self.cwd).is_dir():
             raise self._fault(f"cannot start: the folder {self.cwd} does not exist")
         try:
@@ -228,10 +222,10 @@ class ProcessAdapter:
         if not line:
             raise await self._broken(await self._gone())
         try:
-            text = self._redact(line.decode("utf-8"))
+            text = self._secrets.redact(line.decode("utf-8"))
             value = json.loads(text)
         except ValueError:  # also a line that is not UTF-8
-            shown = _quote(self._redact(line.decode("utf-8", errors="replace")))
+            shown = _quote(self._secrets.redact(line.decode("utf-8", errors="replace")))
             raise await self._broken(f"it printed a line that is not JSON: {shown}") from None
         if not isinstance(value, dict):
             raise await self._broken(f"it printed a line that is not a JSON object: {_quote(text)}")
@@ -255,7 +249,7 @@ class ProcessAdapter:
     async def _broken(self, cause: str) -> AdapterError:
         """Stop a bot that is out of step; the fault quotes its stderr and says what follows."""
         await self._stop(grace=0)
-        stderr = self._redact(self._stderr.decode("utf-8", errors="replace")).strip()
+        stderr = self._secrets.redact(self._stderr.decode("utf-8", errors="replace")).strip()
         said = f"; its stderr ended with: {stderr!r}" if stderr else ""
         return self._fault(f"{cause}{said}{RESTARTED}")
 
@@ -283,26 +277,10 @@ class ProcessAdapter:
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._stderr_done, 1.0)
 
-    # -- secrets and faults ---------------------------------------------------------------
-
-    def _fill(self, value: str) -> str:
-        def filled(match: Any) -> str:
-            secret = os.environ.get(match.group(1))
-            if secret is None:
-                raise self._fault(f"environment variable {match.group(1)} is not set")
-            if secret:
-                self._secrets.add(secret)
-            return secret
-
-        return _ENV.sub(filled, value)
-
-    def _redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+    # -- faults ---------------------------------------------------------------------------
 
     def _fault(self, cause: str) -> AdapterError:
-        return AdapterError(self.endpoint, self._redact(cause))
+        return AdapterError(self.endpoint, self._secrets.redact(cause))
 
 
 def _quote(text: str) -> str:

@@ -33,19 +33,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import re
 import time
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness._loop import LoopThread
 from harness.adapters.base import Reply, Session, native_reply, native_request
-from harness.adapters.endpoint import _ENV, REDACTED
 from harness.adapters.http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, _cannot_connect, _plain
+from harness.adapters.secrets import Secrets, require_env
 from harness.errors import AdapterError
 
 if TYPE_CHECKING:
@@ -82,6 +80,8 @@ class WebSocketEndpoint(BaseModel):
         None, gt=0, description="Seconds the bot has to answer one message; default --timeout."
     )
 
+    _env_set = field_validator("headers")(require_env)
+
     def open(self, *, timeout: float) -> Adapter:
         return WebSocketAdapter(
             self.url, timeout=self.timeout or timeout, quiet=self.quiet, headers=self.headers
@@ -103,7 +103,7 @@ class WebSocketAdapter:
         self.quiet = quiet
         self.headers = headers or {}
         self.max_bytes = max_bytes
-        self._secrets: set[str] = set()
+        self._secrets = Secrets()
         self._sockets: dict[str, Socket] = {}  # by conversation_id
         self._loop: LoopThread | None = None
         self._client: aiohttp.ClientSession | None = None
@@ -154,7 +154,9 @@ class WebSocketAdapter:
             return socket
         if self._client is None:  # made here: a ClientSession belongs to the running loop
             self._client = aiohttp.ClientSession()
-        headers = {name: self._env(value) for name, value in self.headers.items()}
+        headers = {
+            name: self._secrets.fill(value, self._fault) for name, value in self.headers.items()
+        }
         try:
             async with asyncio.timeout(deadline - time.perf_counter()):
                 socket = await self._client.ws_connect(
@@ -192,7 +194,7 @@ class WebSocketAdapter:
                     break
                 reason = f": {message.extra}" if message.extra else ""
                 raise self._fault(f"the bot closed the WebSocket mid-conversation{_code(socket)}"
-                                  + self._redact(reason))  # fmt: skip
+                                  + self._secrets.redact(reason))  # fmt: skip
             frame = self._frame(message)
             frames.append(frame)
             last = time.perf_counter()
@@ -214,7 +216,7 @@ class WebSocketAdapter:
                               "frames must be JSON text")  # fmt: skip
         if message.type is not aiohttp.WSMsgType.TEXT:
             raise self._fault(f"unexpected WebSocket message {message.type.name}")
-        text = self._redact(message.data)
+        text = self._secrets.redact(message.data)
         try:
             frame = json.loads(text)
         except ValueError:
@@ -241,26 +243,8 @@ class WebSocketAdapter:
             raw=frames,
         )
 
-    def _env(self, value: str) -> str:
-        """A header value with ${ENV:NAME} filled in; each secret is kept for redaction."""
-
-        def filled(match: re.Match[str]) -> str:
-            secret = os.environ.get(match.group(1))
-            if secret is None:
-                raise self._fault(f"environment variable {match.group(1)} is not set")
-            if secret:
-                self._secrets.add(secret)
-            return secret
-
-        return _ENV.sub(filled, value)
-
-    def _redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
-
     def _fault(self, cause: str) -> AdapterError:
-        return AdapterError(self.endpoint, self._redact(cause))
+        return AdapterError(self.endpoint, self._secrets.redact(cause))
 
 
 def _rejected(exc: aiohttp.WSServerHandshakeError) -> str:
