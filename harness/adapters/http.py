@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import json
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,12 +119,20 @@ class HttpAdapter:
             declared = response.content_length
             if declared is not None and declared > self.max_bytes:
                 raise self._too_big(f"{declared} bytes")
-            body = bytearray()
-            async for chunk in response.content.iter_any():
-                body += chunk
-                if len(body) > self.max_bytes:
-                    raise self._too_big(f"more than {len(body)} bytes")
-            return response.status, response.reason or "", bytes(body)
+            return response.status, response.reason or "", await self._read_limited(response)
+
+    async def _read_limited(self, response: aiohttp.ClientResponse) -> bytes:
+        """The whole body, read no further than the size limit."""
+        return b"".join([chunk async for chunk in self._limited_chunks(response)])
+
+    async def _limited_chunks(self, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+        """The body as it arrives; a fault as soon as it passes the size limit."""
+        read = 0
+        async for chunk in response.content.iter_any():
+            read += len(chunk)
+            if read > self.max_bytes:
+                raise self._too_big(f"more than {read} bytes")
+            yield chunk
 
     def _too_big(self, size: str) -> AdapterError:
         return self._fault(f"the answer is {size}, over the limit of {self.max_bytes} bytes")

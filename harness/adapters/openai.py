@@ -27,7 +27,7 @@ before `[DONE]`.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -171,10 +171,7 @@ class OpenAIAdapter(EndpointAdapter):
         ) as response:
             status, reason = response.status, response.reason or ""
             if response.content_type != "text/event-stream":
-                body = bytearray()
-                async for chunk in self._chunks(response):
-                    body += chunk
-                return status, reason, bytes(body)
+                return status, reason, await self._read_limited(response)
             assembly = _Assembly()
             try:
                 async with aclosing(self._events(response)) as events:
@@ -186,19 +183,10 @@ class OpenAIAdapter(EndpointAdapter):
                 raise self._fault("the stream was cut before 'data: [DONE]'") from None
             raise self._fault("the stream ended before 'data: [DONE]'")
 
-    async def _chunks(self, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
-        """The body as it arrives, no further than the size limit."""
-        read = 0
-        async for chunk in response.content.iter_any():
-            read += len(chunk)
-            if read > self.max_bytes:
-                raise self._too_big(f"more than {read} bytes")
-            yield chunk
-
     async def _events(self, response: aiohttp.ClientResponse) -> AsyncGenerator[str]:
         """The payload of each `data:` line of a server-sent event stream."""
         pending = b""
-        async for chunk in self._chunks(response):
+        async for chunk in self._limited_chunks(response):
             *lines, pending = (pending + chunk).split(b"\n")
             for line in lines:
                 if line.startswith(b"data:"):
