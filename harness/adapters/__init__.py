@@ -6,7 +6,10 @@ Forms of `spec`:
                        a class is instantiated once per run
     http(s)://…        a bot speaking the native protocol over HTTP POST (adapters.http)
     ws(s)://…          a bot pushing native frames over a WebSocket (adapters.websocket)
-    path/to/bot.yaml   an endpoint file: any HTTP bot, its JSON mapped (adapters.endpoint)
+    path/to/bot.yaml   an endpoint file (adapters.endpoint), by its `kind`: http (any HTTP
+                       bot, its JSON mapped), websocket (adapters.websocket), subprocess
+                       (a program speaking JSON lines, adapters.process) or openai (an
+                       OpenAI-compatible chat API, adapters.openai)
 """
 
 from __future__ import annotations
