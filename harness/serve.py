@@ -28,6 +28,9 @@ BotFunction = Callable[[dict[str, Any]], Any]
 # aiohttp Application that speaks the protocol, and has a one-line docstring.
 PROTOCOLS: dict[str, str] = {
     "native": "harness.serve:native_app",
+    "rasa": "harness.platforms:rasa_app",
+    "botframework": "harness.platforms:botframework_app",
+    "dialogflow": "harness.platforms:dialogflow_app",
 }
 
 

@@ -122,7 +122,8 @@ class Retry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     attempts: int = Field(ge=1, le=10, description="Tries in all, the first included.")
-    on: list[Annotated[int, Field(ge=400, le=599)] | Literal["timeout", "refused"]] = Field(
+    # Not `on`: YAML 1.1 reads a bare `on:` key as true.
+    when: list[Annotated[int, Field(ge=400, le=599)] | Literal["timeout", "refused"]] = Field(
         min_length=1,
         description="What is worth another try: HTTP statuses (e.g. 502, 503, 504), "
         "'timeout' (no answer in time) and 'refused' (connection refused).",
@@ -159,6 +160,7 @@ class Poll(BaseModel):
         "it the turn is over at the first GET that brings nothing after one that did.",
     )
 
+    _url = field_validator("url", mode="before")(_env_filled)
     _done = field_validator("done")(_checked_path)
 
 

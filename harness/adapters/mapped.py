@@ -40,7 +40,7 @@ _ABSENT = object()  # a state value the bot has not returned yet
 
 
 class _Failed(Exception):
-    """One request failed; `why` is what `retry.on` matches (a status, 'timeout', 'refused')."""
+    """One request failed; `why` is what `retry.when` matches (a status, 'timeout', 'refused')."""
 
     def __init__(self, why: int | str | None, cause: str) -> None:
         super().__init__(cause)
@@ -144,7 +144,7 @@ class EndpointAdapter(HttpAdapter):
             try:
                 return await self._once(session, method, filled_url, request)
             except _Failed as failed:
-                if attempt == attempts or retry is None or failed.why not in retry.on:
+                if attempt == attempts or retry is None or failed.why not in retry.when:
                     tries = f" (after {attempt} attempts)" if attempt > 1 else ""
                     which = "" if url == self.config.url else f"{method} {filled_url}: "
                     raise self._fault(f"{which}{failed.cause}{tries}") from None
