@@ -77,9 +77,13 @@ def dialogflow_app(bot: BotFunction) -> web.Application:
         native = bot({"conversation_id": session, "customer_id": params["customer_id"],
                       "channel": params["channel"], "contact": params["contact"],
                       "text": text})  # fmt: skip
-        messages: list[dict[str, Any]] = [{"text": {"text": [m["text"]]}} for m in native["messages"]]
+        messages: list[dict[str, Any]] = [
+            {"text": {"text": [m["text"]]}} for m in native["messages"]
+        ]
         if native.get("handoff"):
-            messages.append({"liveAgentHandoff": {"metadata": native["handoff"].get("context", {})}})
+            messages.append(
+                {"liveAgentHandoff": {"metadata": native["handoff"].get("context", {})}}
+            )
         if native.get("actions"):
             messages.append({"payload": {"actions": native["actions"]}})
         if native.get("end"):

@@ -10,6 +10,7 @@ a start request, and polling for answers that come later.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 from collections.abc import Iterator
@@ -88,7 +89,12 @@ def test_a_preset_whose_url_variable_is_unset_is_a_file_line_error(tmp_path: Pat
 ACTIVITIES = {
     "activities": [
         {"type": "message", "from": {"role": "user"}, "text": "hi"},
-        {"type": "message", "from": {"role": "bot"}, "text": "hello", "inputHint": "expectingInput"},
+        {
+            "type": "message",
+            "from": {"role": "bot"},
+            "text": "hello",
+            "inputHint": "expectingInput",
+        },
         {"type": "event", "from": {"role": "bot"}, "name": "handoff.initiate", "value": {"k": 1}},
         {"type": "event", "from": {"role": "bot"}, "name": "other", "value": {"k": 2}},
         {"type": "message", "from": {"role": "bot"}, "text": "bye", "count": 2},
@@ -152,7 +158,7 @@ def endpoint(tmp_path: Path) -> Iterator[Any]:
     """`endpoint(answer, yaml)`: serve a Recorder and open an adapter from the YAML, in
     which `{url}` is the server's address; the adapter is shut down afterwards."""
     opened: list[Adapter] = []
-    with contextlib_exit_stack() as stack:
+    with contextlib.ExitStack() as stack:
 
         def make(answer: Any, text: str) -> tuple[Adapter, Recorder]:
             recorder = Recorder(answer)
@@ -169,22 +175,19 @@ def endpoint(tmp_path: Path) -> Iterator[Any]:
                 adapter.shutdown()
 
 
-def contextlib_exit_stack() -> Any:
-    import contextlib
-
-    return contextlib.ExitStack()
-
-
 SESSION = Session("conv/1: a b", "cust-1", "chat", 1)
 
 
 def test_url_placeholders_are_url_quoted(endpoint: Any) -> None:
-    bot, server = endpoint(lambda n, body: {"say": "ok"}, """
+    bot, server = endpoint(
+        lambda n, body: {"say": "ok"},
+        """
 kind: http
 url: "{url}/sessions/{conversation_id}:detectIntent?who={customer_id}&n={contact}"
 body: {q: "{text}"}
 reply: {messages: $.say}
-""")
+""",
+    )
     assert bot.send(SESSION, "hi").messages == ("ok",)
     # "/" and " " are quoted; yarl leaves ":", which a path may hold, unquoted
     assert server.seen[0]["path"] == "/sessions/conv%2F1:%20a%20b:detectIntent?who=cust-1&n=1"
@@ -243,8 +246,9 @@ def test_an_unknown_state_placeholder_is_a_file_line_error(tmp_path: Path) -> No
                     "body: {q: '{text}', s: '{state.tokn}'}\nreply: {messages: $.m}\n")  # fmt: skip
     with pytest.raises(ConfigError) as raised:
         open_bot(str(path))
-    assert f"{path}:4: body: unknown placeholder {{state.tokn}} (did you mean {{state.token}}?)" in str(
-        raised.value
+    assert (
+        f"{path}:4: body: unknown placeholder {{state.tokn}} (did you mean {{state.token}}?)"
+        in str(raised.value)
     )
 
 
@@ -268,7 +272,9 @@ def test_retry_tries_again_on_the_statuses_it_names(endpoint: Any) -> None:
 
 def test_after_the_last_attempt_the_fault_says_how_many(endpoint: Any) -> None:
     bot, server = endpoint(_fails_twice, RETRY + "retry: {attempts: 2, when: [503], backoff: 0}")
-    with pytest.raises(AdapterError, match=r"HTTP 503 Service Unavailable: 'busy' \(after 2 attempts\)"):
+    with pytest.raises(
+        AdapterError, match=r"HTTP 503 Service Unavailable: 'busy' \(after 2 attempts\)"
+    ):
         bot.send(SESSION, "hi")
     assert len(server.seen) == 2
 
@@ -384,13 +390,15 @@ def test_polling_gives_up_at_the_timeout_and_says_so(tmp_path: Path) -> None:
         path.write_text(text + "timeout: 0.3\n")
         bot = open_bot(str(path), timeout=2)
         try:
-            with pytest.raises(AdapterError, match=r"no answer within the timeout of 0.3 s \(polled \d+ times\)"):
+            with pytest.raises(
+                AdapterError, match=r"no answer within the timeout of 0.3 s \(polled \d+ times\)"
+            ):
                 bot.send(SESSION, "hi")
         finally:
             bot.shutdown()
 
 
 def test_a_failing_start_names_its_request(tmp_path: Path, endpoint: Any) -> None:
-    bot, server = endpoint(lambda n, body: 500, POLLED % "interval: 1")
+    bot, _ = endpoint(lambda n, body: 500, POLLED % "interval: 1")
     with pytest.raises(AdapterError, match=r"POST http://127.0.0.1:\d+/start: HTTP 500"):
         bot.send(SESSION, "hi")

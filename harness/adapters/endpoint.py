@@ -139,7 +139,9 @@ class Start(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(pattern=r"^https?://[^/\s]+", description="The URL to POST to; " + URL_DESCRIPTION)
+    url: str = Field(
+        pattern=r"^https?://[^/\s]+", description="The URL to POST to; " + URL_DESCRIPTION
+    )
     body: Any = Field(default_factory=dict, description="The JSON body; placeholders as in body.")
 
     _url = field_validator("url", mode="before")(_env_filled)
@@ -214,7 +216,9 @@ class Endpoint(BaseModel):
     @classmethod
     def _known_placeholders(cls, template: Any, info: ValidationInfo) -> Any:
         known = [*PLACEHOLDERS, *(f"state.{name}" for name in info.data.get("state", {}))]
-        for text in _strings(template.model_dump() if isinstance(template, BaseModel) else template):
+        for text in _strings(
+            template.model_dump() if isinstance(template, BaseModel) else template
+        ):
             for name in PLACEHOLDER.findall(text):
                 if name not in known:
                     match = get_close_matches(name, known, n=1)

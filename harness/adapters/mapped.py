@@ -155,7 +155,9 @@ class EndpointAdapter(HttpAdapter):
         try:
             status, reason, body = await self._fetch(session, method, url, request)
         except TimeoutError:
-            raise _Failed("timeout", f"no answer within the timeout of {self.timeout:g} s") from None
+            raise _Failed(
+                "timeout", f"no answer within the timeout of {self.timeout:g} s"
+            ) from None
         except aiohttp.ClientConnectorError as exc:
             refused = exc.os_error.errno == errno.ECONNREFUSED
             raise _Failed("refused" if refused else None, _cannot_connect(exc)) from None
