@@ -97,8 +97,10 @@ class EndpointAdapter(HttpAdapter):
         poll = self.config.poll
         deadline = time.perf_counter() + self.timeout
         answers: list[Any] = []
-        for polls in range(1, 1_000_000):
+        polls = 0
+        while True:
             answer = await self._call(session, "GET", poll.url, None, text, state)
+            polls += 1
             self._remember(state, answer)
             news = self._says_something(answer)
             if news:
@@ -115,7 +117,6 @@ class EndpointAdapter(HttpAdapter):
                     f"no answer within the timeout of {self.timeout:g} s (polled {polls} times)"
                 )
             await asyncio.sleep(poll.interval)
-        raise AssertionError("unreachable: the deadline ends the loop")
 
     def _says_something(self, answer: Any) -> bool:
         mapping = self.config.reply
@@ -139,17 +140,17 @@ class EndpointAdapter(HttpAdapter):
         filled = None if body is None else _fill(body, values)
         request = Request(None if filled is _ABSENT else filled, headers)
         retry = self.config.retry
-        attempts = 1 if retry is None else retry.attempts
-        for attempt in range(1, attempts + 1):
+        attempt = 1
+        while True:
             try:
                 return await self._once(session, method, filled_url, request)
             except _Failed as failed:
-                if attempt == attempts or retry is None or failed.why not in retry.when:
+                if retry is None or attempt == retry.attempts or failed.why not in retry.when:
                     tries = f" (after {attempt} attempts)" if attempt > 1 else ""
                     which = "" if url == self.config.url else f"{method} {filled_url}: "
                     raise self._fault(f"{which}{failed.cause}{tries}") from None
                 await asyncio.sleep(retry.backoff * 2 ** (attempt - 1))
-        raise AssertionError("unreachable: the last attempt returns or raises")
+                attempt += 1
 
     async def _once(self, session: Session, method: str, url: str, request: Request) -> Any:
         try:
