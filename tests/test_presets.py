@@ -84,6 +84,53 @@ def test_a_preset_whose_url_variable_is_unset_is_a_file_line_error(tmp_path: Pat
     assert f"{preset}:{line}: url: environment variable RASA_URL is not set" in done.stderr
 
 
+def _preset(protocol: str, url: str, monkeypatch: pytest.MonkeyPatch) -> Adapter:
+    preset, variable, suffix = PRESETS[protocol]
+    for name, value in {**SECRETS, variable: url.rstrip("/") + suffix}.items():
+        monkeypatch.setenv(name, value)
+    return open_bot(str(REPO / "examples" / "endpoints" / preset), timeout=5)
+
+
+@pytest.mark.parametrize("protocol", list(PRESETS))
+def test_each_preset_reads_the_handoff_and_its_context(
+    protocol: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with serving(protocol_app(protocol, reference_bot("careful"))) as url:
+        bot = _preset(protocol, url, monkeypatch)
+        try:
+            first = bot.send(SESSION, "What's my balance?")
+            reply = bot.send(SESSION, "I want to speak to a human")
+        finally:
+            bot.shutdown()
+    assert first.handoff is None and first.messages
+    assert reply.handoff is not None and reply.messages
+    assert reply.handoff["context"]["summary"].endswith("I want to speak to a human")
+    if protocol == "rasa":  # the only one of the three whose convention carries a reason
+        assert reply.handoff["reason"] == "the customer asked for a person"
+
+
+def test_a_platform_that_fails_gives_verdict_error_and_the_run_goes_on(tmp_path: Path) -> None:
+    async def down(request: web.Request) -> web.Response:
+        return web.Response(status=500, text="Internal Server Error")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", down)
+    with serving(app) as url:
+        env = {**os.environ, **SECRETS, "DIRECTLINE_URL": url.rstrip("/")}
+        preset = REPO / "examples" / "endpoints" / "botframework.yaml"
+        done = harness("run", "--bot", str(preset), "--scenario", "banking.balance",
+                       "--out", "out", cwd=tmp_path, env=env)  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    written = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert written["conversations"]
+    for conversation in written["conversations"]:
+        assert conversation["verdict"] == "error"
+    assert "POST http://127.0.0.1:" in (tmp_path / "out" / "results.json").read_text()
+    assert (
+        "/v3/directline/conversations: HTTP 500" in (tmp_path / "out" / "results.json").read_text()
+    )
+
+
 # -- paths ---------------------------------------------------------------------------------
 
 ACTIVITIES = {

@@ -104,6 +104,9 @@ class ReplyMap(BaseModel):
         "null, false, 0, '' or [] (an empty object counts, as Dialogflow CX sends them).",
     )
     handoff_context: str | None = Field(None, description="Path to the handoff's context object.")
+    handoff_reason: str | None = Field(
+        None, description="Path to the handoff's reason (a string); else the signal, if a string."
+    )
     actions: str | None = Field(
         None, description="Path to action names: strings, or lists of them (all are joined)."
     )
@@ -111,9 +114,9 @@ class ReplyMap(BaseModel):
         None, description="Path whose presence ends the conversation (counted as for handoff)."
     )
 
-    _paths = field_validator("messages", "handoff", "handoff_context", "actions", "end")(
-        _checked_path
-    )
+    _paths = field_validator(
+        "messages", "handoff", "handoff_context", "handoff_reason", "actions", "end"
+    )(_checked_path)
 
 
 class Retry(BaseModel):

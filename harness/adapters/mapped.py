@@ -245,7 +245,8 @@ class EndpointAdapter(HttpAdapter):
         context = next(iter(found(path)), None) or {}
         if not isinstance(context, dict):
             raise self._fault(f"{path} must be an object, got {_short(context)}")
-        reason = signal[0] if isinstance(signal[0], str) else ""
+        reasons = found(self.config.reply.handoff_reason) + signal
+        reason = next((r for r in reasons if isinstance(r, str)), "")
         return {"reason": reason, "context": context}
 
 
