@@ -30,6 +30,9 @@ PROTOCOLS: dict[str, str] = {
     "native": "harness.serve:native_app",
     "websocket": "harness.serve_websocket:websocket_app",
     "openai": "harness.serve_openai:openai_app",
+    "rasa": "harness.platforms:rasa_app",
+    "botframework": "harness.platforms:botframework_app",
+    "dialogflow": "harness.platforms:dialogflow_app",
 }
 
 # protocol → how to run the harness against it; {url} is the served http://host:port/ and
@@ -39,6 +42,11 @@ HOW_TO_RUN: dict[str, str] = {
     "websocket": "harness run --bot ws://{address}/",
     "openai": "harness run --bot bot.yaml, with bot.yaml holding\n"
     "  kind: openai\n  url: {url}v1\n  model: demo",
+    "rasa": "RASA_URL=http://{address} harness run --bot examples/endpoints/rasa.yaml",
+    "botframework": "DIRECTLINE_URL=http://{address} DIRECTLINE_SECRET=demo "
+    "harness run --bot examples/endpoints/botframework.yaml",
+    "dialogflow": "DIALOGFLOW_AGENT=http://{address}/v3/projects/p/locations/l/agents/a "
+    "DIALOGFLOW_TOKEN=demo harness run --bot examples/endpoints/dialogflow-cx.yaml",
 }
 
 

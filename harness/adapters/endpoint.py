@@ -5,38 +5,49 @@ makes the adapter. Each kind lives in its own module, imported only when a file 
 
 `kind: http` is any HTTP bot, its own JSON mapped to the harness's terms: where to POST,
 which headers to send, a body template with `{text}`, `{conversation_id}`, `{customer_id}`,
-`{channel}` and `{contact}` placeholders, and paths (`$.replies[*].text`) to the reply
-texts, the handoff signal and its context, and the actions in the answer. Transport, cookies
-and fault handling are the native HTTP adapter's (adapters.http); only building the request
-and reading the answer differ.
+`{channel}` and `{contact}` placeholders, and paths (`$.replies[*].text`, see
+adapters.paths) to the reply texts, the handoff signal and its context, and the actions in
+the answer. Real bot platforms need a little more, each optional: `state` the bot returns
+and gets back as `{state.NAME}` on the next request, `retry` of failed requests, a `start`
+request before a channel session's first message, and `poll`ing for answers that come
+later (Direct Line). The adapter that does this is adapters.mapped.
 
 Secrets: a header value may hold `${ENV:NAME}`, filled from the environment at send time
-and replaced by `[redacted]` in every answer body and fault message (adapters.secrets).
+and replaced by `[redacted]` in every answer body and fault message (adapters.secrets). A
+URL may
+hold `${ENV:NAME}` too, filled when the file is loaded, so that a preset can say
+`url: ${ENV:RASA_URL}/webhooks/rest/webhook`; a URL is not a secret (it names the bot in
+every fault), so tokens belong in headers.
 """
 
 from __future__ import annotations
 
 import importlib
 import operator
+import os
 import re
 from difflib import get_close_matches
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+)
 
-from harness.adapters.base import Reply, Session
-from harness.adapters.http import DEFAULT_MAX_BYTES, HttpAdapter, Request
-from harness.adapters.secrets import Secrets, require_env
-from harness.errors import AdapterError
+from harness.adapters.paths import extract, parse_path
+from harness.adapters.secrets import ENV_PATTERN, require_env
 
 if TYPE_CHECKING:
     from harness.adapters.base import Adapter
 
 # kind → "module:Model"; a Model is a pydantic model with `kind: Literal[...]` and
-# `open(*, timeout) -> Adapter`, and `located(folder) -> Model` if it holds paths relative
-# to the endpoint file's folder.
+# `open(*, timeout) -> Adapter`.
 KINDS: dict[str, str] = {
     "http": "harness.adapters.endpoint:Endpoint",
     "websocket": "harness.adapters.websocket:WebSocketEndpoint",
@@ -44,41 +55,10 @@ KINDS: dict[str, str] = {
     "openai": "harness.adapters.openai:OpenAIEndpoint",
 }
 
+__all__ = ["KINDS", "Endpoint", "endpoint_schema", "extract", "load_endpoint", "parse_path"]
+
 PLACEHOLDERS = ("text", "conversation_id", "customer_id", "channel", "contact")
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]|\[(\*)\]")
-
-
-# -- paths: $.a.b[0][*].c ------------------------------------------------------------------
-
-
-def parse_path(path: str) -> list[str | int | None]:
-    """The steps of a path: a key, an index, or None for [*]; a bad path is a ValueError."""
-    if not path.startswith("$"):
-        raise ValueError(f"a path starts with '$', e.g. '$.replies[*].text', got {path!r}")
-    steps: list[str | int | None] = []
-    at = 1
-    while at < len(path):
-        match = _STEP.match(path, at)
-        if match is None:
-            raise ValueError(f"cannot read {path!r} from {path[at:]!r}; use .key, [0] or [*]")
-        key, index, _ = match.groups()
-        steps.append(key if key is not None else int(index) if index is not None else None)
-        at = match.end()
-    return steps
-
-
-def extract(path: str, data: Any) -> list[Any]:
-    """Every value at `path` in `data`; a step that finds nothing drops that branch."""
-    found = [data]
-    for step in parse_path(path):
-        if step is None:
-            found = [item for value in found if isinstance(value, list) for item in value]
-        elif isinstance(step, int):
-            found = [v[step] for v in found if isinstance(v, list) and -len(v) <= step < len(v)]
-        else:
-            found = [v[step] for v in found if isinstance(v, dict) and step in v]
-    return found
+PLACEHOLDER = re.compile(r"\{(\w+(?:\.\w+)?)\}")  # {text}, {state.watermark}
 
 
 # -- the file -------------------------------------------------------------------------------
@@ -90,22 +70,105 @@ def _checked_path(value: str | None) -> str | None:
     return value
 
 
+def _env_filled(url: Any) -> Any:
+    """A URL with its ${ENV:NAME} filled from the environment; an unset one is an error."""
+    if not isinstance(url, str):
+        return url
+
+    def filled(match: re.Match[str]) -> str:
+        value = os.environ.get(match.group(1))
+        if value is None:
+            raise ValueError(
+                f"environment variable {match.group(1)} is not set; "
+                f"e.g. export {match.group(1)}=http://127.0.0.1:8080"
+            )
+        return value
+
+    return ENV_PATTERN.sub(filled, url)
+
+
+URL_DESCRIPTION = (
+    "may hold ${ENV:NAME}, filled when the file is loaded, and placeholders, URL-quoted."
+)
+
+
 class ReplyMap(BaseModel):
     """Where the parts of the harness's Reply are in the bot's JSON answer."""
 
     model_config = ConfigDict(extra="forbid")
 
-    messages: str = Field(description="Path to the reply texts, e.g. '$.replies[*].text'.")
+    messages: str = Field(
+        description="Path to the reply texts, e.g. '$.replies[*].text'; one or many."
+    )
     handoff: str | None = Field(
-        None, description="Path whose presence with a truthy value means a handoff."
+        None,
+        description="Path whose presence means a handoff: a found value counts unless it is "
+        "null, false, 0, '' or [] (an empty object counts, as Dialogflow CX sends them).",
     )
     handoff_context: str | None = Field(None, description="Path to the handoff's context object.")
-    actions: str | None = Field(None, description="Path to a list of action names (strings).")
-    end: str | None = Field(None, description="Path whose truthy value ends the conversation.")
-
-    _paths = field_validator("messages", "handoff", "handoff_context", "actions", "end")(
-        _checked_path
+    handoff_reason: str | None = Field(
+        None, description="Path to the handoff's reason (a string); else the signal, if a string."
     )
+    actions: str | None = Field(
+        None, description="Path to action names: strings, or lists of them (all are joined)."
+    )
+    end: str | None = Field(
+        None, description="Path whose presence ends the conversation (counted as for handoff)."
+    )
+
+    _paths = field_validator(
+        "messages", "handoff", "handoff_context", "handoff_reason", "actions", "end"
+    )(_checked_path)
+
+
+class Retry(BaseModel):
+    """Which failed requests are tried again, how often, and how long to wait between."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attempts: int = Field(ge=1, le=10, description="Tries in all, the first included.")
+    # Not `on`: YAML 1.1 reads a bare `on:` key as true.
+    when: list[Annotated[int, Field(ge=400, le=599)] | Literal["timeout", "refused"]] = Field(
+        min_length=1,
+        description="What is worth another try: HTTP statuses (e.g. 502, 503, 504), "
+        "'timeout' (no answer in time) and 'refused' (connection refused).",
+    )
+    backoff: float = Field(
+        0.5, ge=0, le=60, description="Seconds before the second try, doubled before each next."
+    )
+
+
+class Start(BaseModel):
+    """A POST made once per channel session, before its first message (Direct Line's
+    'start a conversation'); what its answer holds is read into `state`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(
+        pattern=r"^https?://[^/\s]+", description="The URL to POST to; " + URL_DESCRIPTION
+    )
+    body: Any = Field(default_factory=dict, description="The JSON body; placeholders as in body.")
+
+    _url = field_validator("url", mode="before")(_env_filled)
+
+
+class Poll(BaseModel):
+    """For a bot that answers later: after each message, GET `url` until the answer is in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(pattern=r"^https?://[^/\s]+", description="The URL to GET; " + URL_DESCRIPTION)
+    interval: float = Field(
+        1.0, gt=0, le=60, description="Seconds between GETs; the first is made at once."
+    )
+    done: str | None = Field(
+        None,
+        description="Path whose presence in an answer means the bot's turn is over. Without "
+        "it the turn is over at the first GET that brings nothing after one that did.",
+    )
+
+    _url = field_validator("url", mode="before")(_env_filled)
+    _done = field_validator("done")(_checked_path)
 
 
 class Endpoint(BaseModel):
@@ -114,36 +177,73 @@ class Endpoint(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["http"] = Field(description="The transport; 'http' (a JSON POST per message).")
-    url: str = Field(pattern=r"^https?://[^/\s]+", description="The URL to POST to.")
+    # `state` comes before the templates so that their validators can see its names.
+    state: dict[Annotated[str, Field(pattern=r"^\w+$")], str] = Field(
+        default_factory=dict,
+        description="Values the bot returns and gets back: name → path, read from every "
+        "answer of a channel session; the latest found is sent as {state.NAME} in its next "
+        "requests. Until the bot first returns it, a string that is only {state.NAME} is "
+        "left out (its key dropped) and one inside a longer string is empty.",
+    )
+    url: str = Field(
+        pattern=r"^https?://[^/\s]+", description="The URL to POST to; " + URL_DESCRIPTION
+    )
     headers: dict[str, str] = Field(
         default_factory=dict,
-        description="Headers to send; a value may hold ${ENV:NAME}, filled from the environment.",
+        description="Headers to send with every request; a value may hold ${ENV:NAME}, "
+        "filled from the environment at send time and never recorded, and placeholders.",
     )
     body: Any = Field(
         description="The JSON body; any string may hold {text}, {conversation_id}, "
-        "{customer_id}, {channel} or {contact}. A string that is only {contact} stays a number."
+        "{customer_id}, {channel}, {contact} or {state.NAME}. A string that is only a "
+        "placeholder keeps the value's type: {contact} stays a number."
     )
     reply: ReplyMap = Field(description="Where the reply's parts are in the bot's answer.")
     timeout: float | None = Field(
         None, gt=0, description="Seconds the bot has to answer one message; default --timeout."
     )
+    retry: Retry | None = Field(None, description="Retry failed requests; by default none is.")
+    start: Start | None = Field(
+        None, description="A request made once per channel session before its first message."
+    )
+    poll: Poll | None = Field(
+        None, description="Where to GET the bot's answers when it does not give them at once."
+    )
 
     _env_set = field_validator("headers")(require_env)
 
     def open(self, *, timeout: float) -> Adapter:
+        from harness.adapters.mapped import EndpointAdapter  # aiohttp loads when a bot is used
+
         return EndpointAdapter(self, timeout=timeout)
 
-    @field_validator("body")
+    _url = field_validator("url", mode="before")(_env_filled)
+
+    @field_validator("url", "headers", "body", "start", "poll")
     @classmethod
-    def _known_placeholders(cls, body: Any) -> Any:
-        for text in _strings(body):
-            for name in _PLACEHOLDER.findall(text):
-                if name not in PLACEHOLDERS:
-                    match = get_close_matches(name, PLACEHOLDERS, n=1)
+    def _known_placeholders(cls, template: Any, info: ValidationInfo) -> Any:
+        known = [*PLACEHOLDERS, *(f"state.{name}" for name in info.data.get("state", {}))]
+        for text in _strings(
+            template.model_dump() if isinstance(template, BaseModel) else template
+        ):
+            for name in PLACEHOLDER.findall(text):
+                if name not in known:
+                    match = get_close_matches(name, known, n=1)
                     hint = f" (did you mean {{{match[0]}}}?)" if match else ""
-                    known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
-                    raise ValueError(f"unknown placeholder {{{name}}}{hint}; use {known}")
-        return body
+                    if name.startswith("state."):
+                        hint += "; a state value must be named under 'state:'"
+                    raise ValueError(
+                        f"unknown placeholder {{{name}}}{hint}; use "
+                        + ", ".join(f"{{{p}}}" for p in known)
+                    )
+        return template
+
+    @field_validator("state")
+    @classmethod
+    def _state_paths(cls, state: dict[str, str]) -> dict[str, str]:
+        for path in state.values():
+            parse_path(path)
+        return state
 
 
 def _strings(value: Any) -> list[str]:
@@ -201,89 +301,3 @@ def load_endpoint(path: Path) -> Any:
     if hasattr(endpoint, "located"):  # a kind with paths relative to the file's folder
         return endpoint.located(path.parent)
     return endpoint
-
-
-# -- the adapter ----------------------------------------------------------------------------
-
-
-def _fill(template: Any, values: dict[str, Any]) -> Any:
-    if isinstance(template, str):
-        whole = _PLACEHOLDER.fullmatch(template)
-        if whole:  # `"{contact}"` keeps its type
-            return values[whole.group(1)]
-        return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), template)
-    if isinstance(template, dict):
-        return {key: _fill(value, values) for key, value in template.items()}
-    if isinstance(template, list):
-        return [_fill(value, values) for value in template]
-    return template
-
-
-class EndpointAdapter(HttpAdapter):
-    """The HTTP adapter with the request built and the answer read as an endpoint file says."""
-
-    def __init__(self, config: Endpoint, *, timeout: float, max_bytes: int = DEFAULT_MAX_BYTES):
-        super().__init__(config.url, timeout=config.timeout or timeout, max_bytes=max_bytes)
-        self.config = config
-        self._secrets = Secrets()
-
-    def _request(self, session: Session, text: str) -> Request:
-        values = {
-            "text": text,
-            "conversation_id": session.conversation_id,
-            "customer_id": session.customer_id,
-            "channel": session.channel,
-            "contact": session.contact,
-        }
-        fill = self._secrets.fill
-        headers = {name: fill(value, self._fault) for name, value in self.config.headers.items()}
-        return Request(_fill(self.config.body, values), headers)
-
-    async def _post(self, session: Session, request: Request) -> tuple[int, str, bytes]:
-        status, reason, body = await super()._post(session, request)
-        # an answer echoing a secret must not record it
-        return status, self._secrets.redact(reason), self._secrets.redact_bytes(body)
-
-    def _fault(self, cause: str) -> AdapterError:
-        return AdapterError(self.endpoint, self._secrets.redact(cause))
-
-    def _reply(self, raw: Any) -> Reply:
-        mapping = self.config.reply
-        texts = extract(mapping.messages, raw)  # none is a bot that said nothing this turn
-        if not all(isinstance(t, str) for t in texts):
-            raise self._fault(f"{mapping.messages} must give strings, got {_short(texts)}")
-        return Reply(
-            messages=tuple(texts),
-            handoff=self._handoff(raw),
-            actions=self._actions(raw),
-            end=bool(mapping.end and any(extract(mapping.end, raw))),
-            raw=raw,
-        )
-
-    def _handoff(self, raw: Any) -> dict[str, Any] | None:
-        mapping = self.config.reply
-        signal = [v for v in extract(mapping.handoff, raw) if v] if mapping.handoff else []
-        if not signal:
-            return None
-        context: Any = {}
-        if mapping.handoff_context:
-            context = next(iter(extract(mapping.handoff_context, raw)), None) or {}
-        if not isinstance(context, dict):
-            raise self._fault(f"{mapping.handoff_context} must be an object, got {_short(context)}")
-        reason = signal[0] if isinstance(signal[0], str) else ""
-        return {"reason": reason, "context": context}
-
-    def _actions(self, raw: Any) -> tuple[str, ...]:
-        path = self.config.reply.actions
-        if path is None:
-            return ()
-        found = extract(path, raw)
-        actions = found[0] if len(found) == 1 and isinstance(found[0], list) else found
-        if not all(isinstance(a, str) for a in actions):
-            raise self._fault(f"{path} must give a list of strings, got {_short(actions)}")
-        return tuple(actions)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text[:200] + (" …" if len(text) > 200 else "")

@@ -107,11 +107,18 @@ class HttpAdapter:
         return native_reply(self.endpoint, raw)
 
     async def _post(self, session: Session, request: Request) -> tuple[int, str, bytes]:
-        """POST one request; the status, reason and body, read no further than the limit."""
+        """POST one request to the endpoint; the status, reason and body."""
+        return await self._fetch(session, request, "POST", self.endpoint)
+
+    async def _fetch(
+        self, session: Session, request: Request, method: str, url: str
+    ) -> tuple[int, str, bytes]:
+        """One request with the session's cookies; the status, reason and body, read no
+        further than the limit."""
         assert self._client is not None
         cookies = self._cookies.get(session.conversation_id)
-        async with self._client.post(
-            self.endpoint, json=request.body, headers=request.headers, cookies=cookies
+        async with self._client.request(
+            method, url, json=request.body, headers=request.headers, cookies=cookies
         ) as response:
             if response.cookies:
                 jar = self._cookies.setdefault(session.conversation_id, {})

@@ -35,9 +35,9 @@ import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.adapters.base import Reply, Session
-from harness.adapters.endpoint import Endpoint, EndpointAdapter, ReplyMap
-from harness.adapters.http import DEFAULT_MAX_BYTES, Request
-from harness.adapters.secrets import require_env
+from harness.adapters.http import DEFAULT_MAX_BYTES, HttpAdapter, Request
+from harness.adapters.secrets import Secrets, require_env
+from harness.errors import AdapterError
 
 if TYPE_CHECKING:
     from harness.adapters.base import Adapter
@@ -97,28 +97,20 @@ class OpenAIEndpoint(BaseModel):
         return extra
 
 
-class OpenAIAdapter(EndpointAdapter):
-    """The endpoint-file adapter with an OpenAI body and answer, and a history per session.
-
-    It is an `EndpointAdapter` over the HTTP part of the file (URL, headers, timeout) so that
-    filling `${ENV:NAME}` secrets and redacting them is the same code for every kind.
-    """
+class OpenAIAdapter(HttpAdapter):
+    """The HTTP adapter with an OpenAI body and answer, and a history per channel session."""
 
     def __init__(
         self, config: OpenAIEndpoint, *, timeout: float, max_bytes: int = DEFAULT_MAX_BYTES
     ) -> None:
         url = config.url.rstrip("/") + "/chat/completions"
-        transport = Endpoint(
-            kind="http",
-            url=url,
-            headers=config.headers,
-            body=None,  # built by _request below
-            reply=ReplyMap(messages="$.choices[0].message.content"),
-            timeout=config.timeout,
-        )
-        super().__init__(transport, timeout=timeout, max_bytes=max_bytes)
+        super().__init__(url, timeout=config.timeout or timeout, max_bytes=max_bytes)
         self.openai = config
+        self._secrets = Secrets()
         self._histories: dict[str, list[dict[str, Any]]] = {}
+
+    def _fault(self, cause: str) -> AdapterError:
+        return AdapterError(self.endpoint, self._secrets.redact(cause))
 
     def close(self, session: Session) -> None:
         super().close(session)
@@ -147,14 +139,15 @@ class OpenAIAdapter(EndpointAdapter):
                 "contact": str(session.contact),
             },
         }
-        return Request(body, super()._request(session, text).headers)
+        fill = self._secrets.fill
+        return Request(body, {k: fill(v, self._fault) for k, v in self.openai.headers.items()})
 
     async def _post(self, session: Session, request: Request) -> tuple[int, str, bytes]:
         if self.openai.stream:
             status, reason, body = await self._stream(request)
-            reason, body = self._secrets.redact(reason), self._secrets.redact_bytes(body)
         else:
             status, reason, body = await super()._post(session, request)
+        reason, body = self._secrets.redact(reason), self._secrets.redact_bytes(body)
         if not 200 <= status < 300:
             message = _error_message(body)
             if message is not None:  # an OpenAI error body says it best

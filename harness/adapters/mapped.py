@@ -1,0 +1,250 @@
+"""The adapter for `kind: http` endpoint files: the HTTP adapter, its JSON mapped.
+
+Per customer message it may make several requests, as the endpoint file says: a `start`
+POST before a channel session's first message, the message's POST, and `poll` GETs until
+the bot's answer is in. Each is tried again on the faults `retry` names. Every answer is
+read for `state`, kept per channel session and sent back in later requests. The reply is
+read from the message's answer, or, when polling, from every poll answer that brought
+something. Transport, cookies and the size limit are those of adapters.http.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import time
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+from harness.adapters.base import Reply, Session
+from harness.adapters.endpoint import PLACEHOLDER, Endpoint
+from harness.adapters.http import (
+    DEFAULT_MAX_BYTES,
+    HttpAdapter,
+    Request,
+    _cannot_connect,
+    _looks_like,
+    _plain,
+    _quote,
+)
+from harness.adapters.paths import extract, signals
+from harness.adapters.secrets import Secrets
+from harness.errors import AdapterError
+
+_ABSENT = object()  # a state value the bot has not returned yet
+
+
+class _Failed(Exception):
+    """One request failed; `why` is what `retry.when` matches (a status, 'timeout', 'refused')."""
+
+    def __init__(self, why: int | str | None, cause: str) -> None:
+        super().__init__(cause)
+        self.why = why
+        self.cause = cause
+
+
+class EndpointAdapter(HttpAdapter):
+    """The HTTP adapter with requests built and answers read as an endpoint file says."""
+
+    def __init__(self, config: Endpoint, *, timeout: float, max_bytes: int = DEFAULT_MAX_BYTES):
+        super().__init__(config.url, timeout=config.timeout or timeout, max_bytes=max_bytes)
+        self.config = config
+        self._secrets = Secrets()
+        self._states: dict[str, dict[str, Any]] = {}  # conversation_id → state, once started
+
+    def close(self, session: Session) -> None:
+        super().close(session)
+        self._states.pop(session.conversation_id, None)
+
+    async def _send(self, session: Session, text: str) -> Reply:
+        if self._client is None:  # made here: a ClientSession belongs to the running loop
+            self._client = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                cookie_jar=aiohttp.DummyCookieJar(),  # cookies are kept per session
+            )
+        started = time.perf_counter()
+        state = self._states.get(session.conversation_id)
+        if state is None:
+            state = {}
+            if self.config.start is not None:
+                start = self.config.start
+                answer = await self._call(session, "POST", start.url, start.body, text, state)
+                self._remember(state, answer)
+            self._states[session.conversation_id] = state
+        answer = await self._call(session, "POST", self.config.url, self.config.body, text, state)
+        self._remember(state, answer)
+        answers = [answer] if self.config.poll is None else await self._poll(session, text, state)
+        reply = self._read(answers)
+        reply.raw = answer if self.config.poll is None else answers
+        reply.latency = time.perf_counter() - started
+        return reply
+
+    def _remember(self, state: dict[str, Any], answer: Any) -> None:
+        for name, path in self.config.state.items():
+            found = extract(path, answer)
+            if found:
+                state[name] = found[-1]
+
+    async def _poll(self, session: Session, text: str, state: dict[str, Any]) -> list[Any]:
+        """GET the poll URL until the bot's turn is over: `done` is present, or (without
+        `done`) a GET brings nothing after one that did; up to the timeout."""
+        assert self.config.poll is not None
+        poll = self.config.poll
+        deadline = time.perf_counter() + self.timeout
+        answers: list[Any] = []
+        polls = 0
+        while True:
+            answer = await self._call(session, "GET", poll.url, None, text, state)
+            polls += 1
+            self._remember(state, answer)
+            news = self._says_something(answer)
+            if news:
+                answers.append(answer)
+            if poll.done is not None:
+                if any(signals(v) for v in extract(poll.done, answer)):
+                    return answers
+            elif answers and not news:
+                return answers  # gone quiet
+            if time.perf_counter() + poll.interval > deadline:
+                if answers:
+                    return answers
+                raise self._fault(
+                    f"no answer within the timeout of {self.timeout:g} s (polled {polls} times)"
+                )
+            await asyncio.sleep(poll.interval)
+
+    def _says_something(self, answer: Any) -> bool:
+        mapping = self.config.reply
+        paths = (mapping.messages, mapping.handoff, mapping.actions, mapping.end)
+        return any(extract(path, answer) for path in paths if path is not None)
+
+    # -- requests --------------------------------------------------------------------------
+
+    async def _call(
+        self, session: Session, method: str, url: str, body: Any, text: str, state: dict[str, Any]
+    ) -> Any:
+        """One request, tried again as `retry` says; its parsed JSON answer. A fault of any
+        request but the message's own POST names its method and URL."""
+        values = _values(session, text, state)
+        filled_url = PLACEHOLDER.sub(lambda m: quote(_text(values.get(m[1], "")), safe=""), url)
+        headers = {}
+        for name, template in self.config.headers.items():
+            value = _fill(template, values)
+            if value is not _ABSENT:
+                headers[name] = self._secrets.fill(_text(value), self._fault)
+        filled = None if body is None else _fill(body, values)
+        request = Request(None if filled is _ABSENT else filled, headers)
+        retry = self.config.retry
+        attempt = 1
+        while True:
+            try:
+                return await self._once(session, method, filled_url, request)
+            except _Failed as failed:
+                if retry is None or attempt == retry.attempts or failed.why not in retry.when:
+                    tries = f" (after {attempt} attempts)" if attempt > 1 else ""
+                    which = "" if url == self.config.url else f"{method} {filled_url}: "
+                    raise self._fault(f"{which}{failed.cause}{tries}") from None
+                await asyncio.sleep(retry.backoff * 2 ** (attempt - 1))
+                attempt += 1
+
+    async def _once(self, session: Session, method: str, url: str, request: Request) -> Any:
+        try:
+            status, reason, body = await self._fetch(session, request, method, url)
+        except TimeoutError:
+            raise _Failed(
+                "timeout", f"no answer within the timeout of {self.timeout:g} s"
+            ) from None
+        except aiohttp.ClientConnectorError as exc:
+            refused = exc.os_error.errno == errno.ECONNREFUSED
+            raise _Failed("refused" if refused else None, _cannot_connect(exc)) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            raise _Failed(None, f"the request failed: {_plain(exc)}") from None
+        if not 200 <= status < 300:
+            raise _Failed(status, f"HTTP {status} {reason}: {_quote(body)}")
+        try:
+            return json.loads(body)
+        except ValueError:  # also a body that is not UTF-8
+            raise _Failed(None, f"the answer is not JSON but {_looks_like(body)}") from None
+
+    async def _fetch(
+        self, session: Session, request: Request, method: str, url: str
+    ) -> tuple[int, str, bytes]:
+        """HttpAdapter's request, with any secret the answer echoes redacted."""
+        status, reason, body = await super()._fetch(session, request, method, url)
+        return status, self._secrets.redact(reason), self._secrets.redact_bytes(body)
+
+    def _fault(self, cause: str) -> AdapterError:
+        return AdapterError(self.endpoint, self._secrets.redact(cause))
+
+    # -- answers ---------------------------------------------------------------------------
+
+    def _read(self, answers: list[Any]) -> Reply:
+        """The Reply in the answers (one, or the poll answers that brought something)."""
+        mapping = self.config.reply
+
+        def found(path: str | None) -> list[Any]:
+            return [] if path is None else [v for a in answers for v in extract(path, a)]
+
+        texts = found(mapping.messages)  # none is a bot that said nothing this turn
+        if not all(isinstance(t, str) for t in texts):
+            raise self._fault(f"{mapping.messages} must give strings, got {_short(texts)}")
+        actions = [a for v in found(mapping.actions) for a in (v if isinstance(v, list) else [v])]
+        if not all(isinstance(a, str) for a in actions):
+            raise self._fault(f"{mapping.actions} must give strings, got {_short(actions)}")
+        return Reply(
+            messages=tuple(texts),
+            handoff=self._handoff([v for v in found(mapping.handoff) if signals(v)], found),
+            actions=tuple(actions),
+            end=any(signals(v) for v in found(mapping.end)),
+        )
+
+    def _handoff(self, signal: list[Any], found: Any) -> dict[str, Any] | None:
+        if not signal:
+            return None
+        path = self.config.reply.handoff_context
+        context = next(iter(found(path)), None) or {}
+        if not isinstance(context, dict):
+            raise self._fault(f"{path} must be an object, got {_short(context)}")
+        reasons = found(self.config.reply.handoff_reason) + signal
+        reason = next((r for r in reasons if isinstance(r, str)), "")
+        return {"reason": reason, "context": context}
+
+
+def _values(session: Session, text: str, state: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "text": text,
+        "conversation_id": session.conversation_id,
+        "customer_id": session.customer_id,
+        "channel": session.channel,
+        "contact": session.contact,
+    }
+    values.update((f"state.{name}", value) for name, value in state.items())
+    return values
+
+
+def _fill(template: Any, values: dict[str, Any]) -> Any:
+    """The template with its placeholders filled. A string that is only a placeholder keeps
+    the value's type; one whose value is absent is left out of its object or list."""
+    if isinstance(template, str):
+        whole = PLACEHOLDER.fullmatch(template)
+        if whole:
+            return values.get(whole[1], _ABSENT)
+        return PLACEHOLDER.sub(lambda m: _text(values.get(m[1], "")), template)
+    if isinstance(template, dict):
+        filled = {key: _fill(value, values) for key, value in template.items()}
+        return {key: value for key, value in filled.items() if value is not _ABSENT}
+    if isinstance(template, list):
+        return [v for v in (_fill(value, values) for value in template) if v is not _ABSENT]
+    return template
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text[:200] + (" …" if len(text) > 200 else "")
