@@ -45,6 +45,33 @@ class _Extractor:
     labelled: re.Pattern[str]  # label then value, matched in the lower-cased text
     labelled_any_case: re.Pattern[str]  # the same, for a text that lower-casing reshapes
     bare: re.Pattern[str] | None  # a value so distinctive that it needs no label
+    bare_needs: tuple[str, ...] = ()  # one of these is in any text `bare` matches (if any)
+
+
+def _needs(pattern: str) -> tuple[str, ...]:
+    """Strings one of which is in every text that `pattern` matches, found in its top level
+    (which every match goes through): its longest run of literal characters, else a set of
+    characters it starts with ("[$£€]"); () when there is none ("\\d{8}")."""
+    from re import _constants as c  # type: ignore[attr-defined]  # re's own parser
+    from re import _parser  # type: ignore[attr-defined]
+
+    parsed = _parser.parse(pattern)
+    if parsed.state.flags & c.SRE_FLAG_IGNORECASE:
+        return ()  # a literal may match in another case
+    items = list(parsed)
+    runs, run = [], ""
+    for op, arg in items:
+        if op is c.LITERAL:
+            run += chr(arg)
+        else:
+            runs.append(run)
+            run = ""
+    runs.append(run)
+    if longest := max(runs, key=len):
+        return (longest,)
+    if items and items[0][0] is c.IN and all(op is c.LITERAL for op, _ in items[0][1]):
+        return tuple(chr(arg) for _, arg in items[0][1])
+    return ()
 
 
 def _extractor(words: tuple[str, ...], label: str, value: str | None) -> _Extractor:
@@ -57,6 +84,7 @@ def _extractor(words: tuple[str, ...], label: str, value: str | None) -> _Extrac
         re.compile(labelled),
         re.compile(labelled, re.IGNORECASE),
         re.compile(value) if value else None,
+        _needs(value) if value else (),
     )
 
 
@@ -142,7 +170,12 @@ def extract(text: str, seen: set[str] | None = None) -> dict[str, str]:
             match = x.labelled.search(lowered) if aligned else x.labelled_any_case.search(text)
         if match:
             found[name] = text[match.start("v") : match.end("v")].strip()
-        elif digits and x.bare is not None and (match := x.bare.search(text)):
+        elif (
+            digits
+            and x.bare is not None
+            and (not x.bare_needs or any(map(text.__contains__, x.bare_needs)))
+            and (match := x.bare.search(text))
+        ):
             found[name] = match[0]
     if "amount" in found and not re.search(r"\d", found["amount"]):
         del found["amount"]
@@ -358,10 +391,15 @@ JOURNEY_WORDS = _words([s for j in JOURNEYS for s in (j.pattern.pattern, *j.keyw
 LABEL_WORDS = _words([s for x in LABELS.values() for s in (x.name, x.pattern, *x.words)])
 REQUEST_WORDS = _words([_HUMAN.pattern, *_HUMAN_WORDS])
 VOCABULARY = JOURNEY_WORDS | LABEL_WORDS | REQUEST_WORDS
-_STEMS = tuple(sorted(w for w in VOCABULARY if len(w) >= MIN_STEM))
-_BY_INITIAL: dict[str, tuple[str, ...]] = {}
+# Vocabulary words by first letter and length: a slip changes the length by one at most.
+_BY_START: dict[tuple[str, int], tuple[str, ...]] = {}
 for _word in sorted(VOCABULARY):
-    _BY_INITIAL[_word[0]] = (*_BY_INITIAL.get(_word[0], ()), _word)
+    _key = (_word[0], len(_word))
+    _BY_START[_key] = (*_BY_START.get(_key, ()), _word)
+# Stems (vocabulary words of MIN_STEM letters or more) by first letter.
+_STEMS: dict[str, tuple[str, ...]] = {}
+for _word in sorted(w for w in VOCABULARY if len(w) >= MIN_STEM):
+    _STEMS[_word[0]] = (*_STEMS.get(_word[0], ()), _word)
 # Words already known to need no repair; bounded, since a live bot reads any text.
 _FINE: set[str] = set()
 MAX_FINE = 1 << 16
@@ -399,11 +437,13 @@ def _repaired(word: str) -> tuple[str, str] | None:
     reads words that were never there ("that" for "chat")."""
     if len(word) < MIN_WORD or word in VOCABULARY:
         return None
-    for v in _BY_INITIAL.get(word[0], ()):
+    n = len(word)
+    for v in sorted(_BY_START.get((word[0], n - 1), ()) + _BY_START.get((word[0], n), ())
+                    + _BY_START.get((word[0], n + 1), ())):  # fmt: skip
         if one_slip(word, v):
             return v, v
-    for v in _STEMS:  # "recgonition": a mistyped start of a longer word
-        if v[0] == word[0] and not word.startswith(v):
+    for v in _STEMS.get(word[0], ()):  # "recgonition": a mistyped start of a longer word
+        if len(v) <= n and not word.startswith(v):
             for k in (len(v), len(v) + 1, len(v) - 1):
                 # (a start one letter short of the stem is no slip: "month" of "monthly")
                 if k < len(word) and word[:k] != v[:k] and one_slip(word[:k], v):
