@@ -33,6 +33,7 @@ PROTOCOLS: dict[str, str] = {
     "rasa": "harness.platforms:rasa_app",
     "botframework": "harness.platforms:botframework_app",
     "dialogflow": "harness.platforms:dialogflow_app",
+    "callback": "harness.serve_callback:callback_app",
 }
 
 # protocol → how to run the harness against it; {url} is the served http://host:port/ and
@@ -47,6 +48,7 @@ HOW_TO_RUN: dict[str, str] = {
     "harness run --bot examples/endpoints/botframework.yaml",
     "dialogflow": "DIALOGFLOW_AGENT=http://{address}/v3/projects/p/locations/l/agents/a "
     "DIALOGFLOW_TOKEN=demo harness run --bot examples/endpoints/dialogflow-cx.yaml",
+    "callback": "CALLBACK_BOT_URL={url} harness run --bot examples/endpoints/callback.yaml",
 }
 
 

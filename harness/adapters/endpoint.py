@@ -29,7 +29,7 @@ import re
 from difflib import get_close_matches
 from functools import reduce
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -53,6 +53,7 @@ KINDS: dict[str, str] = {
     "websocket": "harness.adapters.websocket:WebSocketEndpoint",
     "subprocess": "harness.adapters.process:SubprocessEndpoint",
     "openai": "harness.adapters.openai:OpenAIEndpoint",
+    "callback": "harness.adapters.callbacks:CallbackEndpoint",
 }
 
 __all__ = ["KINDS", "Endpoint", "endpoint_schema", "extract", "load_endpoint", "parse_path"]
@@ -175,6 +176,7 @@ class Endpoint(BaseModel):
     """An HTTP bot that does not speak the native protocol, and how to talk to it."""
 
     model_config = ConfigDict(extra="forbid")
+    placeholders: ClassVar[tuple[str, ...]] = PLACEHOLDERS  # a kind built on this adds its own
 
     kind: Literal["http"] = Field(description="The transport; 'http' (a JSON POST per message).")
     # `state` comes before the templates so that their validators can see its names.
@@ -222,7 +224,7 @@ class Endpoint(BaseModel):
     @field_validator("url", "headers", "body", "start", "poll")
     @classmethod
     def _known_placeholders(cls, template: Any, info: ValidationInfo) -> Any:
-        known = [*PLACEHOLDERS, *(f"state.{name}" for name in info.data.get("state", {}))]
+        known = [*cls.placeholders, *(f"state.{name}" for name in info.data.get("state", {}))]
         for text in _strings(
             template.model_dump() if isinstance(template, BaseModel) else template
         ):

@@ -76,11 +76,20 @@ class EndpointAdapter(HttpAdapter):
             self._states[session.conversation_id] = state
         answer = await self._call(session, "POST", self.config.url, self.config.body, text, state)
         self._remember(state, answer)
-        answers = [answer] if self.config.poll is None else await self._poll(session, text, state)
+        answers = await self._answers(session, text, state, answer)
         reply = self._read(answers)
         reply.raw = answer if self.config.poll is None else answers
         reply.latency = time.perf_counter() - started
         return reply
+
+    async def _answers(
+        self, session: Session, text: str, state: dict[str, Any], answer: Any
+    ) -> list[Any]:
+        """The answers the reply is read from: the message's own, or the poll answers.
+        A hook: adapters.callbacks reads its webhook instead."""
+        if self.config.poll is None:
+            return [answer]
+        return await self._poll(session, text, state)
 
     def _remember(self, state: dict[str, Any], answer: Any) -> None:
         for name, path in self.config.state.items():
@@ -128,7 +137,7 @@ class EndpointAdapter(HttpAdapter):
     ) -> Any:
         """One request, tried again as `retry` says; its parsed JSON answer. A fault of any
         request but the message's own POST names its method and URL."""
-        values = _values(session, text, state)
+        values = self._placeholders(session, text, state)
         filled_url = PLACEHOLDER.sub(lambda m: quote(_text(values.get(m[1], "")), safe=""), url)
         headers = {}
         for name, template in self.config.headers.items():
@@ -149,6 +158,10 @@ class EndpointAdapter(HttpAdapter):
                     raise self._fault(f"{which}{failed.cause}{tries}") from None
                 await asyncio.sleep(retry.backoff * 2 ** (attempt - 1))
                 attempt += 1
+
+    def _placeholders(self, session: Session, text: str, state: dict[str, Any]) -> dict[str, Any]:
+        """The placeholders' values in one request. A hook: adapters.callbacks adds its URLs."""
+        return _values(session, text, state)
 
     async def _once(self, session: Session, method: str, url: str, request: Request) -> Any:
         try:
