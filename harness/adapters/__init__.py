@@ -8,8 +8,9 @@ Forms of `spec`:
     ws(s)://…          a bot pushing native frames over a WebSocket (adapters.websocket)
     path/to/bot.yaml   an endpoint file (adapters.endpoint), by its `kind`: http (any HTTP
                        bot, its JSON mapped), websocket (adapters.websocket), subprocess
-                       (a program speaking JSON lines, adapters.process) or openai (an
-                       OpenAI-compatible chat API, adapters.openai)
+                       (a program speaking JSON lines, adapters.process), openai (an
+                       OpenAI-compatible chat API, adapters.openai) or callback (a bot
+                       that calls the harness's desk or webhook, adapters.callbacks)
 """
 
 from __future__ import annotations
