@@ -68,7 +68,10 @@ def test_a_misbehaving_bot_gives_error_verdicts_and_the_run_goes_on(
     ("spec", "message"),
     [
         ("demo:nope", "no reference bot 'nope'"),
-        ("nonsense", "is not a bot; use demo:NAME, package.module:attr or http://HOST:PORT/PATH"),
+        (
+            "nonsense",
+            "is not a bot; use demo:NAME, package.module:attr, http://HOST:PORT/PATH, ws://",
+        ),
         ("no_such_module_here:bot", "cannot import 'no_such_module_here'"),
         ("harness.bots:nothing", "has no attribute 'nothing'"),
         ("harness.bots:NAMES", "is not callable"),

@@ -82,7 +82,10 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
         return InProcessAdapter(reference_bot(name), spec)
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
-        usage = "use demo:NAME, package.module:attr or http://HOST:PORT/PATH (`harness list bots`)"
+        usage = (
+            "use demo:NAME, package.module:attr, http://HOST:PORT/PATH, ws://HOST:PORT/PATH "
+            "or an endpoint file bot.yaml (`harness list bots`)"
+        )
         raise ConfigError([f"--bot: {spec!r} is not a bot; {usage}"])
     try:
         module = importlib.import_module(module_name)
