@@ -15,17 +15,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from harness.adapters import Adapter, open_bot
+from harness.adapters.base import supports_async
 from harness.checks import CATALOGUE, run_checks
 from harness.conversation import play as play_conversation
 from harness.customer import Customer
 from harness.desk import DeskAgent, DeskConfig
+from harness.drivers.concurrent import Start, run_concurrent
 from harness.drivers.virtual import run_virtual
 from harness.errors import ConfigError
 from harness.facts import derive_seed, make_ledger
@@ -52,6 +54,7 @@ class RunOptions:
     timeout: float = 10.0  # seconds a network bot has to answer one message
     sla_seconds: float = 60.0
     generated: int = 0  # generated personas added to every scenario, seeds from `seed`
+    concurrency: int = 1  # conversations in flight at once against a network bot
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,8 @@ def plan(pack: Pack, options: RunOptions) -> list[Case]:
     pack's own personas. A conversation's seed depends on the run seed, scenario, persona
     and repeat alone, so one case rerun alone is the same conversation.
     """
+    if options.concurrency < 1:
+        raise ConfigError([f"--concurrency expects 1 or more, got {options.concurrency}"])
     generated = _generated(pack, options)
     known = {**pack.personas, **generated}
     scenarios = _pick("--scenario", sorted(pack.scenarios), options.scenarios)
@@ -167,6 +172,14 @@ def play_case(
     case: Case, adapter: Adapter, options: RunOptions, lexicon: Lexicon | None = None
 ) -> Transcript:
     """Play one case in virtual time; the same case and seed give the same transcript."""
+    start, rng = prepare_case(case, options, lexicon)
+    return run_virtual(start, adapter, rng, desk=options.desk, latency=options.latency)
+
+
+def prepare_case(
+    case: Case, options: RunOptions, lexicon: Lexicon | None = None
+) -> tuple[Start, random.Random]:
+    """The case's conversation, for a driver to start on its clock, and its random stream."""
     scenario, persona = case.scenario, case.persona
     rng = random.Random(case.seed)
     facts = make_ledger(scenario, rng, persona.locale)
@@ -175,21 +188,20 @@ def play_case(
     )
     customer = Customer(scenario, persona, facts, rng)
     agent = DeskAgent(scenario, "", facts)
-    return run_virtual(
-        lambda clock: play_conversation(
-            scenario, customer, transcript, clock,
-            lexicon=lexicon or Lexicon(scenario), agent=agent,
-            reply_seconds=options.desk.reply_seconds,
-            priority=0 if persona.vulnerable else 1,
-        ),
-        adapter, rng, desk=options.desk, latency=options.latency,
-    )  # fmt: skip
+    return lambda clock: play_conversation(
+        scenario, customer, transcript, clock,
+        lexicon=lexicon or Lexicon(scenario), agent=agent,
+        reply_seconds=options.desk.reply_seconds,
+        priority=0 if persona.vulnerable else 1,
+    ), rng  # fmt: skip
 
 
 def simulate(
     cases: Sequence[Case], options: RunOptions, adapter: Adapter | None = None
 ) -> Iterator[tuple[Case, Transcript]]:
-    """Play each case in turn in virtual time, yielding transcripts as they finish.
+    """Play each case in virtual time, yielding transcripts as they finish: in turn, or
+    `options.concurrency` at once against a network bot (drivers.concurrent), in the
+    order they finish.
 
     Without `adapter`, one is opened from `options.bot` and shut down at the end."""
     if adapter is None:
@@ -198,6 +210,16 @@ def simulate(
         return
     lexicons = {id(s): Lexicon(s) for s in {id(c.scenario): c.scenario for c in cases}.values()}
     with _fewer_collections():
+        if options.concurrency > 1 and supports_async(adapter):
+            prepared = [partial(prepare_case, c, options, lexicons[id(c.scenario)]) for c in cases]
+            played = run_concurrent(prepared, adapter, concurrency=options.concurrency,
+                                    desk=options.desk, latency=options.latency)  # fmt: skip
+            yield from ((cases[i], transcript) for i, transcript in played)
+            return
+        if options.concurrency > 1:  # CPU-bound: playing its conversations at once gains nothing
+            print(f"harness: --concurrency {options.concurrency}: {adapter.endpoint} runs in "
+                  "process, so its conversations are played one at a time",
+                  file=sys.stderr)  # fmt: skip
         for case in cases:
             yield case, play_case(case, adapter, options, lexicons[id(case.scenario)])
 
@@ -233,7 +255,7 @@ def _fewer_collections() -> Iterator[None]:
 def iter_results(
     cases: Sequence[Case], options: RunOptions, adapter: Adapter | None = None
 ) -> Iterator[ConversationResult]:
-    """Play and check each case in turn, yielding results as conversations finish."""
+    """Play and check each case, yielding results as conversations finish."""
     names = [n for n in CATALOGUE if not options.checks
              or any(fnmatch.fnmatchcase(n, p) for p in options.checks)]  # fmt: skip
     for case, transcript in simulate(cases, options, adapter):
@@ -345,6 +367,8 @@ def run(
             results.append(result)
             if progress is not None:
                 progress(result)
+    order = {case.conversation_id: i for i, case in enumerate(cases)}
+    results.sort(key=lambda r: order[r.case.conversation_id])  # finished out of order
     kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
     outcome = RunResult(options, results, kpis, out)
     if out is not None:
