@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -39,6 +39,8 @@ from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.transcript import Transcript
 from harness.model.verdict import Verdict
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,24 +206,36 @@ def simulate(
     order they finish.
 
     Without `adapter`, one is opened from `options.bot` and shut down at the end."""
+    yield from _played(cases, options, adapter, lambda case, transcript: transcript)
+
+
+def _played(
+    cases: Sequence[Case],
+    options: RunOptions,
+    adapter: Adapter | None,
+    finish: Callable[[Case, Transcript], T],
+) -> Iterator[tuple[Case, T]]:
+    """`simulate`, yielding `finish(case, transcript)`; the concurrent driver runs `finish`
+    on its own thread."""
     if adapter is None:
         with _opened(options) as opened:
-            yield from simulate(cases, options, opened)
+            yield from _played(cases, options, opened, finish)
         return
     lexicons = {id(s): Lexicon(s) for s in {id(c.scenario): c.scenario for c in cases}.values()}
     with _fewer_collections():
         if options.concurrency > 1 and supports_async(adapter):
             prepared = [partial(prepare_case, c, options, lexicons[id(c.scenario)]) for c in cases]
-            played = run_concurrent(prepared, adapter, concurrency=options.concurrency,
-                                    desk=options.desk, latency=options.latency)  # fmt: skip
-            yield from ((cases[i], transcript) for i, transcript in played)
+            played = run_concurrent(prepared, adapter, lambda i, t: finish(cases[i], t),
+                                    concurrency=options.concurrency, desk=options.desk,
+                                    latency=options.latency)  # fmt: skip
+            yield from ((cases[i], finished) for i, finished in played)
             return
         if options.concurrency > 1:  # CPU-bound: playing its conversations at once gains nothing
             print(f"harness: --concurrency {options.concurrency}: {adapter.endpoint} runs in "
                   "process, so its conversations are played one at a time",
                   file=sys.stderr)  # fmt: skip
         for case in cases:
-            yield case, play_case(case, adapter, options, lexicons[id(case.scenario)])
+            yield case, finish(case, play_case(case, adapter, options, lexicons[id(case.scenario)]))
 
 
 @contextmanager
@@ -258,16 +272,20 @@ def iter_results(
     """Play and check each case, yielding results as conversations finish."""
     names = [n for n in CATALOGUE if not options.checks
              or any(fnmatch.fnmatchcase(n, p) for p in options.checks)]  # fmt: skip
-    for case, transcript in simulate(cases, options, adapter):
+
+    def checked(case: Case, transcript: Transcript) -> ConversationResult:
         verdicts = run_checks(transcript, case.scenario.expectations, names)
         error = transcript.first("error")
-        yield ConversationResult(
+        return ConversationResult(
             case,
             transcript,
             verdicts,
             conversation_metrics(transcript),
             error.text if error else None,
         )
+
+    for _, result in _played(cases, options, adapter, checked):
+        yield result
 
 
 def play(
