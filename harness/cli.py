@@ -161,6 +161,15 @@ def _parser() -> argparse.ArgumentParser:
         "conversation with verdict error (default: 10)",
     )
     p.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="conversations in flight at once against a network bot (http, ws, endpoint "
+        "file); each keeps its own virtual clock, so verdicts do not change; results.json "
+        "keeps the case order. An in-process bot plays one at a time (default: 1)",
+    )
+    p.add_argument(
         "--sla",
         type=float,
         default=60.0,
@@ -287,6 +296,7 @@ def _run(args: argparse.Namespace) -> int:
         sla_seconds=args.sla,
         generated=args.generated,
         timeout=args.timeout,
+        concurrency=args.concurrency,
     )
     total = len(plan(pack, options))  # validates the filters before anything is written
     out = args.out or _default_out()

@@ -15,17 +15,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from harness.adapters import Adapter, open_bot
+from harness.adapters.base import supports_async
 from harness.checks import CATALOGUE, run_checks
 from harness.conversation import play as play_conversation
 from harness.customer import Customer
 from harness.desk import DeskAgent, DeskConfig
+from harness.drivers.concurrent import Start, run_concurrent
 from harness.drivers.virtual import run_virtual
 from harness.errors import ConfigError
 from harness.facts import derive_seed, make_ledger
@@ -37,6 +39,8 @@ from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.transcript import Transcript
 from harness.model.verdict import Verdict
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +56,7 @@ class RunOptions:
     timeout: float = 10.0  # seconds a network bot has to answer one message
     sla_seconds: float = 60.0
     generated: int = 0  # generated personas added to every scenario, seeds from `seed`
+    concurrency: int = 1  # conversations in flight at once against a network bot
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +123,8 @@ def plan(pack: Pack, options: RunOptions) -> list[Case]:
     pack's own personas. A conversation's seed depends on the run seed, scenario, persona
     and repeat alone, so one case rerun alone is the same conversation.
     """
+    if options.concurrency < 1:
+        raise ConfigError([f"--concurrency expects 1 or more, got {options.concurrency}"])
     generated = _generated(pack, options)
     known = {**pack.personas, **generated}
     scenarios = _pick("--scenario", sorted(pack.scenarios), options.scenarios)
@@ -167,6 +174,14 @@ def play_case(
     case: Case, adapter: Adapter, options: RunOptions, lexicon: Lexicon | None = None
 ) -> Transcript:
     """Play one case in virtual time; the same case and seed give the same transcript."""
+    start, rng = prepare_case(case, options, lexicon)
+    return run_virtual(start, adapter, rng, desk=options.desk, latency=options.latency)
+
+
+def prepare_case(
+    case: Case, options: RunOptions, lexicon: Lexicon | None = None
+) -> tuple[Start, random.Random]:
+    """The case's conversation, for a driver to start on its clock, and its random stream."""
     scenario, persona = case.scenario, case.persona
     rng = random.Random(case.seed)
     facts = make_ledger(scenario, rng, persona.locale)
@@ -175,31 +190,52 @@ def play_case(
     )
     customer = Customer(scenario, persona, facts, rng)
     agent = DeskAgent(scenario, "", facts)
-    return run_virtual(
-        lambda clock: play_conversation(
-            scenario, customer, transcript, clock,
-            lexicon=lexicon or Lexicon(scenario), agent=agent,
-            reply_seconds=options.desk.reply_seconds,
-            priority=0 if persona.vulnerable else 1,
-        ),
-        adapter, rng, desk=options.desk, latency=options.latency,
-    )  # fmt: skip
+    return lambda clock: play_conversation(
+        scenario, customer, transcript, clock,
+        lexicon=lexicon or Lexicon(scenario), agent=agent,
+        reply_seconds=options.desk.reply_seconds,
+        priority=0 if persona.vulnerable else 1,
+    ), rng  # fmt: skip
 
 
 def simulate(
     cases: Sequence[Case], options: RunOptions, adapter: Adapter | None = None
 ) -> Iterator[tuple[Case, Transcript]]:
-    """Play each case in turn in virtual time, yielding transcripts as they finish.
+    """Play each case in virtual time, yielding transcripts as they finish: in turn, or
+    `options.concurrency` at once against a network bot (drivers.concurrent), in the
+    order they finish.
 
     Without `adapter`, one is opened from `options.bot` and shut down at the end."""
+    yield from _played(cases, options, adapter, lambda case, transcript: transcript)
+
+
+def _played(
+    cases: Sequence[Case],
+    options: RunOptions,
+    adapter: Adapter | None,
+    finish: Callable[[Case, Transcript], T],
+) -> Iterator[tuple[Case, T]]:
+    """`simulate`, yielding `finish(case, transcript)`; the concurrent driver runs `finish`
+    on its own thread."""
     if adapter is None:
         with _opened(options) as opened:
-            yield from simulate(cases, options, opened)
+            yield from _played(cases, options, opened, finish)
         return
     lexicons = {id(s): Lexicon(s) for s in {id(c.scenario): c.scenario for c in cases}.values()}
     with _fewer_collections():
+        if options.concurrency > 1 and supports_async(adapter):
+            prepared = [partial(prepare_case, c, options, lexicons[id(c.scenario)]) for c in cases]
+            played = run_concurrent(prepared, adapter, lambda i, t: finish(cases[i], t),
+                                    concurrency=options.concurrency, desk=options.desk,
+                                    latency=options.latency)  # fmt: skip
+            yield from ((cases[i], finished) for i, finished in played)
+            return
+        if options.concurrency > 1:  # CPU-bound: playing its conversations at once gains nothing
+            print(f"harness: --concurrency {options.concurrency}: {adapter.endpoint} runs in "
+                  "process, so its conversations are played one at a time",
+                  file=sys.stderr)  # fmt: skip
         for case in cases:
-            yield case, play_case(case, adapter, options, lexicons[id(case.scenario)])
+            yield case, finish(case, play_case(case, adapter, options, lexicons[id(case.scenario)]))
 
 
 @contextmanager
@@ -233,19 +269,23 @@ def _fewer_collections() -> Iterator[None]:
 def iter_results(
     cases: Sequence[Case], options: RunOptions, adapter: Adapter | None = None
 ) -> Iterator[ConversationResult]:
-    """Play and check each case in turn, yielding results as conversations finish."""
+    """Play and check each case, yielding results as conversations finish."""
     names = [n for n in CATALOGUE if not options.checks
              or any(fnmatch.fnmatchcase(n, p) for p in options.checks)]  # fmt: skip
-    for case, transcript in simulate(cases, options, adapter):
+
+    def checked(case: Case, transcript: Transcript) -> ConversationResult:
         verdicts = run_checks(transcript, case.scenario.expectations, names)
         error = transcript.first("error")
-        yield ConversationResult(
+        return ConversationResult(
             case,
             transcript,
             verdicts,
             conversation_metrics(transcript),
             error.text if error else None,
         )
+
+    for _, result in _played(cases, options, adapter, checked):
+        yield result
 
 
 def play(
@@ -345,6 +385,8 @@ def run(
             results.append(result)
             if progress is not None:
                 progress(result)
+    order = {case.conversation_id: i for i, case in enumerate(cases)}
+    results.sort(key=lambda r: order[r.case.conversation_id])  # finished out of order
     kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
     outcome = RunResult(options, results, kpis, out)
     if out is not None:

@@ -8,9 +8,12 @@ failure leaves it as an `AdapterError` naming the endpoint and the cause.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from harness.errors import AdapterError
+
+if TYPE_CHECKING:  # asyncio is loaded by the adapters that need it, not by every run
+    import asyncio
 
 
 @dataclass(slots=True)  # built per channel session; not frozen, for speed
@@ -51,6 +54,31 @@ class Adapter(Protocol):
     def close(self, session: Session) -> None: ...
 
     def shutdown(self) -> None: ...
+
+
+class AsyncAdapter(Adapter, Protocol):
+    """An adapter that can talk to its bot for many conversations at once (optional).
+
+    Network adapters have it: waiting on a socket or a pipe, many conversations can be in
+    flight together. In-process adapters do not: their bot is CPU work, and running it
+    concurrently would gain nothing. `supports_async(adapter)` tells which is in hand.
+
+    `asend` and `aclose` are the coroutines that `send` and `close` run. They must be
+    awaited on `event_loop()`, the adapter's own loop (started if need be): its connections
+    belong to that loop. `send` and `close` must not be called from that loop (they block
+    on it). A subprocess adapter keeps one request in flight at a time; the others queue.
+    """
+
+    async def asend(self, session: Session, text: str) -> Reply: ...
+
+    async def aclose(self, session: Session) -> None: ...
+
+    def event_loop(self) -> asyncio.AbstractEventLoop: ...
+
+
+def supports_async(adapter: Adapter) -> TypeGuard[AsyncAdapter]:
+    """Whether `adapter` can play many conversations at once (see AsyncAdapter)."""
+    return all(callable(getattr(adapter, name, None)) for name in ("asend", "aclose", "event_loop"))
 
 
 def native_request(session: Session, text: str) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Each customer message is one POST of a native request; the answer must be a native response.
 The virtual driver calls `send` synchronously, so the adapter keeps one aiohttp
 `ClientSession` (one connection pool) on an event loop of its own thread, started at the
-first message and stopped by `shutdown()`. The round trip is measured and reported as the
+first message and stopped by `shutdown()`; the concurrent driver awaits `asend` on that
+loop, many conversations at once. The round trip is measured and reported as the
 reply's latency, so the bot's real speed moves the conversation's clock.
 
 Cookies are kept per channel session (`conversation_id`), as a browser tab would keep them,
@@ -16,6 +17,7 @@ what happened; the conversation ends with verdict `error` and the run goes on.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import json
 import time
@@ -54,12 +56,26 @@ class HttpAdapter:
         self._client: aiohttp.ClientSession | None = None
 
     def send(self, session: Session, text: str) -> Reply:
-        if self._loop is None:
-            self._loop = LoopThread(f"harness-http {self.endpoint}")
-        return self._loop.run(self._send(session, text))
+        return self._thread().run(self._send(session, text))
 
     def close(self, session: Session) -> None:
         self._cookies.pop(session.conversation_id, None)
+
+    async def asend(self, session: Session, text: str) -> Reply:
+        """`send` for a driver with many conversations in flight, awaited on `event_loop()`."""
+        return await self._send(session, text)
+
+    async def aclose(self, session: Session) -> None:
+        self.close(session)
+
+    def event_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop `asend` is awaited on: the connection pool belongs to it."""
+        return self._thread().loop
+
+    def _thread(self) -> LoopThread:
+        if self._loop is None:
+            self._loop = LoopThread(f"harness-http {self.endpoint}")
+        return self._loop
 
     def shutdown(self) -> None:
         if self._loop is None:

@@ -132,12 +132,27 @@ class ProcessAdapter:
         self._secrets = Secrets()
 
     def send(self, session: Session, text: str) -> Reply:
-        if self._loop is None:
-            self._loop = LoopThread(f"harness-subprocess {self.command[0]}")
-        return self._loop.run(self._send(session, text))
+        return self._thread().run(self._send(session, text))
 
     def close(self, session: Session) -> None:
         pass  # the bot is told nothing when a channel session ends; it lives for the run
+
+    async def asend(self, session: Session, text: str) -> Reply:
+        """`send` for the concurrent driver, awaited on `event_loop()`. Conversations take
+        turns at the pipes: one request is in flight, the others wait for the lock."""
+        return await self._send(session, text)
+
+    async def aclose(self, session: Session) -> None:
+        pass
+
+    def event_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop `asend` is awaited on: the pipes belong to it."""
+        return self._thread().loop
+
+    def _thread(self) -> LoopThread:
+        if self._loop is None:
+            self._loop = LoopThread(f"harness-subprocess {self.command[0]}")
+        return self._loop
 
     def shutdown(self) -> None:
         if self._loop is None:

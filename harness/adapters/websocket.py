@@ -26,7 +26,7 @@ JSON, not an object, malformed or over the size limit, and the bot closing the W
 while the conversation goes on.
 
 Like the HTTP adapter, the I/O runs on an event loop of its own thread (the virtual driver
-calls `send` synchronously); `_send` is the coroutine a concurrent driver can await.
+calls `send` synchronously); `asend` is the coroutine the concurrent driver awaits there.
 """
 
 from __future__ import annotations
@@ -109,13 +109,28 @@ class WebSocketAdapter:
         self._client: aiohttp.ClientSession | None = None
 
     def send(self, session: Session, text: str) -> Reply:
-        if self._loop is None:
-            self._loop = LoopThread(f"harness-websocket {self.endpoint}")
-        return self._loop.run(self._send(session, text))
+        return self._thread().run(self._send(session, text))
 
     def close(self, session: Session) -> None:
         if self._loop is not None and session.conversation_id in self._sockets:
             self._loop.run(self._close(session.conversation_id))
+
+    async def asend(self, session: Session, text: str) -> Reply:
+        """`send` for a driver with many conversations in flight, awaited on `event_loop()`."""
+        return await self._send(session, text)
+
+    async def aclose(self, session: Session) -> None:
+        if session.conversation_id in self._sockets:
+            await self._close(session.conversation_id)
+
+    def event_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop `asend` is awaited on: the WebSockets belong to it."""
+        return self._thread().loop
+
+    def _thread(self) -> LoopThread:
+        if self._loop is None:
+            self._loop = LoopThread(f"harness-websocket {self.endpoint}")
+        return self._loop
 
     def shutdown(self) -> None:
         if self._loop is None:

@@ -34,8 +34,8 @@ class Desk:
     the earliest free agent; an agent taken stays busy until released.
     """
 
-    def __init__(self, env: simpy.Environment, config: DeskConfig, rng: random.Random) -> None:
-        self.env = env
+    def __init__(self, clock: Callable[[], float], config: DeskConfig, rng: random.Random) -> None:
+        self.clock = clock  # the conversation's: simpy's, or the concurrent driver's
         self.config = config
         self.rng = rng
         self.free_at: list[float] | None = None
@@ -43,7 +43,7 @@ class Desk:
 
     def acquire(self, priority: int) -> float:
         """Seconds until an agent is free; that agent is then this customer's."""
-        now = self.env.now
+        now = self.clock()
         if self.free_at is None:
             mean = self.config.handle_seconds
             self.free_at = [
@@ -57,7 +57,7 @@ class Desk:
 
     def release(self) -> None:
         if self.free_at is not None and self.taken is not None:
-            self.free_at[self.taken] = self.env.now
+            self.free_at[self.taken] = self.clock()
             self.taken = None
 
 
@@ -71,7 +71,8 @@ def run_virtual(
 ) -> Transcript:
     """Play one conversation in virtual time; `start(clock)` makes its generator."""
     env = simpy.Environment()
-    done = env.process(_drive(env, start(lambda: env.now), adapter, Desk(env, desk, rng), rng,
+    desk_view = Desk(lambda: env.now, desk, rng)
+    done = env.process(_drive(env, start(lambda: env.now), adapter, desk_view, rng,
                               latency))  # fmt: skip
     env.run()
     result = done.value
