@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import sys
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from harness.adapters.base import supports_async
 from harness.bots import reference_bot
 from harness.runner import plan, simulate
 from harness.serve import native_app, serving
+from harness.serve_callback import callback_app
 from harness.serve_websocket import websocket_app
 
 SOME = ("--scenario", "banking.*")  # a few dozen conversations, where the whole pack is not needed
@@ -126,20 +128,26 @@ def test_a_served_reference_bot_gets_its_in_process_verdicts_16_at_a_time(
     assert len(list((tmp_path / "out" / "transcripts").iterdir())) == len(expected)
 
 
-def test_websocket_and_subprocess_bots_play_concurrently_too(
+def test_websocket_subprocess_and_callback_bots_play_concurrently_too(
     pack: Pack, tmp_path: Path, in_process: dict[str, Path]
 ) -> None:
     """A WebSocket per conversation, many open at once; one bot process taking the
-    conversations' requests one at a time (the lock): the same verdicts either way."""
+    conversations' requests one at a time (the lock); one desk and webhook server taking
+    every conversation's calls: the same verdicts each way."""
     expected = {k: v for k, v in verdicts(in_process["careful"]).items() if k.startswith("bank")}
     stdio = tmp_path / "bot.yaml"
     stdio.write_text(json.dumps({"kind": "subprocess", "command": [
         sys.executable, "-m", "harness", "demo-bot", "stdio", "--bot", "careful"]}))  # fmt: skip
-    with serving(websocket_app(reference_bot("careful"))) as url:
-        bots = {"ws": "ws" + url.removeprefix("http"), "stdio": str(stdio)}
+    callback = str(Path(__file__).parents[1] / "examples/endpoints/callback.yaml")
+    with (
+        serving(websocket_app(reference_bot("careful"))) as url,
+        serving(callback_app(reference_bot("careful"))) as called,
+    ):
+        bots = {"ws": "ws" + url.removeprefix("http"), "stdio": str(stdio), "callback": callback}
+        env = {**os.environ, "CALLBACK_BOT_URL": called}
         for kind, bot in bots.items():
             done = harness("run", "--bot", bot, "--concurrency", "8", *SOME, "--out", kind,
-                           cwd=tmp_path)  # fmt: skip
+                           cwd=tmp_path, env=env)  # fmt: skip
             assert done.returncode == 0, done.stdout + done.stderr
             assert verdicts(tmp_path / kind / "results.json") == expected, kind
 

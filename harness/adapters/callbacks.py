@@ -286,6 +286,7 @@ class CallbackAdapter(EndpointAdapter):
         super().__init__(config, timeout=timeout)
         self.config = config
         self._server: CallbackServer | None = None
+        self._starting = asyncio.Lock()
 
     def close(self, session: Session) -> None:
         super().close(session)
@@ -299,13 +300,8 @@ class CallbackAdapter(EndpointAdapter):
         super().shutdown()
 
     async def _send(self, session: Session, text: str) -> Reply:
-        if self._server is None:  # started here: it belongs to the running loop
-            server = CallbackServer(
-                self.config, redact=self._secrets.redact_bytes, max_bytes=self.max_bytes
-            )
-            await server.start()
-            self._server = server
-        mailbox = self._server.mailboxes.setdefault(session.conversation_id, _Mailbox())
+        server = await self._started()
+        mailbox = server.mailboxes.setdefault(session.conversation_id, _Mailbox())
         started = time.perf_counter()
         reply = await super()._send(session, text)
         replied = started + (reply.latency or 0.0)
@@ -319,6 +315,18 @@ class CallbackAdapter(EndpointAdapter):
             replied = max([replied, *(call.at for call in calls)])
         reply.latency = replied - started
         return reply
+
+    async def _started(self) -> CallbackServer:
+        """The server, started at the first message, on the loop that sends it: once, however
+        many conversations (`--concurrency`) send their first message together."""
+        async with self._starting:
+            if self._server is None:
+                server = CallbackServer(
+                    self.config, redact=self._secrets.redact_bytes, max_bytes=self.max_bytes
+                )
+                await server.start()
+                self._server = server
+        return self._server
 
     async def _answers(
         self, session: Session, text: str, state: dict[str, Any], answer: Any
