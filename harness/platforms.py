@@ -30,15 +30,15 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from harness.serve import BotFunction
+from harness.serve import BotFunction, json_handler
 
 if TYPE_CHECKING:
     from aiohttp import web
 
 BOT_ID = "harness-demo-bot"
+_BAD_FIELDS = (KeyError, TypeError)  # a field missing or of the wrong type: HTTP 400
 
 
 def rasa_app(bot: BotFunction) -> web.Application:
@@ -60,7 +60,7 @@ def rasa_app(bot: BotFunction) -> web.Application:
         return out
 
     app = web.Application()
-    app.router.add_post("/webhooks/rest/webhook", _json_handler(webhook))
+    app.router.add_post("/webhooks/rest/webhook", json_handler(webhook, bad_fields=_BAD_FIELDS))
     return app
 
 
@@ -94,7 +94,7 @@ def dialogflow_app(bot: BotFunction) -> web.Application:
 
     app = web.Application()
     route = "/v3/projects/{project}/locations/{location}/agents/{agent}/sessions/{session}"
-    app.router.add_post(route, _json_handler(detect_intent))
+    app.router.add_post(route, json_handler(detect_intent, bad_fields=_BAD_FIELDS))
     return app
 
 
@@ -145,7 +145,7 @@ def botframework_app(bot: BotFunction) -> web.Application:
     app = web.Application()
     base = "/v3/directline/conversations"
     app.router.add_post(base, start)
-    app.router.add_post(base + "/{id}/activities", _json_handler(post))
+    app.router.add_post(base + "/{id}/activities", json_handler(post, bad_fields=_BAD_FIELDS))
     app.router.add_get(base + "/{id}/activities", get)
     return app
 
@@ -181,30 +181,3 @@ def _structured(native: dict[str, Any]) -> dict[str, Any]:
     if native.get("end"):
         custom["end"] = True
     return custom
-
-
-Handler = Callable[[dict[str, Any], "web.Request"], Awaitable[Any]]
-
-
-def _json_handler(handle: Handler) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """A handler of a JSON object body: 400 when it is not one or lacks a field, 500 when
-    the bot raises, and its result as JSON otherwise."""
-    from aiohttp import web
-
-    async def handler(request: web.Request) -> web.Response:
-        try:
-            body = await request.json()
-        except ValueError:
-            return web.json_response({"error": "the request body is not JSON"}, status=400)
-        if not isinstance(body, dict):
-            return web.json_response({"error": "the request must be a JSON object"}, status=400)
-        try:
-            return web.json_response(await handle(body, request))
-        except (KeyError, TypeError) as exc:
-            return web.json_response({"error": f"missing or bad field: {exc}"}, status=400)
-        except web.HTTPException:
-            raise
-        except Exception as exc:  # a crashing bot answers 500, as a real one would
-            return web.json_response({"error": f"{type(exc).__name__}: {exc}"}, status=500)
-
-    return handler

@@ -10,7 +10,7 @@ one process.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # aiohttp is imported when a server starts, not when the CLI 
 HOST = "127.0.0.1"
 
 BotFunction = Callable[[dict[str, Any]], Any]
+# what `json_handler` wraps: the request's JSON object body and the request in, the answer out
+JsonHandler = Callable[[dict[str, Any], "web.Request"], Awaitable[Any]]
 
 # protocol → "module:factory"; a factory takes a native bot function and returns the
 # aiohttp Application that speaks the protocol, and has a one-line docstring.
@@ -71,7 +73,23 @@ def native_app(bot: BotFunction) -> web.Application:
     """The native protocol: POST a native request (JSON) to `/`, get a native response."""
     from aiohttp import web
 
-    async def answer(request: web.Request) -> web.Response:
+    async def answer(body: dict[str, Any], request: web.Request) -> Any:
+        return bot(body)
+
+    app = web.Application()
+    app.router.add_post("/", json_handler(answer))
+    return app
+
+
+def json_handler(
+    handle: JsonHandler, *, bad_fields: tuple[type[Exception], ...] = ()
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """An aiohttp handler that answers with `handle`'s result as JSON; 400 when the body is
+    not a JSON object or `handle` raises one of `bad_fields` (a field missing or of the
+    wrong type), and 500 when it raises anything else but aiohttp's HTTP exceptions."""
+    from aiohttp import web
+
+    async def handler(request: web.Request) -> web.Response:
         try:
             body = await request.json()
         except ValueError:
@@ -79,14 +97,15 @@ def native_app(bot: BotFunction) -> web.Application:
         if not isinstance(body, dict):
             return web.json_response({"error": "the request must be a JSON object"}, status=400)
         try:
-            reply = bot(body)
+            return web.json_response(await handle(body, request))
+        except bad_fields as exc:
+            return web.json_response({"error": f"missing or bad field: {exc}"}, status=400)
+        except web.HTTPException:
+            raise
         except Exception as exc:  # a crashing bot answers 500, as a real one would
             return web.json_response({"error": f"{type(exc).__name__}: {exc}"}, status=500)
-        return web.json_response(reply)
 
-    app = web.Application()
-    app.router.add_post("/", answer)
-    return app
+    return handler
 
 
 @contextmanager

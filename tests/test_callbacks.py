@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 import yaml
 from aiohttp import ClientSession, web
-from harness_cli import harness
+from harness_cli import free_port, harness, run_faulty, verdicts
 
 from harness import ConfigError, Pack, RunOptions, run
-from harness.adapters import Session, open_bot
+from harness.adapters import Reply, Session, open_bot
 from harness.bots import reference_bot
 from harness.serve import serving
 from harness.serve_callback import callback_app
@@ -34,14 +34,6 @@ SECRET = "s3cr3t-desk-token-77"
 SESSION = Session("c-1", "u-1", "chat", 1)
 
 Handler = Callable[[dict[str, Any], ClientSession], Awaitable[Any]]
-
-
-def verdicts(results_json: Path) -> dict[str, tuple[str, dict[str, str]]]:
-    written = json.loads(results_json.read_text())
-    return {
-        c["conversation_id"]: (c["outcome"], {v["name"]: v["verdict"] for v in c["checks"]})
-        for c in written["conversations"]
-    }
 
 
 def bot_app(handle: Handler) -> web.Application:
@@ -112,6 +104,16 @@ def said(text: str, **more: Any) -> dict[str, Any]:
     return {"messages": [{"text": text}], **more}
 
 
+def talk(path: Path, *texts: str) -> list[Reply]:
+    """Open the bot of the endpoint file at `path`, send it `texts` one by one in SESSION,
+    and shut it down; its replies."""
+    adapter = open_bot(str(path), timeout=5)
+    try:
+        return [adapter.send(SESSION, text) for text in texts]
+    finally:
+        adapter.shutdown()
+
+
 # -- the whole pack, against the demo ---------------------------------------------------------
 
 
@@ -172,11 +174,7 @@ def test_a_desk_call_just_after_the_reply_belongs_to_its_turn(serve: Callable[..
         asyncio.get_running_loop().create_task(later())
         return said("Let me get someone.")
 
-    adapter = open_bot(str(serve(handle, desk={"wait": 1.0})), timeout=5)
-    try:
-        reply = adapter.send(SESSION, "I want a person")
-    finally:
-        adapter.shutdown()
+    (reply,) = talk(serve(handle, desk={"wait": 1.0}), "I want a person")
     assert reply.handoff is not None and reply.handoff["context"] == {}
     assert reply.latency is not None and 0.2 <= reply.latency < 0.9
 
@@ -192,12 +190,7 @@ def test_a_desk_call_between_turns_goes_into_the_next_reply(serve: Callable[...,
                                               "reason": "late"})  # fmt: skip
         return said("second")
 
-    adapter = open_bot(str(serve(handle, desk={"wait": 0})), timeout=5)
-    try:
-        first = adapter.send(SESSION, "one")
-        second = adapter.send(SESSION, "two")
-    finally:
-        adapter.shutdown()
+    first, second = talk(serve(handle, desk={"wait": 0}), "one", "two")
     assert first.handoff is None
     assert second.handoff is not None and second.handoff["reason"] == "late"
 
@@ -225,11 +218,7 @@ def test_a_desk_call_the_desk_cannot_take_is_refused_and_changes_nothing(
         answers.append(await post(client, body["desk_url"], call))
         return said("Hello.")
 
-    adapter = open_bot(str(serve(handle, desk={"wait": 0.1})), timeout=5)
-    try:
-        reply = adapter.send(SESSION, "hello")
-    finally:
-        adapter.shutdown()
+    (reply,) = talk(serve(handle, desk={"wait": 0.1}), "hello")
     assert answers == [(status, answer)]
     assert reply.handoff is None and reply.messages == ("Hello.",)
 
@@ -268,18 +257,10 @@ def test_a_bot_that_never_calls_back_is_an_error_after_the_timeout(
         return {}  # acknowledged; the reply never comes
 
     path = serve(handle, webhook={"done": "$.done"})
-    started = time.monotonic()
-    done = harness("run", "--bot", str(path), "--timeout", "0.3", "--scenario", "banking.balance",
-                   "--out", "out", cwd=tmp_path)  # fmt: skip
-    assert time.monotonic() - started < 30
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    written = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert len(written["conversations"]) == written["summary"]["error"] >= 3
-    for entry in written["conversations"]:
-        assert entry["verdict"] == "error"
-        assert "the bot took the message but posted no reply to http://127.0.0.1:" in entry["error"]
-        assert "/webhook within the timeout of 0.3 s" in entry["error"]
+    url = yaml.safe_load(path.read_text())["url"]
+    cause = "the bot took the message but posted no reply to http://127.0.0.1:"
+    errors = run_faulty(tmp_path, str(path), endpoint=url, cause=cause)
+    assert all("/webhook within the timeout of 0.3 s" in error for error in errors)
 
 
 def test_a_webhook_call_for_an_unknown_conversation_gets_404(serve: Callable[..., Path]) -> None:
@@ -292,11 +273,7 @@ def test_a_webhook_call_for_an_unknown_conversation_gets_404(serve: Callable[...
         answers.append(await post(client, body["webhook_url"], mine))
         return {}
 
-    adapter = open_bot(str(serve(handle, webhook={"done": "$.done"})), timeout=5)
-    try:
-        reply = adapter.send(SESSION, "hello")
-    finally:
-        adapter.shutdown()
+    (reply,) = talk(serve(handle, webhook={"done": "$.done"}), "hello")
     assert answers == [(404, "no conversation 'nobody' is open here"), (202, "received")]
     assert reply.messages == ("hi",)
 
@@ -307,9 +284,7 @@ def test_a_webhook_call_for_an_unknown_conversation_gets_404(serve: Callable[...
 def test_the_callback_server_listens_on_127_0_0_1_only_and_on_the_port_asked(
     serve: Callable[..., Path],
 ) -> None:
-    with socket.socket() as sock:  # a port that is free now
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     urls: list[str] = []
 
     async def handle(body: dict[str, Any], client: ClientSession) -> Any:

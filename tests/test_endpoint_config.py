@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from harness_cli import harness
+from harness_cli import harness, verdicts
 
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import open_bot
@@ -80,14 +80,6 @@ def foreign(tmp_path: Path) -> Iterator[Path]:
         path = tmp_path / "bot.yaml"
         path.write_text(ENDPOINT.format(url=url + "chat"))
         yield path
-
-
-def verdicts(results_json: Path) -> dict[str, tuple[str, dict[str, str]]]:
-    written = json.loads(results_json.read_text())
-    return {
-        c["conversation_id"]: (c["outcome"], {v["name"]: v["verdict"] for v in c["checks"]})
-        for c in written["conversations"]
-    }
 
 
 def test_a_mapped_bot_gets_the_verdicts_it_gets_in_process(

@@ -10,11 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import signal
 import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,23 +18,20 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from harness_cli import harness
+from harness_cli import (
+    FAULT_SCENARIO,
+    demo_bot_serving,
+    harness,
+    run_deflector,
+    run_faulty,
+    silent_port,
+    verdicts,
+)
 
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import open_bot
 from harness.bots import reference_bot
 from harness.serve import native_app, serving
-
-FAULT_SCENARIO = "banking.balance"  # a few conversations are enough to show a fault
-
-
-def verdicts(results_json: Path) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each conversation's outcome and check verdicts, by conversation id."""
-    written = json.loads(results_json.read_text())
-    return {
-        c["conversation_id"]: (c["outcome"], {v["name"]: v["verdict"] for v in c["checks"]})
-        for c in written["conversations"]
-    }
 
 
 @pytest.mark.parametrize("name", ["careful", "deflector"])
@@ -92,19 +85,13 @@ def server(request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a server that misbehaves as asked: dead, hanging, or answering badly."""
     kind = request.param
     if kind in ("dead", "hanging"):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            if kind == "hanging":
-                sock.listen()  # the kernel accepts connections; nobody ever answers
-            port = sock.getsockname()[1]
-            if kind == "dead":
-                sock.close()  # nothing listens on this port any more
+        with silent_port(kind) as port:
             yield f"http://127.0.0.1:{port}/bot"
-        return
-    app = web.Application()
-    app.router.add_post("/bot", kind)
-    with serving(app) as url:
-        yield url + "bot"
+    else:
+        app = web.Application()
+        app.router.add_post("/bot", kind)
+        with serving(app) as url:
+            yield url + "bot"
 
 
 @pytest.mark.parametrize(
@@ -124,20 +111,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[str]:
 def test_a_faulty_server_gives_error_verdicts_and_complete_results(
     tmp_path: Path, server: str, cause: str
 ) -> None:
-    started = time.monotonic()
-    done = harness("run", "--bot", server, "--timeout", "0.3", "--scenario", FAULT_SCENARIO,
-                   "--out", "out", cwd=tmp_path)  # fmt: skip
-    assert time.monotonic() - started < 30
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    written = json.loads((tmp_path / "out" / "results.json").read_text())
-    conversations = written["conversations"]
-    assert len(conversations) == written["summary"]["error"] >= 3  # every one, each an error
-    for entry in conversations:
-        assert entry["verdict"] == "error" and entry["outcome"] == "error"
-        assert entry["error"].startswith(f"{server}: ")
-        assert cause in entry["error"]
-        assert (tmp_path / "out" / entry["transcript"]).is_file()
+    run_faulty(tmp_path, server, endpoint=server, cause=cause)
 
 
 def test_cookies_are_kept_per_conversation(pack: Pack, tmp_path: Path) -> None:
@@ -202,24 +176,10 @@ def test_the_server_listens_on_loopback_127_0_0_1_only() -> None:
 
 
 def test_demo_bot_serve_prints_its_url_and_stops_quietly_on_ctrl_c(tmp_path: Path) -> None:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "harness", "demo-bot", "serve", "--bot", "deflector",
-         "--port", "0"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert server.stdout is not None
-        first = server.stdout.readline()
+    with demo_bot_serving(tmp_path) as printed:
+        first = printed.readline()
         assert first.startswith("serving demo:deflector (native protocol) at http://127.0.0.1:")
-        url = first.split(" at ")[1].strip()
-        done = harness("run", "--bot", url, "--scenario", FAULT_SCENARIO, "--out", "out",
-                       cwd=tmp_path)  # fmt: skip
-        assert done.returncode == 1 and "FAIL escalation.on_request" in done.stdout
-    finally:
-        server.send_signal(signal.SIGINT)
-        _, err = server.communicate(timeout=20)
-    assert server.returncode == 0, err
-    assert err == ""
+        run_deflector(first.split(" at ")[1].strip(), tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import signal
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterator
@@ -20,7 +17,14 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from harness_cli import harness
+from harness_cli import (
+    FAULT_SCENARIO,
+    demo_bot_serving,
+    error_verdicts,
+    harness,
+    run_deflector,
+    verdicts,
+)
 
 from harness import Pack, RunOptions, run
 from harness.bots import reference_bot
@@ -28,16 +32,6 @@ from harness.serve import serving
 from harness.serve_openai import openai_app
 
 SECRET = "sk-test-4242-very-secret"
-FAULT_SCENARIO = "banking.balance"
-
-
-def verdicts(results_json: Path) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each conversation's outcome and check verdicts, by conversation id."""
-    written = json.loads(results_json.read_text())
-    return {
-        c["conversation_id"]: (c["outcome"], {v["name"]: v["verdict"] for v in c["checks"]})
-        for c in written["conversations"]
-    }
 
 
 def endpoint_file(folder: Path, url: str, *lines: str) -> Path:
@@ -235,12 +229,7 @@ def test_a_faulty_server_gives_error_verdicts_naming_the_url(
         bot = endpoint_file(tmp_path, url + "v1", f"stream: {str(stream).lower()}")
         result = run(pack, RunOptions(bot=str(bot), scenarios=(FAULT_SCENARIO,)), tmp_path / "out")
     assert result.exit_code == 1
-    written = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert len(written["conversations"]) == written["summary"]["error"] >= 3
-    for entry in written["conversations"]:
-        assert entry["verdict"] == "error" and entry["outcome"] == "error"
-        assert entry["error"].startswith(f"{url}v1/chat/completions: ")
-        assert cause in entry["error"]
+    error_verdicts(tmp_path / "out", endpoint=f"{url}v1/chat/completions", cause=cause)
 
 
 def test_a_refused_connection_is_an_error_verdict(pack: Pack, tmp_path: Path) -> None:
@@ -313,25 +302,11 @@ def test_the_demo_protocol_refuses_a_request_without_messages_openai_style() -> 
 
 
 def test_demo_bot_serve_speaks_openai(tmp_path: Path) -> None:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "harness", "demo-bot", "serve", "--bot", "deflector",
-         "--port", "0", "--protocol", "openai"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert server.stdout is not None
-        first = server.stdout.readline()
+    with demo_bot_serving(tmp_path, "--protocol", "openai") as printed:
+        first = printed.readline()
         assert first.startswith("serving demo:deflector (openai protocol) at http://127.0.0.1:")
         # what the server prints is enough to run against it
-        assert (
-            server.stdout.readline() == "try: harness run --bot bot.yaml, with bot.yaml holding\n"
-        )
-        lines = iter(server.stdout.readline, "(Ctrl-C stops)\n")
+        assert printed.readline() == "try: harness run --bot bot.yaml, with bot.yaml holding\n"
+        lines = iter(printed.readline, "(Ctrl-C stops)\n")
         (tmp_path / "bot.yaml").write_text("".join(line.removeprefix("  ") for line in lines))
-        done = harness("run", "--bot", "bot.yaml", "--scenario", FAULT_SCENARIO, "--out", "out",
-                       cwd=tmp_path)  # fmt: skip
-        assert done.returncode == 1 and "FAIL escalation.on_request" in done.stdout, done.stdout
-    finally:
-        server.send_signal(signal.SIGINT)
-        _, err = server.communicate(timeout=20)
-    assert server.returncode == 0 and err == "", err
+        run_deflector("bot.yaml", tmp_path)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from harness_cli import harness
+from harness_cli import free_port, harness, run_faulty, verdicts
 
 from harness import AdapterError, ConfigError, Pack, RunOptions, run
 from harness.adapters import Adapter, Session, open_bot
@@ -34,14 +33,6 @@ PRESETS = {  # protocol → (preset, the variable its URL comes from, what follo
     "dialogflow": ("dialogflow-cx.yaml", "DIALOGFLOW_AGENT", "/v3/projects/p/locations/l/agents/a"),
 }
 SECRETS = {"DIRECTLINE_SECRET": "dl-secret-0123456789", "DIALOGFLOW_TOKEN": "ya29.token-0123456789"}
-
-
-def verdicts(results_json: Path) -> dict[str, tuple[str, dict[str, str]]]:
-    written = json.loads(results_json.read_text())
-    return {
-        c["conversation_id"]: (c["outcome"], {v["name"]: v["verdict"] for v in c["checks"]})
-        for c in written["conversations"]
-    }
 
 
 @pytest.fixture(scope="module")
@@ -116,19 +107,11 @@ def test_a_platform_that_fails_gives_verdict_error_and_the_run_goes_on(tmp_path:
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", down)
     with serving(app) as url:
-        env = {**os.environ, **SECRETS, "DIRECTLINE_URL": url.rstrip("/")}
+        start = url.rstrip("/") + "/v3/directline/conversations"
         preset = REPO / "examples" / "endpoints" / "botframework.yaml"
-        done = harness("run", "--bot", str(preset), "--scenario", "banking.balance",
-                       "--out", "out", cwd=tmp_path, env=env)  # fmt: skip
-    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
-    written = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert written["conversations"]
-    for conversation in written["conversations"]:
-        assert conversation["verdict"] == "error"
-    assert "POST http://127.0.0.1:" in (tmp_path / "out" / "results.json").read_text()
-    assert (
-        "/v3/directline/conversations: HTTP 500" in (tmp_path / "out" / "results.json").read_text()
-    )
+        run_faulty(tmp_path, str(preset), endpoint=start + "/{state.conversationId}/activities",
+                   cause=f"POST {start}: HTTP 500",
+                   env={**SECRETS, "DIRECTLINE_URL": url.rstrip("/")})  # fmt: skip
 
 
 # -- paths ---------------------------------------------------------------------------------
@@ -335,13 +318,8 @@ def test_no_retry_where_none_is_configured(endpoint: Any, retry: str) -> None:
 
 
 def test_retry_on_refused_and_on_timeout(tmp_path: Path, endpoint: Any) -> None:
-    import socket
-
-    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     path = tmp_path / "refused.yaml"
-    path.write_text(RETRY.replace("{url}", f"http://127.0.0.1:{port}")
+    path.write_text(RETRY.replace("{url}", f"http://127.0.0.1:{free_port()}")
                     + "retry: {attempts: 2, when: [refused], backoff: 0}")  # fmt: skip
     bot = open_bot(str(path), timeout=2)
     try:

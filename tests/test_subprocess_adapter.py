@@ -17,14 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
-from harness_cli import harness
+from harness_cli import FAULT_SCENARIO, harness, run_faulty, verdicts
 
 from harness import Pack, RunOptions, run
 from harness.adapters import Session, open_bot
 from harness.adapters.process import ProcessAdapter
 from harness.errors import AdapterError
 
-FAULT_SCENARIO = "banking.balance"  # a few conversations are enough to show a fault
 SECRET = "s3cr3t-token-4242"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "bots"
 STDIO = [sys.executable, "-m", "harness", "demo-bot", "stdio"]
@@ -35,15 +34,6 @@ def endpoint_file(folder: Path, command: str | list[str], **fields: object) -> P
     path = folder / "bot.yaml"
     path.write_text(json.dumps({"kind": "subprocess", "command": command, **fields}))
     return path
-
-
-def verdicts(results_json: Path) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each conversation's outcome and check verdicts, by conversation id."""
-    written = json.loads(results_json.read_text())
-    return {
-        c["conversation_id"]: (c["outcome"], {v["name"]: v["verdict"] for v in c["checks"]})
-        for c in written["conversations"]
-    }
 
 
 def gone(pid: int) -> bool:
@@ -121,20 +111,7 @@ def test_a_faulty_bot_gives_error_verdicts_and_complete_results(
     tmp_path: Path, command: list[str], cause: str
 ) -> None:
     bot = endpoint_file(tmp_path, command)
-    started = time.monotonic()
-    done = harness("run", "--bot", str(bot), "--timeout", "0.3", "--scenario", FAULT_SCENARIO,
-                   "--out", "out", cwd=tmp_path)  # fmt: skip
-    assert time.monotonic() - started < 30
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    written = json.loads((tmp_path / "out" / "results.json").read_text())
-    conversations = written["conversations"]
-    assert len(conversations) == written["summary"]["error"] >= 3  # every one, each an error
-    for entry in conversations:
-        assert entry["verdict"] == "error" and entry["outcome"] == "error"
-        assert entry["error"].startswith(f"{shlex.join(command)}: ")
-        assert cause in entry["error"]
-        assert (tmp_path / "out" / entry["transcript"]).is_file()
+    run_faulty(tmp_path, str(bot), endpoint=shlex.join(command), cause=cause)
 
 
 def test_a_malformed_answer_leaves_the_bot_running(tmp_path: Path) -> None:

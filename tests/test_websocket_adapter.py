@@ -11,11 +11,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Iterator
@@ -25,7 +20,15 @@ from typing import Any
 
 import pytest
 from aiohttp import WSCloseCode, web
-from harness_cli import harness
+from harness_cli import (
+    FAULT_SCENARIO,
+    demo_bot_serving,
+    harness,
+    run_deflector,
+    run_faulty,
+    silent_port,
+    verdicts,
+)
 
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import Session, open_bot
@@ -35,20 +38,10 @@ from harness.errors import AdapterError
 from harness.serve import serving
 from harness.serve_websocket import websocket_app
 
-FAULT_SCENARIO = "banking.balance"  # a few conversations are enough to show a fault
 SECRET = "s3cr3t-ws-token-77"
 SESSION = Session(conversation_id="c1", customer_id="u1", channel="chat", contact=1)
 
 Talk = Callable[[web.WebSocketResponse, dict[str, Any]], Awaitable[None]]
-
-
-def verdicts(results_json: Path) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each conversation's outcome and check verdicts, by conversation id."""
-    written = json.loads(results_json.read_text())
-    return {
-        c["conversation_id"]: (c["outcome"], {v["name"]: v["verdict"] for v in c["checks"]})
-        for c in written["conversations"]
-    }
 
 
 def ws(url: str) -> str:
@@ -215,23 +208,16 @@ def server(request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a server that misbehaves as asked: dead, hanging, or answering badly."""
     kind = request.param
     if kind in ("dead", "hanging"):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            if kind == "hanging":
-                sock.listen()  # the kernel accepts connections; nobody ever answers
-            port = sock.getsockname()[1]
-            if kind == "dead":
-                sock.close()  # nothing listens on this port any more
+        with silent_port(kind) as port:
             yield f"ws://127.0.0.1:{port}/bot"
-        return
-    if kind is _forbidden:
+    elif kind is _forbidden:
         app = web.Application()
         app.router.add_get("/bot", _forbidden)
         with serving(app) as url:
             yield ws(url) + "bot"
-        return
-    with serving_ws(kind) as url:
-        yield url
+    else:
+        with serving_ws(kind) as url:
+            yield url
 
 
 FAULTS = [
@@ -255,21 +241,7 @@ FAULT_IDS = ["refused", "timeout-handshake", "http-403", "timeout-silent", "not-
 def test_a_faulty_server_gives_error_verdicts_and_complete_results(
     tmp_path: Path, server: str, cause: str
 ) -> None:
-    env = {**os.environ, "PYTHONWARNINGS": "always::ResourceWarning"}
-    started = time.monotonic()
-    done = harness("run", "--bot", server, "--timeout", "0.3", "--scenario", FAULT_SCENARIO,
-                   "--out", "out", cwd=tmp_path, env=env)  # fmt: skip
-    assert time.monotonic() - started < 30
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr and "ResourceWarning" not in done.stderr
-    written = json.loads((tmp_path / "out" / "results.json").read_text())
-    conversations = written["conversations"]
-    assert len(conversations) == written["summary"]["error"] >= 3  # every one, each an error
-    for entry in conversations:
-        assert entry["verdict"] == "error" and entry["outcome"] == "error"
-        assert entry["error"].startswith(f"{server}: ")
-        assert cause in entry["error"]
-        assert (tmp_path / "out" / entry["transcript"]).is_file()
+    run_faulty(tmp_path, server, endpoint=server, cause=cause)
 
 
 @pytest.mark.parametrize(("server", "cause"), FAULTS, indirect=["server"], ids=FAULT_IDS)
@@ -314,25 +286,12 @@ def test_a_websocket_server_tells_a_plain_http_client_what_to_use(tmp_path: Path
 
 
 def test_demo_bot_serve_speaks_websocket(tmp_path: Path) -> None:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "harness", "demo-bot", "serve", "--bot", "deflector",
-         "--port", "0", "--protocol", "websocket"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert server.stdout is not None
-        first = server.stdout.readline()
+    with demo_bot_serving(tmp_path, "--protocol", "websocket") as printed:
+        first = printed.readline()
         assert first.startswith("serving demo:deflector (websocket protocol) at ")
         url = ws(first.split(" at ")[1].strip())
-        assert server.stdout.readline() == f"try: harness run --bot {url}\n"
-        done = harness("run", "--bot", url, "--scenario", FAULT_SCENARIO, "--out", "out",
-                       cwd=tmp_path)  # fmt: skip
-        assert done.returncode == 1 and "FAIL escalation.on_request" in done.stdout
-    finally:
-        server.send_signal(signal.SIGINT)
-        _, err = server.communicate(timeout=20)
-    assert server.returncode == 0, err
-    assert err == ""
+        assert printed.readline() == f"try: harness run --bot {url}\n"
+        run_deflector(url, tmp_path)
 
 
 # -- the endpoint file ---------------------------------------------------------------------------
