@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from aiohttp import web
-from harness_cli import harness
+from harness_cli import error_verdicts, free_port, harness, verdicts
 
 from harness import ConfigError, Pack, RunOptions, run
 from harness._loop import LoopThread
@@ -31,15 +30,6 @@ from harness.serve_callback import callback_app
 from harness.serve_websocket import websocket_app
 
 SOME = ("--scenario", "banking.*")  # a few dozen conversations, where the whole pack is not needed
-
-
-def verdicts(results_json: Path) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each conversation's outcome and check verdicts, by conversation id."""
-    written = json.loads(results_json.read_text())
-    return {
-        c["conversation_id"]: (c["outcome"], {v["name"]: v["verdict"] for v in c["checks"]})
-        for c in written["conversations"]
-    }
 
 
 def order(results_json: Path) -> list[str]:
@@ -203,10 +193,7 @@ async def _fails(request: web.Request) -> web.Response:
 def faulty(request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of a dead port, or of a server that answers every request with a 500."""
     if request.param == "dead":
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        yield f"http://127.0.0.1:{port}/"
+        yield f"http://127.0.0.1:{free_port()}/"
         return
     app = web.Application()
     app.router.add_post("/", _fails)
@@ -226,13 +213,8 @@ def test_faults_under_concurrency_give_every_conversation_an_error_verdict(
     done = harness("run", "--bot", faulty, "--concurrency", "16", "--out", "out", cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
-    written = json.loads((tmp_path / "out" / "results.json").read_text())
-    conversations = written["conversations"]
-    assert len(conversations) == written["summary"]["error"] == len(plan(pack, RunOptions()))
-    for entry in conversations:
-        assert entry["verdict"] == "error" and entry["outcome"] == "error"
-        assert entry["error"].startswith(f"{faulty}: ") and cause in entry["error"]
-        assert (tmp_path / "out" / entry["transcript"]).is_file()
+    errors = error_verdicts(tmp_path / "out", endpoint=faulty, cause=cause)
+    assert len(errors) == len(plan(pack, RunOptions()))
     assert order(tmp_path / "out" / "results.json") == [c.conversation_id for c in plan(
         pack, RunOptions())]  # fmt: skip
 
