@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
+from harness._loop import LoopThread
 from harness.errors import AdapterError
 
 if TYPE_CHECKING:  # asyncio is loaded by the adapters that need it, not by every run
@@ -74,6 +75,44 @@ class AsyncAdapter(Adapter, Protocol):
     async def aclose(self, session: Session) -> None: ...
 
     def event_loop(self) -> asyncio.AbstractEventLoop: ...
+
+
+class OwnLoop:
+    """The loop plumbing of an adapter whose I/O is async (HTTP, WebSocket, subprocess).
+
+    The coroutine `asend` does the work. `send` runs it on an event loop of the adapter's own
+    thread, started at the first message; a concurrent driver awaits it on `event_loop()`,
+    that same loop, which the adapter's connections, sockets or pipes belong to.
+    `shutdown()` runs `_release()` there (close what is held), then stops the thread.
+    """
+
+    endpoint: str
+    _loop: LoopThread | None = None
+
+    async def asend(self, session: Session, text: str) -> Reply:
+        raise NotImplementedError
+
+    def send(self, session: Session, text: str) -> Reply:
+        return self._thread().run(self.asend(session, text))
+
+    def event_loop(self) -> asyncio.AbstractEventLoop:
+        """The loop `asend` is awaited on."""
+        return self._thread().loop
+
+    def shutdown(self) -> None:
+        if self._loop is None:
+            return
+        self._loop.run(self._release())
+        self._loop.stop()
+        self._loop = None
+
+    async def _release(self) -> None:
+        """Close what the adapter holds, on its loop (the whole run is over)."""
+
+    def _thread(self) -> LoopThread:
+        if self._loop is None:
+            self._loop = LoopThread(f"harness {self.endpoint}")
+        return self._loop
 
 
 def supports_async(adapter: Adapter) -> TypeGuard[AsyncAdapter]:

@@ -293,11 +293,11 @@ class CallbackAdapter(EndpointAdapter):
         if self._server is not None:  # later calls naming it get 404
             self._server.mailboxes.pop(session.conversation_id, None)
 
-    def shutdown(self) -> None:
-        if self._loop is not None and self._server is not None:
-            self._loop.run(self._server.stop())
-        self._server = None
-        super().shutdown()
+    async def _release(self) -> None:
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
+        await super()._release()
 
     async def _send(self, session: Session, text: str) -> Reply:
         server = await self._started()

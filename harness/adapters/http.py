@@ -17,7 +17,6 @@ what happened; the conversation ends with verdict `error` and the run goes on.
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import json
 import time
@@ -27,8 +26,7 @@ from typing import Any
 
 import aiohttp
 
-from harness._loop import LoopThread
-from harness.adapters.base import Reply, Session, native_reply, native_request
+from harness.adapters.base import OwnLoop, Reply, Session, native_reply, native_request
 from harness.errors import AdapterError
 
 DEFAULT_TIMEOUT = 10.0  # seconds for one whole round trip
@@ -44,7 +42,7 @@ class Request:
     headers: dict[str, str] | None = None
 
 
-class HttpAdapter:
+class HttpAdapter(OwnLoop):
     def __init__(
         self, url: str, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES
     ) -> None:
@@ -52,11 +50,7 @@ class HttpAdapter:
         self.timeout = timeout
         self.max_bytes = max_bytes
         self._cookies: dict[str, dict[str, str]] = {}
-        self._loop: LoopThread | None = None
         self._client: aiohttp.ClientSession | None = None
-
-    def send(self, session: Session, text: str) -> Reply:
-        return self._thread().run(self._send(session, text))
 
     def close(self, session: Session) -> None:
         self._cookies.pop(session.conversation_id, None)
@@ -68,23 +62,10 @@ class HttpAdapter:
     async def aclose(self, session: Session) -> None:
         self.close(session)
 
-    def event_loop(self) -> asyncio.AbstractEventLoop:
-        """The loop `asend` is awaited on: the connection pool belongs to it."""
-        return self._thread().loop
-
-    def _thread(self) -> LoopThread:
-        if self._loop is None:
-            self._loop = LoopThread(f"harness-http {self.endpoint}")
-        return self._loop
-
-    def shutdown(self) -> None:
-        if self._loop is None:
-            return
+    async def _release(self) -> None:
         if self._client is not None:
-            self._loop.run(self._client.close())
+            await self._client.close()
             self._client = None
-        self._loop.stop()
-        self._loop = None
 
     async def _send(self, session: Session, text: str) -> Reply:
         if self._client is None:  # made here: a ClientSession belongs to the running loop

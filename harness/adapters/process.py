@@ -37,8 +37,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from harness._loop import LoopThread
-from harness.adapters.base import Reply, Session, native_reply, native_request
+from harness.adapters.base import OwnLoop, Reply, Session, native_reply, native_request
 from harness.adapters.secrets import Secrets, require_env
 from harness.errors import AdapterError
 
@@ -106,7 +105,7 @@ class SubprocessEndpoint(BaseModel):
                               timeout=self.timeout or timeout, startup=self.startup)  # fmt: skip
 
 
-class ProcessAdapter:
+class ProcessAdapter(OwnLoop):
     def __init__(
         self,
         command: Sequence[str],
@@ -124,15 +123,11 @@ class ProcessAdapter:
         self.timeout = timeout
         self.startup = startup
         self.max_bytes = max_bytes
-        self._loop: LoopThread | None = None
         self._process: asyncio.subprocess.Process | None = None
         self._stderr = b""  # the end of what the running bot wrote to stderr
         self._stderr_done: asyncio.Task[None] | None = None
         self._turn = asyncio.Lock()  # one request in flight: answers come back in order
         self._secrets = Secrets()
-
-    def send(self, session: Session, text: str) -> Reply:
-        return self._thread().run(self._send(session, text))
 
     def close(self, session: Session) -> None:
         pass  # the bot is told nothing when a channel session ends; it lives for the run
@@ -145,21 +140,8 @@ class ProcessAdapter:
     async def aclose(self, session: Session) -> None:
         pass
 
-    def event_loop(self) -> asyncio.AbstractEventLoop:
-        """The loop `asend` is awaited on: the pipes belong to it."""
-        return self._thread().loop
-
-    def _thread(self) -> LoopThread:
-        if self._loop is None:
-            self._loop = LoopThread(f"harness-subprocess {self.command[0]}")
-        return self._loop
-
-    def shutdown(self) -> None:
-        if self._loop is None:
-            return
-        self._loop.run(self._stop(grace=GRACE))
-        self._loop.stop()
-        self._loop = None
+    async def _release(self) -> None:
+        await self._stop(grace=GRACE)
 
     async def _send(self, session: Session, text: str) -> Reply:
         async with self._turn:

@@ -40,8 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from harness._loop import LoopThread
-from harness.adapters.base import Reply, Session, native_reply, native_request
+from harness.adapters.base import OwnLoop, Reply, Session, native_reply, native_request
 from harness.adapters.http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, _cannot_connect, _plain
 from harness.adapters.secrets import Secrets, require_env
 from harness.errors import AdapterError
@@ -88,7 +87,7 @@ class WebSocketEndpoint(BaseModel):
         )
 
 
-class WebSocketAdapter:
+class WebSocketAdapter(OwnLoop):
     def __init__(
         self,
         url: str,
@@ -105,11 +104,7 @@ class WebSocketAdapter:
         self.max_bytes = max_bytes
         self._secrets = Secrets()
         self._sockets: dict[str, Socket] = {}  # by conversation_id
-        self._loop: LoopThread | None = None
         self._client: aiohttp.ClientSession | None = None
-
-    def send(self, session: Session, text: str) -> Reply:
-        return self._thread().run(self._send(session, text))
 
     def close(self, session: Session) -> None:
         if self._loop is not None and session.conversation_id in self._sockets:
@@ -123,25 +118,12 @@ class WebSocketAdapter:
         if session.conversation_id in self._sockets:
             await self._close(session.conversation_id)
 
-    def event_loop(self) -> asyncio.AbstractEventLoop:
-        """The loop `asend` is awaited on: the WebSockets belong to it."""
-        return self._thread().loop
-
-    def _thread(self) -> LoopThread:
-        if self._loop is None:
-            self._loop = LoopThread(f"harness-websocket {self.endpoint}")
-        return self._loop
-
-    def shutdown(self) -> None:
-        if self._loop is None:
-            return
+    async def _release(self) -> None:
         for conversation_id in list(self._sockets):
-            self._loop.run(self._close(conversation_id))
+            await self._close(conversation_id)
         if self._client is not None:
-            self._loop.run(self._client.close())
+            await self._client.close()
             self._client = None
-        self._loop.stop()
-        self._loop = None
 
     async def _send(self, session: Session, text: str) -> Reply:
         started = time.perf_counter()
