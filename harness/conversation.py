@@ -195,6 +195,8 @@ def _bot_says(
         if i == 0:
             if reply.actions:
                 reading["actions"] = list(reply.actions)
+            if reply.intent is not None:
+                reading["intent"] = reply.intent
             reading["raw"] = reply.raw
         rec.add("bot_message", text, reading)
     if not reply.messages and reply.actions:

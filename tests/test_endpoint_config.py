@@ -7,6 +7,7 @@ The server wraps the careful reference bot in a shape of its own (`sessionId`, `
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,11 @@ from harness.serve import serving
 
 SUBSET = ("banking.balance", "telecom.*")
 SECRET = "s3cr3t-token-4242"
+
+
+def understood(text: str) -> str:
+    """The intent the foreign bot reports for a message: a stand-in rule the test can check."""
+    return "wants_a_person" if re.search(r"person|human|someone", text, re.I) else "other"
 
 
 def foreign_app() -> web.Application:
@@ -43,6 +49,7 @@ def foreign_app() -> web.Application:
             out["escalate"] = native["handoff"]
         if native.get("end"):
             out["done"] = True
+        out["nlu"] = {"intent": understood(body["message"]["text"])}
         return web.json_response(out)
 
     app = web.Application()
@@ -65,6 +72,7 @@ reply:
   handoff_context: $.escalate.context
   actions: $.do
   end: $.done
+  intent: $.nlu.intent
 """
 
 
@@ -91,6 +99,26 @@ def test_a_mapped_bot_gets_the_verdicts_it_gets_in_process(
     expected = verdicts(tmp_path / "in-process" / "results.json")
     assert len({cid.split("--")[0] for cid in expected}) >= 3  # at least three scenarios
     assert verdicts(tmp_path / "mapped" / "results.json") == expected
+
+
+def test_the_intent_the_bot_reports_is_recorded_on_its_first_message_of_each_turn(
+    pack: Pack, tmp_path: Path, foreign: Path, token: str
+) -> None:
+    result = run(pack, RunOptions(bot=str(foreign), scenarios=SUBSET), tmp_path / "mapped")
+    turns = kinds = 0
+    for entry in result.results:
+        assert entry.transcript is not None
+        events = entry.transcript.events
+        for i, event in enumerate(events):
+            if event.kind == "customer_message" and event.data.get("to", "bot") == "bot":
+                first = next(e for e in events[i + 1 :] if e.kind == "bot_message")
+                assert first.data["intent"] == understood(event.text), first
+                turns += 1
+        said = [e for e in events if e.kind == "bot_message"]
+        kinds += sum("intent" in e.data for e in said) == len({e.turn for e in said})
+    assert turns >= 50 and kinds == len(result.results)  # once a turn, on its first message
+    assert {understood(e.text) for r in result.results for e in r.transcript.events  # type: ignore[union-attr]
+            if e.kind == "customer_message"} == {"wants_a_person", "other"}  # fmt: skip
 
 
 def test_a_secret_never_reaches_results_or_transcripts(

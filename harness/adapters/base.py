@@ -37,6 +37,7 @@ class Reply:
     end: bool = False
     raw: Any = None
     latency: float | None = None  # measured seconds; None when the driver models it
+    intent: str | None = None  # what the bot says it understood, when it says so
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -116,9 +116,14 @@ class ReplyMap(BaseModel):
     end: str | None = Field(
         None, description="Path whose presence ends the conversation (counted as for handoff)."
     )
+    intent: str | None = Field(
+        None,
+        description="Path to the intent the bot recognised (the first string found); "
+        "recorded on the turn's first bot message as `intent`.",
+    )
 
     _paths = field_validator(
-        "messages", "handoff", "handoff_context", "handoff_reason", "actions", "end"
+        "messages", "handoff", "handoff_context", "handoff_reason", "actions", "end", "intent"
     )(_checked_path)
 
 

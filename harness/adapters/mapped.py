@@ -212,6 +212,7 @@ class EndpointAdapter(HttpAdapter):
             handoff=self._handoff([v for v in found(mapping.handoff) if signals(v)], found),
             actions=tuple(actions),
             end=any(signals(v) for v in found(mapping.end)),
+            intent=next((v for v in found(mapping.intent) if isinstance(v, str) and v), None),
         )
 
     def _handoff(self, signal: list[Any], found: Any) -> dict[str, Any] | None:
