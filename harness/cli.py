@@ -200,9 +200,10 @@ def _parser() -> argparse.ArgumentParser:
     p = demo.add_parser(
         "serve",
         help="serve a reference bot on 127.0.0.1 until interrupted (Ctrl-C)",
-        description="Serve a reference bot on 127.0.0.1, native protocol (POST JSON) at /, "
-        "until interrupted. Then: harness run --bot <the printed URL>. The bot remembers "
-        "its customers for as long as it runs; restart it for a fresh one.",
+        description="Serve a reference bot on 127.0.0.1 in the chosen protocol until "
+        "interrupted; it prints how to run the harness against it (a --bot URL, or an "
+        "endpoint file). The bot remembers its customers for as long as it runs; restart "
+        "it for a fresh one.",
     )
     p.add_argument(
         "--bot",
