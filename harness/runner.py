@@ -409,6 +409,7 @@ def write_results(result: RunResult, path: Path, *, started: str, finished: str)
             "seed": options.seed,
             "repeat": options.repeat,
             "generated": options.generated,
+            "concurrency": options.concurrency,
             "desk": options.desk.model_dump(),
             "started": started,
             "finished": finished,

@@ -116,6 +116,8 @@ def test_a_served_reference_bot_gets_its_in_process_verdicts_16_at_a_time(
     assert verdicts(tmp_path / "out" / "results.json") == expected
     assert order(tmp_path / "out" / "results.json") == order(in_process[name])
     assert len(list((tmp_path / "out" / "transcripts").iterdir())) == len(expected)
+    run_head = json.loads((tmp_path / "out" / "results.json").read_text())["run"]
+    assert run_head["concurrency"] == 16  # the results say how they were played
 
 
 def test_websocket_subprocess_and_callback_bots_play_concurrently_too(
