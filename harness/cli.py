@@ -24,7 +24,7 @@ from harness.errors import ConfigError
 from harness.loading import Pack, bundled_dir, load_pack, personas_with
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
-from harness.runner import ConversationResult, RunOptions, RunResult, plan, run
+from harness.runner import ConversationResult, RunOptions, RunResult, plan, rerun_command, run
 from harness.serve import PROTOCOLS
 
 if TYPE_CHECKING:
@@ -319,10 +319,10 @@ def _rerun_hints(result: RunResult, args: argparse.Namespace) -> None:
     failing = sorted({(r.case.scenario.id, r.case.persona.id) for r in result.results
                       if r.verdict != "pass" and r.case.persona_seed is not None})  # fmt: skip
     shown = failing if args.verbose else failing[:MAX_RERUN_HINTS]
-    paths = "".join(f" {p}" for p in args.paths)
+    paths = [str(p) for p in args.paths]
     for scenario, persona in shown:
-        print(f"  rerun: harness run{paths} --bot {o.bot} --seed {o.seed} "
-              f"--scenario {scenario} --persona {persona}")  # fmt: skip
+        command = rerun_command(paths, bot=o.bot, seed=o.seed, scenario=scenario, persona=persona)
+        print(f"  rerun: {command}")
     if len(shown) < len(failing):
         print(f"  … and {len(failing) - len(shown)} more (--verbose shows them)")
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -61,6 +60,7 @@ from harness.runner import (
     iter_results,
     plan,
     play,
+    rerun_command,
     write_results,
 )
 
@@ -293,7 +293,7 @@ class ConversationItem(pytest.Item):
         transcript.parent.mkdir(parents=True, exist_ok=True)
         transcript.write_text(jsonl, encoding="utf-8")
         self.entry = result.to_dict(f"transcripts/{transcript.name}")
-        rerun = rerun_command(self.case, state, self.path)
+        rerun = _rerun(self.case, state, self.path)
         self._properties(result, state.shown(transcript), rerun)
         text = failure_text(result, state.shown(transcript), rerun)
         if self.config.getoption("allure_report_dir", None):
@@ -347,18 +347,15 @@ def failure_text(result: ConversationResult, transcript: str, rerun: str) -> str
     return "\n".join(lines)
 
 
-def rerun_command(case: Case, state: _State, scenario_file: Path) -> str:
+def _rerun(case: Case, state: _State, scenario_file: Path) -> str:
     """The `harness run` command that replays this case alone, with the files it needs."""
     paths = [state.shown(scenario_file)]
     persona_file = state.personas().files.get(f"persona:{case.persona.id}")
     if persona_file is not None and persona_file.resolve().parent != bundled_dir("personas"):
         paths.append(state.shown(persona_file))
     o = state.options
-    words = ["harness", "run", *paths, "--bot", o.bot, "--seed", str(o.seed)]
-    if case.repeat:
-        words += ["--repeat", str(case.repeat + 1)]
-    words += ["--scenario", case.scenario.id, "--persona", case.persona.id]
-    return shlex.join(words)
+    return rerun_command(paths, bot=o.bot, seed=o.seed, scenario=case.scenario.id,
+                         persona=case.persona.id, repeat=case.repeat)  # fmt: skip
 
 
 # -- reports -----------------------------------------------------------------------------
