@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from difflib import get_close_matches
 from os.path import relpath
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import pytest
 import yaml
@@ -55,7 +55,6 @@ from harness.runner import (
     Case,
     ConversationResult,
     RunOptions,
-    RunResult,
     bundled_pack,
     iter_results,
     plan,
@@ -391,12 +390,8 @@ class _Reports:
         recorded = sorted(state.recorded, key=lambda e: (
             e["scenario"], e["persona_seed"] is not None, e["persona"], e["repeat"]))  # fmt: skip
         kpis = run_kpis([e["metrics"] for e in recorded], sla_seconds=state.options.sla_seconds)
-        # write_results reads only `verdict`, `to_dict()` and `case.conversation_id` of each
-        # result, which an entry that came back from a worker has without its Scenario.
-        # (To move: runner.write_results could take the entries themselves.)
-        results = cast(list[ConversationResult], [_Recorded(e) for e in recorded])
-        run = RunResult(state.options, results, kpis, state.out)
-        write_results(run, state.out / "results.json", started=state.started, finished=_now())
+        write_results(state.out / "results.json", state.options, recorded, kpis,
+                      started=state.started, finished=_now())  # fmt: skip
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         state = _state(self.config)
@@ -406,28 +401,6 @@ class _Reports:
                 f"harness: {len(state.recorded)} conversations, {failing} failing; "
                 f"results: {state.shown(state.out / 'results.json')}"
             )
-
-
-@dataclass(frozen=True, slots=True)
-class _Recorded:
-    """A conversation's results.json entry, standing in for its ConversationResult."""
-
-    entry: dict[str, Any]
-
-    @property
-    def verdict(self) -> str:
-        return str(self.entry["verdict"])
-
-    @property
-    def case(self) -> _Recorded:
-        return self
-
-    @property
-    def conversation_id(self) -> str:
-        return str(self.entry["conversation_id"])
-
-    def to_dict(self, transcript_path: str) -> dict[str, Any]:
-        return {**self.entry, "transcript": transcript_path}
 
 
 def _now() -> str:

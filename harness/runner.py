@@ -12,7 +12,7 @@ import json
 import random
 import shlex
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -113,7 +113,12 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return 0 if all(r.verdict == "pass" for r in self.results) else 1
+        return exit_status(r.verdict for r in self.results)
+
+
+def exit_status(verdicts: Iterable[str]) -> int:
+    """0 when every conversation passed, else 1 (2, a usage error, never gets this far)."""
+    return 0 if all(v == "pass" for v in verdicts) else 1
 
 
 def plan(pack: Pack, options: RunOptions) -> list[Case]:
@@ -401,7 +406,9 @@ def run(
     kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
     outcome = RunResult(options, results, kpis, out)
     if out is not None:
-        write_results(outcome, out / "results.json", started=started, finished=_now())
+        entries = [r.to_dict(f"transcripts/{r.case.conversation_id}.jsonl") for r in results]
+        write_results(out / "results.json", options, entries, kpis, started=started,
+                      finished=_now())  # fmt: skip
     return outcome
 
 
@@ -409,11 +416,18 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def write_results(result: RunResult, path: Path, *, started: str, finished: str) -> None:
-    options = result.options
-    counts = {
-        v: sum(1 for r in result.results if r.verdict == v) for v in ("pass", "fail", "error")
-    }
+def write_results(
+    path: Path,
+    options: RunOptions,
+    entries: Sequence[dict[str, Any]],
+    kpis: dict[str, Any],
+    *,
+    started: str,
+    finished: str,
+) -> None:
+    """results.json: the run's options and summary, then `entries`, one conversation each
+    (`ConversationResult.to_dict`, in the run's case order)."""
+    counts = {v: sum(1 for e in entries if e["verdict"] == v) for v in ("pass", "fail", "error")}
     head = {
         "run": {
             "bot": options.bot,
@@ -425,7 +439,7 @@ def write_results(result: RunResult, path: Path, *, started: str, finished: str)
             "started": started,
             "finished": finished,
         },
-        "summary": {**counts, "exit_status": result.exit_code, **result.kpis},
+        "summary": {**counts, "exit_status": exit_status(e["verdict"] for e in entries), **kpis},
     }
     # One conversation a line: readable, diffable, and written by the C encoder (an indent
     # would switch json to its pure-Python encoder, many times slower on a large run).
@@ -433,8 +447,5 @@ def write_results(result: RunResult, path: Path, *, started: str, finished: str)
     with path.open("w", encoding="utf-8") as f:
         f.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2])
         f.write(',\n  "conversations": [\n')
-        f.write(",\n".join(
-            "    " + encode(r.to_dict(f"transcripts/{r.case.conversation_id}.jsonl"))
-            for r in result.results
-        ))  # fmt: skip
+        f.write(",\n".join("    " + encode(entry) for entry in entries))
         f.write("\n  ]\n}\n")
