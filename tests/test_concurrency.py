@@ -226,7 +226,8 @@ def test_leaving_early_cancels_the_rest_and_leaks_nothing(pack: Pack) -> None:
     are cancelled, and shutting the adapter down closes every socket (no ResourceWarning,
     which pytest turns into an error)."""
     options = RunOptions(concurrency=16)
-    with serving(native_app(reference_bot("careful"))) as url:
+    counting = Counting()
+    with serving(counting.app()) as url:
         adapter = open_bot(url)
         try:
             played = simulate(plan(pack, options), options, adapter)
@@ -235,6 +236,9 @@ def test_leaving_early_cancels_the_rest_and_leaks_nothing(pack: Pack) -> None:
         finally:
             adapter.shutdown()
     assert len(firsts) == 3
+    # the conversations in flight when the consumer left got no further: the rest of the
+    # pack (some 650 requests) was never played
+    assert counting.requests < len(plan(pack, options)) / 3
 
 
 # -- in process, and bad values ----------------------------------------------------------------

@@ -6,11 +6,10 @@ import json
 import re
 import shlex
 import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+from harness_cli import harness
 
 from harness import Pack, RunOptions, bundled_dir, plan
 
@@ -135,8 +134,7 @@ def test_the_deflector_fails_the_high_stakes_items_with_evidence_and_a_rerun_com
     assert re.search(f"^rerun: {re.escape(rerun)}$", section, re.MULTILINE), section
     assert "Traceback" not in text and "pytest_plugin.py" not in text
     # the command replays the same conversation, with the same failing checks
-    command = [sys.executable, "-m", *shlex.split(rerun), "--out", "again"]
-    done = subprocess.run(command, cwd=project.path, capture_output=True, text=True, check=False)
+    done = harness(*shlex.split(rerun)[1:], "--out", "again", cwd=project.path)
     assert done.returncode == 1, done.stderr
     again = json.loads((project.path / "again/results.json").read_text())["conversations"]
     first = json.loads((project.path / "reports/pytest/results.json").read_text())["conversations"]

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from harness_cli import harness
 from hypothesis import find, given, settings
 from hypothesis.errors import InvalidArgument
 
-from harness import Pack, Persona, Scenario, load_pack, play, reproduce
+from harness import Pack, Persona, Scenario, play, reproduce
+from harness.runner import bundled_pack
 from harness.strategies import personas, scenarios, utterances
 
 pytest_plugins = ["pytester"]
@@ -63,8 +63,11 @@ def test_scenarios_shrink_to_the_first_by_id(pack: Pack) -> None:
     assert find(scenarios(pack=pack), lambda s: True).id == min(pack.scenarios)
 
 
+FRAUD = bundled_pack().scenarios["banking.fraud-dispute"]  # wherever the tests run from
+
+
 @settings(max_examples=30)
-@given(text=utterances(), fraud=utterances(load_pack([Path("scenarios/banking/fraud-dispute.yaml")]).scenarios["banking.fraud-dispute"] if Path("scenarios").is_dir() else None, locales=["en_GB"]))  # noqa: E501 # fmt: skip
+@given(text=utterances(), fraud=utterances(FRAUD, locales=["en_GB"]))
 def test_utterances_are_filled_in(text: str, fraud: str) -> None:
     assert text and "{" not in text and "}" not in text
     assert "{" not in fraud
@@ -90,9 +93,7 @@ def test_a_drawn_persona_reproduces_from_its_yaml_on_the_command_line(
     (tmp_path / "drawn.yaml").write_text(body.split("\n", 1)[1] + "\n")
     args = command.split()[1:]
     assert args[:2] == ["run", "drawn.yaml"]
-    done = subprocess.run([sys.executable, "-m", "harness", *args, "--out", "out"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120,
-                          check=False)  # fmt: skip
+    done = harness(*args, "--out", "out", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     (entry,) = json.loads((tmp_path / "out" / "results.json").read_text())["conversations"]
     assert entry["seed"] == result.case.seed
