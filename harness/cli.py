@@ -24,7 +24,15 @@ from harness.errors import ConfigError
 from harness.loading import Pack, bundled_dir, load_pack, personas_with
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
-from harness.runner import ConversationResult, RunOptions, RunResult, plan, rerun_command, run
+from harness.runner import (
+    ConversationResult,
+    RunOptions,
+    RunResult,
+    bundled_pack,
+    plan,
+    rerun_command,
+    run,
+)
 from harness.serve import PROTOCOLS
 
 if TYPE_CHECKING:
@@ -277,7 +285,7 @@ def _pack(paths: Sequence[Path]) -> Pack:
     Paths that hold personas only play them against the bundled scenarios.
     """
     if not paths:
-        return load_pack([bundled_dir("scenarios")], base=personas_with([]))
+        return bundled_pack()
     pack = personas_with(paths)
     if not pack.scenarios:
         pack = load_pack([bundled_dir("scenarios")], base=pack)

@@ -133,7 +133,7 @@ def play(
             sent = clock() + action.think
             yield Pause(action.think + reply_seconds)
             rec.add("customer_message", action.text, said, sent)
-            seen = _agent_says(rec, agent.hear(action.facts), scenario)
+            seen = _agent_says(rec, agent.hear(action.facts))
         else:
             # One effect for thinking, sending and the bot's answer: one clock event a turn.
             sent, reply = yield Exchange(session, action.text, action.think)
@@ -148,7 +148,7 @@ def play(
                 with_agent = True
                 rec.add("agent_joined", "", {"agent": name, "wait": round(clock() - queued, 3)})
                 agent.name = name
-                seen = _agent_says(rec, agent.join(reply.handoff["context"]), scenario)
+                seen = _agent_says(rec, agent.join(reply.handoff["context"]))
         action = customer.left(seen) if action.leaves else customer.next(seen)
     if with_agent:
         yield ReleaseAgent()
@@ -224,7 +224,7 @@ def _bot_says(
     return seen, text
 
 
-def _agent_says(rec: _Recorder, says: AgentSays, scenario: Scenario) -> Observation:
+def _agent_says(rec: _Recorder, says: AgentSays) -> Observation:
     data: dict[str, Any] = {}
     if says.asks:
         data["asks"] = list(says.asks)

@@ -341,8 +341,20 @@ def test_a_secret_the_bot_echoes_in_its_calls_is_never_recorded(
         ({"desk": {"context": "context"}}, "a path starts with '$'"),
         ({"body": {"to": "{desk_url}"}}, "{desk_url} is used but there is no desk: section"),
         ({"body": {"to": "{dsk_url}"}}, "(did you mean {desk_url}?)"),
+        (
+            {"start": {"url": "http://127.0.0.1:1/{desk_url}"}},
+            "{desk_url} is used but there is no desk: section",
+        ),
     ],
-    ids=["no-callbacks", "misspelt-key", "negative-wait", "bad-path", "no-desk", "placeholder"],
+    ids=[
+        "no-callbacks",
+        "misspelt-key",
+        "negative-wait",
+        "bad-path",
+        "no-desk",
+        "placeholder",
+        "no-desk-in-start",
+    ],
 )
 def test_a_bad_callback_file_is_a_config_error(
     tmp_path: Path, change: dict[str, Any], message: str

@@ -18,7 +18,7 @@ from harness_cli import harness, verdicts
 
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import open_bot
-from harness.adapters.endpoint import extract, parse_path
+from harness.adapters.endpoint import KINDS, extract, parse_path
 from harness.bots import reference_bot
 from harness.serve import serving
 
@@ -177,9 +177,10 @@ def test_an_unknown_kind_is_named_with_the_kinds_there_are(tmp_path: Path) -> No
 
 def test_the_endpoint_schema_is_printed(tmp_path: Path) -> None:
     schema = json.loads(harness("schema", "endpoint", cwd=tmp_path).stdout)
-    if "discriminator" in schema:  # several kinds: one of them, told apart by `kind`
-        ref = schema["discriminator"]["mapping"]["http"]
-        schema = schema["$defs"][ref.rsplit("/", 1)[1]]
+    assert schema["discriminator"]["propertyName"] == "kind"  # one of the kinds
+    assert set(schema["discriminator"]["mapping"]) == set(KINDS)
+    ref = schema["discriminator"]["mapping"]["http"]
+    schema = schema["$defs"][ref.rsplit("/", 1)[1]]
     assert schema["additionalProperties"] is False and "reply" in schema["required"]
 
 

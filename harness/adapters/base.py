@@ -91,7 +91,19 @@ class OwnLoop:
     _loop: LoopThread | None = None
 
     async def asend(self, session: Session, text: str) -> Reply:
+        """`send` for a driver with many conversations in flight, awaited on `event_loop()`."""
+        return await self._send(session, text)
+
+    async def aclose(self, session: Session) -> None:
+        """`close`, awaited on `event_loop()`; an adapter whose close blocks on the loop
+        (it has I/O to do) overrides it."""
+        self.close(session)
+
+    async def _send(self, session: Session, text: str) -> Reply:
         raise NotImplementedError
+
+    def close(self, session: Session) -> None:
+        pass
 
     def send(self, session: Session, text: str) -> Reply:
         return self._thread().run(self.asend(session, text))

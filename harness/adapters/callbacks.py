@@ -132,7 +132,7 @@ class CallbackEndpoint(Endpoint):
             raise ValueError("a callback endpoint needs desk:, webhook: or both; else use http")
         if self.webhook is not None and self.poll is not None:
             raise ValueError("webhook: and poll: are two ways to get a late reply; keep one")
-        templates = json.dumps([self.url, self.headers, self.body, self.start])
+        templates = json.dumps(self.model_dump(include={"url", "headers", "body", "start", "poll"}))
         for name, served in (("desk_url", self.desk), ("webhook_url", self.webhook)):
             if served is None and f"{{{name}}}" in templates:
                 section = name.removesuffix("_url")

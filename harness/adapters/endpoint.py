@@ -290,11 +290,8 @@ def endpoint_model(kind: str) -> type[BaseModel]:
 def endpoint_schema() -> dict[str, Any]:
     """The JSON Schema of an endpoint file: one of the kinds, told apart by `kind`."""
     models = [endpoint_model(kind) for kind in KINDS]
-    if len(models) == 1:
-        schema = models[0].model_json_schema()
-    else:
-        union: Any = Annotated[reduce(operator.or_, models), Field(discriminator="kind")]
-        schema = TypeAdapter[Any](union).json_schema()
+    union: Any = Annotated[reduce(operator.or_, models), Field(discriminator="kind")]
+    schema = TypeAdapter[Any](union).json_schema()
     schema["title"] = "harness endpoint file"
     return schema
 

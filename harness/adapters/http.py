@@ -55,13 +55,6 @@ class HttpAdapter(OwnLoop):
     def close(self, session: Session) -> None:
         self._cookies.pop(session.conversation_id, None)
 
-    async def asend(self, session: Session, text: str) -> Reply:
-        """`send` for a driver with many conversations in flight, awaited on `event_loop()`."""
-        return await self._send(session, text)
-
-    async def aclose(self, session: Session) -> None:
-        self.close(session)
-
     async def _release(self) -> None:
         if self._client is not None:
             await self._client.close()

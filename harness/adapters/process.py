@@ -132,14 +132,6 @@ class ProcessAdapter(OwnLoop):
     def close(self, session: Session) -> None:
         pass  # the bot is told nothing when a channel session ends; it lives for the run
 
-    async def asend(self, session: Session, text: str) -> Reply:
-        """`send` for the concurrent driver, awaited on `event_loop()`. Conversations take
-        turns at the pipes: one request is in flight, the others wait for the lock."""
-        return await self._send(session, text)
-
-    async def aclose(self, session: Session) -> None:
-        pass
-
     async def _release(self) -> None:
         await self._stop(grace=GRACE)
 

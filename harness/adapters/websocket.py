@@ -110,10 +110,6 @@ class WebSocketAdapter(OwnLoop):
         if self._loop is not None and session.conversation_id in self._sockets:
             self._loop.run(self._close(session.conversation_id))
 
-    async def asend(self, session: Session, text: str) -> Reply:
-        """`send` for a driver with many conversations in flight, awaited on `event_loop()`."""
-        return await self._send(session, text)
-
     async def aclose(self, session: Session) -> None:
         if session.conversation_id in self._sockets:
             await self._close(session.conversation_id)

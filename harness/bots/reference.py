@@ -177,7 +177,7 @@ def extract(text: str, seen: set[str] | None = None) -> dict[str, str]:
             and (match := x.bare.search(text))
         ):
             found[name] = match[0]
-    if "amount" in found and not re.search(r"\d", found["amount"]):
+    if "amount" in found and not _DIGIT.search(found["amount"]):
         del found["amount"]
     return found
 

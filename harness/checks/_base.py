@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from harness.model.scenario import Expectations
@@ -49,13 +49,6 @@ def failed(name: str, message: str, events: Iterable[Event]) -> Verdict:
     seen.sort(key=lambda e: (e.turn, e.t))
     turns = sorted({e.turn for e in seen})
     return Verdict(name, "fail", message, tuple(turns), tuple(e.quote() for e in seen))
-
-
-def customer_facts(transcript: Transcript) -> Iterator[tuple[Event, dict[str, str]]]:
-    """Every customer message with the facts it stated (to the bot or to a human)."""
-    for event in transcript.events:
-        if event.kind == "customer_message":
-            yield event, event.data.get("facts", {})
 
 
 def asking(event: Event) -> list[str]:

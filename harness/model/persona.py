@@ -50,7 +50,8 @@ class Persona(BaseModel):
     )
     cues: list[str] = Field(
         default_factory=list,
-        description="emotional cues the customer adds to its opening, e.g. 'I'm really worried.'",
+        description="emotional cues the customer adds to its opening and, now and then, says "
+        "again when the bot is not helping, e.g. 'I'm really worried.'",
     )
     typo_rate: float = Field(
         0.0,
