@@ -39,7 +39,7 @@ from typing import Any
 import aiohttp
 
 from harness import RunOptions, bundled_dir, load_pack, run
-from harness.runner import plan, simulate
+from harness.run import plan, simulate
 
 Conversation = list[dict[str, Any]]  # one conversation's native requests, in order
 

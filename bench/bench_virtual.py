@@ -31,7 +31,7 @@ from typing import Any
 from harness import RunOptions, bundled_dir, load_pack, run
 from harness.adapters import Adapter, open_bot
 from harness.bots import reference_bot
-from harness.runner import Case, plan, simulate
+from harness.run import Case, plan, simulate
 
 
 def main() -> None:

@@ -2,14 +2,14 @@
 
 from harness.adapters import Adapter, Reply, Session, open_bot
 from harness.checks import CATALOGUE, run_checks
-from harness.customer import Customer, Observation
-from harness.desk import DeskConfig
+from harness.conversation.desk import DeskConfig
+from harness.conversation.lexicon import Lexicon
+from harness.customer.generate import generate_persona
+from harness.customer.policy import Customer, Observation
 from harness.errors import AdapterError, ConfigError, HarnessError
-from harness.generate import generate_persona
-from harness.lexicon import Lexicon
 from harness.loading import Pack, bundled_dir, load_pack
 from harness.model import Event, Expectations, Persona, Scenario, Transcript, Verdict, outcome
-from harness.runner import ConversationResult, RunOptions, RunResult, plan, play, reproduce, run
+from harness.run import ConversationResult, RunOptions, RunResult, plan, play, reproduce, run
 
 __version__ = "0.1.0"
 

@@ -14,18 +14,19 @@ import sys
 import threading
 from collections.abc import Sequence
 from datetime import datetime
-from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.adapters import BOT_FORMS
+from harness.bots import DESCRIPTIONS, named
+from harness.bots.serve import PROTOCOLS
 from harness.checks import CATALOGUE
-from harness.desk import DeskConfig
+from harness.conversation.desk import DeskConfig
 from harness.errors import ConfigError
 from harness.loading import Pack, bundled_dir, load_pack, personas_with
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
-from harness.runner import (
-    ConversationResult,
+from harness.run import (
     RunOptions,
     RunResult,
     bundled_pack,
@@ -33,26 +34,15 @@ from harness.runner import (
     rerun_command,
     run,
 )
-from harness.serve import PROTOCOLS
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
-    from rich.progress import Progress, TaskID
 
 MAX_RERUN_HINTS = 10
 
-BOTS_HELP = """\
-demo:careful         verifies, remembers, hands off at once with full context (the baseline)
-demo:deflector       never hands off
-demo:amnesiac        re-asks facts; forgets across channels and contacts
-demo:slowpoke        hands off only after three more questions
-demo:blank-handoff   hands off with an empty context
-demo:false-resolver  says the job is done without doing it
-demo:looper          repeats its fallback instead of offering a human
-demo:oversharer      discloses account data before verification
-package.module:attr  your own bot: a callable taking and returning native-protocol dicts
-http://HOST:PORT/    your bot over HTTP: POST native-protocol JSON (--timeout applies)
-path/to/bot.yaml     any HTTP bot, its JSON mapped by an endpoint file (harness schema endpoint)"""
+BOTS_HELP = "\n".join(
+    [*(f"{'demo:' + name:<21}{text}" for name, text in DESCRIPTIONS.items()), *BOT_FORMS]
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -309,9 +299,10 @@ def _run(args: argparse.Namespace) -> int:
     )
     total = len(plan(pack, options))  # validates the filters before anything is written
     out = args.out or _default_out()
+    from harness.report.progress import Progress
     from harness.report.terminal import summary
 
-    with _Progress(total, enabled=not args.quiet and sys.stderr.isatty()) as progress:
+    with Progress(total, enabled=not args.quiet and sys.stderr.isatty()) as progress:
         result = run(pack, options, out, progress=progress.advance, keep_transcripts=False)
     summary(result, sys.stdout, verbose=args.verbose)
     _rerun_hints(result, args)
@@ -344,33 +335,6 @@ def _default_out() -> Path:
     return out
 
 
-class _Progress:
-    """A progress bar on stderr for interactive runs; silent in CI logs."""
-
-    def __init__(self, total: int, *, enabled: bool) -> None:
-        self.total = total
-        self.enabled = enabled and total > 1
-        self._bar: Progress | None = None
-        self._task: TaskID | None = None
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.progress import Progress  # imported only when shown: rich is slow to load
-
-            self._bar = Progress(transient=True)
-            self._bar.start()
-            self._task = self._bar.add_task("conversations", total=self.total)
-        return self
-
-    def advance(self, result: ConversationResult) -> None:
-        if self._bar is not None and self._task is not None:
-            self._bar.advance(self._task)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-
 def _list(args: argparse.Namespace) -> int:
     if args.what == "bots":
         print(BOTS_HELP)
@@ -394,24 +358,11 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reference_name(bot: str) -> str:
-    """The reference bot that --bot of demo-bot names; an unknown one is a ConfigError."""
-    from harness.bots import NAMES
-
-    name = bot.removeprefix("demo:")
-    if name not in NAMES:
-        hint = get_close_matches(name, NAMES, n=1)
-        did = f" (did you mean {hint[0]}?)" if hint else ""
-        raise ConfigError([f"--bot: no reference bot {name!r}{did}; choose from "
-                           + ", ".join(NAMES)])  # fmt: skip
-    return name
-
-
 def _serve(args: argparse.Namespace) -> int:
     from harness.bots import reference_bot
-    from harness.serve import how_to_run, protocol_app, serving
+    from harness.bots.serve import how_to_run, protocol_app, serving
 
-    name = _reference_name(args.bot)
+    name = named(args.bot)
     try:
         with serving(protocol_app(args.protocol, reference_bot(name)), args.port) as url:
             print(f"serving demo:{name} ({args.protocol} protocol) at {url}", flush=True)
@@ -424,9 +375,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _stdio(args: argparse.Namespace) -> int:
     from harness.bots import reference_bot
-    from harness.stdio import serve_lines
+    from harness.bots.serve.stdio import serve_lines
 
-    serve_lines(reference_bot(_reference_name(args.bot)), sys.stdin.buffer, sys.stdout.buffer)
+    serve_lines(reference_bot(named(args.bot)), sys.stdin.buffer, sys.stdout.buffer)
     return 0
 
 

@@ -13,14 +13,14 @@ import types
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from difflib import get_close_matches
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from harness.errors import ConfigError
+from harness.errors import ConfigError, did_you_mean
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 
@@ -47,6 +47,12 @@ def bundled_dir(kind: str) -> Path:
     raise ConfigError([f"the bundled {kind}/ folder is missing from this installation"])
 
 
+@cache
+def bundled_pack() -> Pack:
+    """The bundled personas and scenarios, loaded once."""
+    return load_pack([bundled_dir("personas"), bundled_dir("scenarios")])
+
+
 def yaml_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     problems = []
@@ -70,6 +76,28 @@ def kind_of(path: Path, data: Any) -> str:
         return "scenario"
     looks_like_persona = isinstance(data, dict) and "goal" not in data and "patience" in data
     return "persona" if looks_like_persona else "scenario"
+
+
+_TOP_LEVEL_GOAL = re.compile(r"^goal\s*:", re.MULTILINE)
+
+
+def is_scenario_file(path: Path) -> bool:
+    """Whether a YAML file is a harness scenario: under a `scenarios/` folder, or a mapping
+    that this module reads as a scenario and that has an `id` and a `goal`. A file that
+    does not parse counts when it has a top-level `goal:`, so its error is reported."""
+    if "personas" in path.parts:
+        return False
+    if "scenarios" in path.parts:
+        return True
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError):
+        return False
+    except yaml.YAMLError:
+        return bool(_TOP_LEVEL_GOAL.search(text))
+    return (isinstance(data, dict) and kind_of(path, data) == "scenario"
+            and "id" in data and "goal" in data)  # fmt: skip
 
 
 def load_pack(paths: Sequence[Path], *, base: Pack | None = None) -> Pack:
@@ -107,7 +135,7 @@ def load_pack(paths: Sequence[Path], *, base: Pack | None = None) -> Pack:
     for scenario, path, lines in refs:
         for i, name in enumerate(scenario.personas):
             if name not in pack.personas:
-                hint = _did_you_mean(name, pack.personas) or (
+                hint = did_you_mean(name, pack.personas) or (
                     f"; personas: {', '.join(sorted(pack.personas))}" if pack.personas else ""
                 )
                 problems.append((str(path), lines.line(("personas", i)),
@@ -247,7 +275,7 @@ def _explain(model: type[BaseModel], loc: Loc, error: Any) -> str:
     where = _dotted(loc)
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc[:-1])
-        hint = _did_you_mean(str(loc[-1]), allowed)
+        hint = did_you_mean(str(loc[-1]), allowed)
         return (f"{where}: unknown key{hint}; allowed keys: {', '.join(sorted(allowed))}"
                 if allowed else f"{where}: unknown key")  # fmt: skip
     if kind == "missing":
@@ -256,7 +284,7 @@ def _explain(model: type[BaseModel], loc: Loc, error: Any) -> str:
     got = error.get("input")
     hint = ""
     if kind in ("literal_error", "enum") and isinstance(got, str):
-        hint = _did_you_mean(
+        hint = did_you_mean(
             got, re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected")))
         )
     if kind in ("int_parsing", "int_type", "int_from_float", "float_parsing", "float_type"):
@@ -289,11 +317,6 @@ def _bounds(model: type[BaseModel], loc: Loc) -> str:
         text.format(getattr(r, attr)) for r in rules for attr, text in _BOUNDS if hasattr(r, attr)
     ]
     return f" ({' and '.join(said)})" if said else ""
-
-
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    match = get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:

@@ -1,7 +1,7 @@
 """The pytest plugin: `pytest scenarios/ --bot SPEC` plays every scenario as tests.
 
 Registered as `harness` through the `pytest11` entry point. Like the CLI, it is a thin face
-over harness.runner: the same plan (scenario × persona × repeat, the same seeds), the same
+over harness.run: the same plan (scenario × persona × repeat, the same seeds), the same
 play and checks, the same `results.json` and `transcripts/` in `--harness-out`.
 
     collection   each scenario YAML file (a file of harness kind; other YAML is left alone)
@@ -24,34 +24,31 @@ the controller writes results.json.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from difflib import get_close_matches
 from os.path import relpath
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-import yaml
 from pydantic import ValidationError
 
 from harness.adapters import Adapter, open_bot
-from harness.errors import ConfigError
-from harness.generate import generate_persona, seed_of
-from harness.kpis import run_kpis
+from harness.customer.generate import generate_persona, seed_of
+from harness.errors import ConfigError, did_you_mean
 from harness.loading import (
     YAML_SUFFIXES,
     Pack,
     bundled_dir,
-    kind_of,
+    is_scenario_file,
     load_pack,
     personas_with,
 )
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
-from harness.runner import (
+from harness.report.failure import failure_text
+from harness.run import (
     Case,
     ConversationResult,
     RunOptions,
@@ -62,6 +59,7 @@ from harness.runner import (
     rerun_command,
     write_results,
 )
+from harness.run.kpis import run_kpis
 
 __all__ = ["ConversationFailed", "ConversationItem", "Play", "ScenarioFile"]
 
@@ -207,28 +205,6 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ScenarioFi
     return None
 
 
-_TOP_LEVEL_GOAL = re.compile(r"^goal\s*:", re.MULTILINE)
-
-
-def is_scenario_file(path: Path) -> bool:
-    """Whether a YAML file is a harness scenario: under a `scenarios/` folder, or a mapping
-    that harness.loading reads as a scenario and that has an `id` and a `goal`. A file that
-    does not parse counts when it has a top-level `goal:`, so its error is reported."""
-    if "personas" in path.parts:
-        return False
-    if "scenarios" in path.parts:
-        return True
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError):
-        return False
-    except yaml.YAMLError:
-        return bool(_TOP_LEVEL_GOAL.search(text))
-    return (isinstance(data, dict) and kind_of(path, data) == "scenario"
-            and "id" in data and "goal" in data)  # fmt: skip
-
-
 class ScenarioFile(pytest.File):
     """One scenario file: an item for each case of its plan."""
 
@@ -329,23 +305,6 @@ def _or_none(value: object) -> str:
     return "none" if value is None else str(value)
 
 
-def failure_text(result: ConversationResult, transcript: str, rerun: str) -> str:
-    """What failed and the proof, quoted from the transcript; where the whole transcript is
-    and how to replay just this conversation."""
-    case = result.case
-    head = f"{case.scenario.id} × {case.persona.id}: {result.verdict}"
-    lines = [f"{head} (outcome {result.metrics['outcome']}, repeat {case.repeat}, "
-             f"seed {case.seed})"]  # fmt: skip
-    if result.error is not None:
-        lines.append(f"error: {result.error}")
-    for v in result.checks:
-        if v.verdict == "fail":
-            lines.append(f"FAIL {v.name}: {v.message}")
-            lines.extend(f"     {quote}" for quote in v.evidence)
-    lines += [f"transcript: {transcript}", f"rerun: {rerun}"]
-    return "\n".join(lines)
-
-
 def _rerun(case: Case, state: _State, scenario_file: Path) -> str:
     """The `harness run` command that replays this case alone, with the files it needs."""
     paths = [state.shown(scenario_file)]
@@ -444,8 +403,7 @@ def _scenario(given: Scenario | str | Mapping[str, Any]) -> Scenario:
     if isinstance(given, str):
         known = bundled_pack().scenarios
         if given not in known:
-            hint = get_close_matches(given, list(known), n=1)
-            did = f" (did you mean {hint[0]!r}?)" if hint else ""
+            did = did_you_mean(given, known)
             raise ConfigError([f"harness_play: no bundled scenario {given!r}{did}"])
         return known[given]
     try:
@@ -467,7 +425,6 @@ def _persona(given: Persona | str, state: _State) -> Persona:
     seed = seed_of(given)
     if seed is not None:  # a gen-<seed> id names the persona that seed generates
         return generate_persona(seed)
-    hint = get_close_matches(given, list(known), n=1)
-    did = f" (did you mean {hint[0]!r}?)" if hint else ""
+    did = did_you_mean(given, known)
     raise ConfigError([f"harness_play: no persona {given!r}{did}; "
                        f"known: {', '.join(sorted(known))}, or gen-<seed>"])  # fmt: skip

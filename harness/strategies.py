@@ -25,12 +25,12 @@ from typing import Any, Literal, get_args
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from harness.facts import LOCALES, make_ledger
-from harness.generate import CUES
+from harness.customer.facts import LOCALES, make_ledger
+from harness.customer.generate import CUES
 from harness.loading import Pack
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario, Stakes
-from harness.runner import bundled_pack
+from harness.run import bundled_pack
 
 __all__ = ["personas", "scenarios", "utterances"]
 

@@ -25,8 +25,8 @@ from harness_cli import free_port, harness, run_faulty, verdicts
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import Reply, Session, open_bot
 from harness.bots import reference_bot
-from harness.serve import serving
-from harness.serve_callback import callback_app
+from harness.bots.serve import serving
+from harness.bots.serve.callback import callback_app
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "endpoints" / "callback.yaml"
 NEEDS_HUMAN = "banking.account-takeover"  # escalation.required

@@ -24,10 +24,10 @@ from harness._loop import LoopThread
 from harness.adapters import InProcessAdapter, Reply, Session, open_bot
 from harness.adapters.base import supports_async
 from harness.bots import reference_bot
-from harness.runner import plan, simulate
-from harness.serve import native_app, serving
-from harness.serve_callback import callback_app
-from harness.serve_websocket import websocket_app
+from harness.bots.serve import native_app, serving
+from harness.bots.serve.callback import callback_app
+from harness.bots.serve.websocket import websocket_app
+from harness.run import plan, simulate
 
 SOME = ("--scenario", "banking.*")  # a few dozen conversations, where the whole pack is not needed
 

@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness import Customer, Observation, Pack, Persona, Scenario, bundled_dir, load_pack
-from harness.customer import Action, End, Say, Wait
-from harness.facts import make_ledger
+from harness.customer.facts import make_ledger
+from harness.customer.policy import Action, End, Say, Wait
 from harness.model.scenario import placeholders
 
 PACK = load_pack([bundled_dir("personas"), bundled_dir("scenarios")])
@@ -688,7 +688,7 @@ def test_typos_change_words_but_never_a_fact(case: Setup, rate: float) -> None:
 def test_a_typo_rate_of_zero_mistypes_nothing(case: Setup) -> None:
     """Every word it writes is one of the words it was given: the scenario's, the
     persona's cues, the wording tables and its own facts."""
-    import harness.wording as wording
+    import harness.customer.wording as wording
 
     known: set[str] = set()
     tables = [v for v in vars(wording).values() if isinstance(v, dict) and "terse" in v]
@@ -800,7 +800,7 @@ def test_a_polite_customer_says_please_and_thank_you_more_than_a_blunt_one(
 def test_two_personas_in_the_same_scenario_rarely_send_the_same_message() -> None:
     """Each persona plays with its own seed, as in a run; with the facts blanked out, two
     personas' openings (and answers) are seldom word for word the same."""
-    from harness.facts import derive_seed
+    from harness.model.seeds import derive_seed
 
     same = pairs = 0
     for scenario in GOAL_DRIVEN:
@@ -822,8 +822,8 @@ def test_two_personas_in_the_same_scenario_rarely_send_the_same_message() -> Non
 def test_every_request_for_a_human_names_one() -> None:
     """Whatever its wording, a request for (or acceptance of) a human says so plainly: the
     lexicon that bots' readers share, and the reference bots, recognise it."""
-    import harness.wording as wording
-    from harness.bots.reference import _HUMAN
+    import harness.customer.wording as wording
+    from harness.bots.reading import HUMAN as _HUMAN
 
     for table in (wording.ASK_HUMAN, wording.ACCEPT_HUMAN):
         for by_manner in table.values():

@@ -18,9 +18,10 @@ from harness_cli import harness, verdicts
 
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import open_bot
-from harness.adapters.endpoint import KINDS, extract, parse_path
+from harness.adapters.endpoint import KINDS
+from harness.adapters.paths import extract, parse_path
 from harness.bots import reference_bot
-from harness.serve import serving
+from harness.bots.serve import serving
 
 SUBSET = ("banking.balance", "telecom.*")
 SECRET = "s3cr3t-token-4242"

@@ -10,9 +10,9 @@ import pytest
 from harness_cli import harness
 
 from harness import ConfigError, Pack, Persona, RunOptions, generate_persona, plan, run
-from harness.bots.reference import extract
-from harness.facts import LOCALES, make_fact
-from harness.generate import generated_seeds, seed_of
+from harness.bots.reading import extract
+from harness.customer.facts import LOCALES, make_fact
+from harness.customer.generate import generated_seeds, seed_of
 from harness.model.scenario import FactSpec
 
 

@@ -31,7 +31,7 @@ from harness_cli import (
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import open_bot
 from harness.bots import reference_bot
-from harness.serve import native_app, serving
+from harness.bots.serve import native_app, serving
 
 
 @pytest.mark.parametrize("name", ["careful", "deflector"])

@@ -28,8 +28,8 @@ from harness_cli import (
 
 from harness import Pack, RunOptions, run
 from harness.bots import reference_bot
-from harness.serve import serving
-from harness.serve_openai import openai_app
+from harness.bots.serve import serving
+from harness.bots.serve.openai import openai_app
 
 SECRET = "sk-test-4242-very-secret"
 

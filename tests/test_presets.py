@@ -2,7 +2,7 @@
 servers on 127.0.0.1.
 
 Each preset in examples/endpoints/ drives the reference bots dressed as its platform
-(harness.platforms) to the verdicts they get in process. Then each feature on its own:
+(harness.bots.serve.platforms) to the verdicts they get in process. Then each feature on its own:
 path filters, placeholders in the URL, state the bot returns and gets back, retry,
 a start request, and polling for answers that come later.
 """
@@ -24,7 +24,7 @@ from harness import AdapterError, ConfigError, Pack, RunOptions, run
 from harness.adapters import Adapter, Session, open_bot
 from harness.adapters.paths import extract, parse_path
 from harness.bots import reference_bot
-from harness.serve import protocol_app, serving
+from harness.bots.serve import protocol_app, serving
 
 REPO = Path(__file__).resolve().parent.parent
 PRESETS = {  # protocol → (preset, the variable its URL comes from, what follows the server)

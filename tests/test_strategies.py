@@ -13,7 +13,7 @@ from hypothesis import find, given, settings
 from hypothesis.errors import InvalidArgument
 
 from harness import Pack, Persona, Scenario, play, reproduce
-from harness.runner import bundled_pack
+from harness.run import bundled_pack
 from harness.strategies import personas, scenarios, utterances
 
 pytest_plugins = ["pytester"]

@@ -21,7 +21,7 @@ from harness_cli import FAULT_SCENARIO, harness, run_faulty, verdicts
 
 from harness import Pack, RunOptions, run
 from harness.adapters import Session, open_bot
-from harness.adapters.process import ProcessAdapter
+from harness.adapters.subprocess import ProcessAdapter
 from harness.errors import AdapterError
 
 SECRET = "s3cr3t-token-4242"
@@ -138,7 +138,7 @@ def test_a_crashed_bot_is_restarted_and_the_run_goes_on(pack: Pack, tmp_path: Pa
         "import os, sys\n"
         "from pathlib import Path\n"
         "from harness.bots import reference_bot\n"
-        "from harness.stdio import serve_lines\n"
+        "from harness.bots.serve.stdio import serve_lines\n"
         "with open('pids', 'a') as pids:\n"
         "    print(os.getpid(), file=pids)\n"
         "if not Path('crashed').exists():\n"

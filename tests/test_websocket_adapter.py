@@ -34,9 +34,9 @@ from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import Session, open_bot
 from harness.adapters.websocket import WebSocketAdapter
 from harness.bots import reference_bot
+from harness.bots.serve import serving
+from harness.bots.serve.websocket import websocket_app
 from harness.errors import AdapterError
-from harness.serve import serving
-from harness.serve_websocket import websocket_app
 
 SECRET = "s3cr3t-ws-token-77"
 SESSION = Session(conversation_id="c1", customer_id="u1", channel="chat", contact=1)

@@ -16,15 +16,24 @@ Forms of `spec`:
 from __future__ import annotations
 
 import importlib
-from difflib import get_close_matches
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harness.adapters.base import Adapter, Reply, Session, native_reply, native_request
+from harness.adapters.base import Adapter, native_reply, native_request
 from harness.adapters.inprocess import InProcessAdapter
-from harness.errors import ConfigError
+from harness.errors import ConfigError, did_you_mean
+from harness.model.protocol import Reply, Session
+
+# The forms of a --bot value other than demo:NAME, as `harness run --help` lists them.
+BOT_FORMS = (
+    "package.module:attr  your own bot: a callable taking and returning native-protocol dicts",
+    "http://HOST:PORT/    your bot over HTTP: POST native-protocol JSON (--timeout applies)",
+    "ws://HOST:PORT/      your bot over a WebSocket: native requests, pushed native frames",
+    "path/to/bot.yaml     an endpoint file (kind http, websocket, subprocess, openai, callback)",
+)
 
 __all__ = [
+    "BOT_FORMS",
     "Adapter",
     "InProcessAdapter",
     "Reply",
@@ -55,7 +64,7 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
             from harness.adapters.websocket import WebSocketAdapter
 
             return WebSocketAdapter(spec, timeout=timeout)
-        from harness.adapters.http import HttpAdapter  # aiohttp is loaded only when needed
+        from harness.adapters.http.client import HttpAdapter  # aiohttp is loaded only when needed
 
         return HttpAdapter(spec, timeout=timeout)
     if spec.endswith((".yaml", ".yml")) and "://" not in spec:
@@ -65,21 +74,14 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
         return adapter
     if "://" in spec:
         scheme = spec.partition("://")[0]
-        hint = get_close_matches(scheme, ["http", "https", "ws", "wss"], n=1)
-        did = f" (did you mean {hint[0]}://?)" if hint else ""
+        did = did_you_mean(scheme, ["http", "https", "ws", "wss"], shown="{}://")
         raise ConfigError(
             [f"--bot: {scheme}:// URLs are not supported{did}; use http(s):// or ws(s)://"]
         )
     if spec.startswith("demo:"):
-        from harness.bots import NAMES, reference_bot
+        from harness.bots import named, reference_bot
 
-        name = spec.removeprefix("demo:")
-        if name not in NAMES:
-            hint = get_close_matches(name, NAMES, n=1)
-            did = f" (did you mean demo:{hint[0]}?)" if hint else ""
-            known = ", ".join(f"demo:{n}" for n in NAMES)
-            raise ConfigError([f"--bot: no reference bot {name!r}{did}; choose from {known}"])
-        return InProcessAdapter(reference_bot(name), spec)
+        return InProcessAdapter(reference_bot(named(spec)), spec)
     module_name, sep, attr = spec.partition(":")
     if not sep or not module_name or not attr:
         usage = (

@@ -7,38 +7,14 @@ failure leaves it as an `AdapterError` naming the endpoint and the cause.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from harness._loop import LoopThread
 from harness.errors import AdapterError
+from harness.model.protocol import Reply, Session
 
 if TYPE_CHECKING:  # asyncio is loaded by the adapters that need it, not by every run
     import asyncio
-
-
-@dataclass(slots=True)  # built per channel session; not frozen, for speed
-class Session:
-    """One channel session of one simulated customer."""
-
-    conversation_id: str  # new for each channel session
-    customer_id: str  # stable across channels and contacts
-    channel: str
-    contact: int
-
-
-@dataclass(slots=True)  # built per bot reply; not frozen, for speed
-class Reply:
-    """The bot's answer to one customer message, in the harness's own terms."""
-
-    messages: tuple[str, ...]
-    handoff: dict[str, Any] | None = None  # {"reason": str, "context": {...}}
-    actions: tuple[str, ...] = ()
-    end: bool = False
-    raw: Any = None
-    latency: float | None = None  # measured seconds; None when the driver models it
-    intent: str | None = None  # what the bot says it understood, when it says so
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Adapter(Protocol):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from harness.adapters.base import Reply, Session, native_reply, native_request
+from harness.adapters.base import native_reply, native_request
 from harness.errors import AdapterError
+from harness.model.protocol import Reply, Session
 
 BotFunction = Callable[[dict[str, Any]], dict[str, Any]]
 

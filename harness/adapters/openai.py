@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from harness.adapters.base import Reply, Session
-from harness.adapters.http import DEFAULT_MAX_BYTES, HttpAdapter, Request
+from harness.adapters.http.client import DEFAULT_MAX_BYTES, HttpAdapter, Request
 from harness.adapters.secrets import Secrets, require_env
-from harness.errors import AdapterError
+from harness.errors import AdapterError, shorten
+from harness.model.protocol import Reply, Session
 
 if TYPE_CHECKING:
     from harness.adapters.base import Adapter
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 HANDOFF_TOOLS = ("transfer_to_human", "escalate", "handoff")
 SET_BY_THE_ADAPTER = ("model", "messages", "stream", "user", "metadata")
 TOOL_RESULT = "ok"  # what each tool call "returns": the bot's backend is not simulated
-SHOWN = 200  # characters of an unexpected value quoted in an error
 
 
 class OpenAIEndpoint(BaseModel):
@@ -151,7 +150,7 @@ class OpenAIAdapter(HttpAdapter):
         if not 200 <= status < 300:
             message = _error_message(body)
             if message is not None:  # an OpenAI error body says it best
-                raise self._fault(f"HTTP {status} {reason}: {_short(message)}")
+                raise self._fault(f"HTTP {status} {reason}: {shorten(repr(message))}")
         return status, reason, body
 
     async def _stream(self, request: Request) -> tuple[int, str, bytes]:
@@ -190,19 +189,21 @@ class OpenAIAdapter(HttpAdapter):
         try:
             chunk = json.loads(payload)
         except ValueError:
-            raise self._fault(f"a streamed event is not JSON: {_short(payload)}") from None
+            raise self._fault(f"a streamed event is not JSON: {shorten(repr(payload))}") from None
         if not isinstance(chunk, dict):
-            raise self._fault(f"a streamed event is not a JSON object: {_short(chunk)}")
+            raise self._fault(f"a streamed event is not a JSON object: {shorten(repr(chunk))}")
         error = _error_message(chunk)
         if error is not None:
-            raise self._fault(f"the stream brought an error: {_short(error)}")
+            raise self._fault(f"the stream brought an error: {shorten(repr(error))}")
         return chunk
 
     def _reply(self, raw: Any) -> Reply:
         message = self._message(raw)
         content = message.get("content")
         if content is not None and not isinstance(content, str):
-            raise self._fault(f"choices[0].message.content must be a string, got {_short(content)}")
+            raise self._fault(
+                f"choices[0].message.content must be a string, got {shorten(repr(content))}"
+            )
         handoff: dict[str, Any] | None = None
         actions: list[str] = []
         for name, arguments in self._tool_calls(message):
@@ -225,37 +226,39 @@ class OpenAIAdapter(HttpAdapter):
             raise self._fault(f"the answer is {type(raw).__name__}, expected a JSON object")
         error = _error_message(raw)
         if error is not None:
-            raise self._fault(f"the bot answered with an error: {_short(error)}")
+            raise self._fault(f"the bot answered with an error: {shorten(repr(error))}")
         choices = raw.get("choices")
         if not isinstance(choices, list) or not choices:
-            raise self._fault(f"the answer has no 'choices': {_short(raw)}")
+            raise self._fault(f"the answer has no 'choices': {shorten(repr(raw))}")
         message = choices[0].get("message") if isinstance(choices[0], dict) else None
         if not isinstance(message, dict):
-            raise self._fault(f"choices[0] has no 'message' object: {_short(choices[0])}")
+            raise self._fault(f"choices[0] has no 'message' object: {shorten(repr(choices[0]))}")
         return message
 
     def _tool_calls(self, message: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         """Each tool call's name and parsed arguments (a JSON object; empty means {})."""
         calls = message.get("tool_calls") or []
         if not isinstance(calls, list):
-            raise self._fault(f"tool_calls must be a list, got {_short(calls)}")
+            raise self._fault(f"tool_calls must be a list, got {shorten(repr(calls))}")
         found = []
         for i, call in enumerate(calls):
             function = call.get("function") if isinstance(call, dict) else None
             name = function.get("name") if isinstance(function, dict) else None
             if not isinstance(function, dict) or not isinstance(name, str):
-                raise self._fault(f"tool_calls[{i}] needs a function name, got {_short(call)}")
+                raise self._fault(
+                    f"tool_calls[{i}] needs a function name, got {shorten(repr(call))}"
+                )
             text = function.get("arguments") or "{}"
             try:
                 arguments = json.loads(text) if isinstance(text, str) else text
             except ValueError:
                 raise self._fault(
-                    f"the arguments of tool call {name!r} are not JSON: {_short(text)}"
+                    f"the arguments of tool call {name!r} are not JSON: {shorten(repr(text))}"
                 ) from None
             if not isinstance(arguments, dict):
                 raise self._fault(
                     f"the arguments of tool call {name!r} must be a JSON object, "
-                    f"got {_short(arguments)}"
+                    f"got {shorten(repr(arguments))}"
                 )
             found.append((name, arguments))
         return found
@@ -341,8 +344,3 @@ def _error_message(body: Any) -> str | None:
     if isinstance(error, str):
         return error
     return None
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text[:SHOWN] + (" …" if len(text) > SHOWN else "")

@@ -40,17 +40,17 @@ from typing import TYPE_CHECKING, Any, Literal
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from harness.adapters.base import OwnLoop, Reply, Session, native_reply, native_request
-from harness.adapters.http import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, _cannot_connect, _plain
+from harness.adapters.base import OwnLoop, native_reply, native_request
+from harness.adapters.http.client import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, _cannot_connect, _plain
 from harness.adapters.secrets import Secrets, require_env
-from harness.errors import AdapterError
+from harness.errors import AdapterError, quote
+from harness.model.protocol import Reply, Session
 
 if TYPE_CHECKING:
     from harness.adapters.base import Adapter
 
 DEFAULT_QUIET = 0.5  # seconds of silence after a frame that end a turn with no turn_end
 CLOSE_WAIT = 2.0  # seconds a bot has to acknowledge our closing of its WebSocket
-SHOWN = 200  # characters of an unexpected frame quoted in an error
 
 Socket = aiohttp.ClientWebSocketResponse
 _CLOSED = (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED)
@@ -213,7 +213,9 @@ class WebSocketAdapter(OwnLoop):
         try:
             frame = json.loads(text)
         except ValueError:
-            raise self._fault(f"a frame is not JSON: {_quote(text)}") from None
+            raise self._fault(
+                f"a frame is not JSON: {quote(text, empty='(empty frame)')}"
+            ) from None
         if not isinstance(frame, dict):
             raise self._fault(f"a frame is {type(frame).__name__}, expected a JSON object")
         return frame
@@ -253,10 +255,3 @@ def _rejected(exc: aiohttp.WSServerHandshakeError) -> str:
 def _code(socket: Socket) -> str:
     code = socket.close_code
     return f" (close code {code})" if code is not None else ""
-
-
-def _quote(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return "(empty frame)"
-    return repr(text[:SHOWN]) + (" …" if len(text) > SHOWN else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from harness.checks._base import asking, check, failed, passed, skipped
 from harness.model.scenario import Expectations
-from harness.model.transcript import Event, Transcript, facts_in_context
+from harness.model.transcript import Event, Transcript, facts_in_context, with_stated
 from harness.model.verdict import Verdict
 
 
@@ -13,7 +13,7 @@ def no_reask(t: Transcript, x: Expectations) -> Verdict:
     name = "context.no_reask"
     allowed = set(x.context.reask_allowed)
     stated: dict[str, Event] = {}
-    for event in t.events:
+    for event, stated in with_stated(t.events):
         again = [f for f in asking(event) if f in stated and f not in allowed]
         if again:
             who = "a human agent" if event.kind == "agent_message" else "the bot"
@@ -23,9 +23,6 @@ def no_reask(t: Transcript, x: Expectations) -> Verdict:
                 f"already given at turn {stated[again[0]].turn}",
                 [*(stated[f] for f in again), event],
             )
-        if event.kind == "customer_message":
-            for fact in event.data.get("facts", {}):
-                stated.setdefault(fact, event)
     return passed(name, f"{len(stated)} fact(s) given, none asked for again")
 
 
@@ -36,9 +33,8 @@ def channel_carryover(t: Transcript, x: Expectations) -> Verdict:
     if not switches:
         return skipped(name, "the customer never switched channel")
     allowed = set(x.context.reask_allowed)
-    stated: dict[str, Event] = {}
     switch: Event | None = None
-    for event in t.events:
+    for event, stated in with_stated(t.events):
         if event.kind == "channel_switch":
             switch = event
         asks = asking(event) if event.kind == "bot_message" else []
@@ -51,9 +47,6 @@ def channel_carryover(t: Transcript, x: Expectations) -> Verdict:
                 f"asked again for {', '.join(lost)}",
                 [*(stated[f] for f in lost), switch, event],
             )
-        if event.kind == "customer_message":
-            for fact in event.data.get("facts", {}):
-                stated.setdefault(fact, event)
     return passed(name, f"{len(switches)} channel switch(es), nothing asked for again")
 
 
@@ -65,13 +58,8 @@ def handoff_payload(t: Transcript, x: Expectations) -> Verdict:
         return skipped(name, "no handoff happened")
     wanted = set(x.context.handoff_facts)
     for handoff in handoffs:
-        disclosed: dict[str, Event] = {}
-        for event in t.events:  # what the customer had said when the handoff happened
-            if event is handoff:
-                break
-            if event.kind == "customer_message":
-                for fact in event.data.get("facts", {}):
-                    disclosed.setdefault(fact, event)
+        # what the customer had said when the handoff happened
+        disclosed = next(stated for event, stated in with_stated(t.events) if event is handoff)
         required = [f for f in disclosed if not wanted or f in wanted]
         context = handoff.data.get("context") or {}
         carried = facts_in_context({f: t.facts.get(f, "") for f in required}, context)

@@ -1,7 +1,7 @@
 """The concurrent driver: many conversations at once against a network bot, in virtual time.
 
 The virtual driver plays one conversation after another, so a network bot sees one request
-at a time. Here each conversation is the same sans-IO generator (`harness.conversation`)
+at a time. Here each conversation is the same sans-IO generator (`harness.conversation.play`)
 stepped by a coroutine instead of a simpy process, with a virtual clock of its own: a float
 that pauses, thinking, the bot's measured latency and desk waits advance exactly as they
 advance simpy's clock in drivers.virtual. Only the bot calls really wait. So a
@@ -20,11 +20,12 @@ import random
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Any, TypeVar
 
-from harness.adapters.base import AsyncAdapter, Reply, Session
-from harness.conversation import AwaitAgent, Exchange, Pause, Play, ReleaseAgent
-from harness.desk import DeskConfig
-from harness.drivers.virtual import AGENT_NAMES, Desk
+from harness.adapters.base import AsyncAdapter
+from harness.conversation.desk import Desk, DeskConfig
+from harness.conversation.play import Exchange, Play
+from harness.drivers.step import Steps, steps
 from harness.errors import AdapterError
+from harness.model.protocol import Reply
 from harness.model.transcript import Transcript
 
 Start = Callable[[Callable[[], float]], Play]  # makes a conversation's generator on a clock
@@ -96,8 +97,8 @@ def _play_all(
         for i in pending:
             start, rng = conversations[i]()
             clock = Clock()
-            play = start(clock)
-            transcript = await _drive(play, adapter, Desk(clock, desk, rng), rng, latency, clock)
+            conversation = steps(start(clock), Desk(clock, desk, rng), rng, latency, clock)
+            transcript = await _drive(conversation, adapter, clock)
             if not batch:
                 asyncio.get_running_loop().call_soon(flush)
             batch.append((i, finish(i, transcript)))
@@ -111,42 +112,21 @@ def _play_all(
     return everyone()
 
 
-async def _drive(
-    play: Play,
-    adapter: AsyncAdapter,
-    desk: Desk,
-    rng: random.Random,
-    latency: float,
-    clock: Clock,
-) -> Transcript:
-    """Carry out one conversation's effects; drivers.virtual._drive, with awaits for yields."""
-    value: Any = None
-    sessions: dict[str, Session] = {}  # closed with the adapter when the conversation ends
+async def _drive(conversation: Steps, adapter: AsyncAdapter, clock: Clock) -> Transcript:
+    """Do what `conversation` needs: drivers.virtual._drive, with awaits for the bot."""
+    value: Reply | AdapterError | None = None
     while True:
         try:
-            effect = play.send(value)
+            need = conversation.send(value)
         except StopIteration as stop:
-            for session in sessions.values():
-                await adapter.aclose(session)
             return stop.value  # type: ignore[no-any-return]
         value = None
-        if type(effect) is Pause:
-            if effect.seconds > 0:
-                clock.now += effect.seconds
-        elif type(effect) is Exchange:
-            sent = clock.now + effect.think
-            sessions[effect.session.conversation_id] = effect.session
+        if isinstance(need, Exchange):
             try:
-                reply: Reply | AdapterError = await adapter.asend(effect.session, effect.text)
+                value = await adapter.asend(need.session, need.text)
             except AdapterError as exc:
-                reply = exc
-            took = reply.latency if isinstance(reply, Reply) else None
-            clock.now += effect.think + (latency if took is None else took)
-            value = (sent, reply)
-        elif type(effect) is AwaitAgent:
-            wait = desk.acquire(effect.priority)
-            if wait > 0:
-                clock.now += wait
-            value = rng.choice(AGENT_NAMES)
-        elif type(effect) is ReleaseAgent:
-            desk.release()
+                value = exc
+        elif isinstance(need, int | float):
+            clock.now += need
+        else:
+            await adapter.aclose(need)

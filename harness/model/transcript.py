@@ -26,7 +26,7 @@ back without loss.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,6 +174,18 @@ def _leaves(context: dict[str, Any]) -> tuple[set[str], str]:
                 keys.add(str(key))
                 texts.append(text.lower())
     return keys, "\0".join(texts)
+
+
+def with_stated(events: Iterable[Event]) -> Iterator[tuple[Event, dict[str, Event]]]:
+    """Each event with the facts the customer had stated before it: fact → the
+    customer_message that first stated it. The dict is one, growing as the events go by:
+    copy it to keep what it held at an event."""
+    stated: dict[str, Event] = {}
+    for event in events:
+        yield event, stated
+        if event.kind == "customer_message":
+            for fact in event.data.get("facts", {}):
+                stated.setdefault(fact, event)
 
 
 def facts_in_context(facts: dict[str, str], context: dict[str, Any]) -> set[str]:

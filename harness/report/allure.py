@@ -13,7 +13,7 @@ import importlib
 from itertools import groupby
 from typing import Any
 
-from harness.runner import ConversationResult
+from harness.run import ConversationResult
 
 # allure-python's functions carry no annotations: used as Any rather than as untyped calls.
 allure: Any = importlib.import_module("allure")

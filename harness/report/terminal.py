@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from harness.runner import ConversationResult, RunResult
+from harness.run import ConversationResult, RunResult
 
 MAX_FAILURES_SHOWN = 10
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.bots.journeys import Journey, Label, journey
+from harness.bots.journeys.journey import Journey, Label, journey
 
 # A customer who says they cannot go on, or are not safe, needs a person at once: this
 # journey comes first, asks nothing and reaches a human on the same turn.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.bots.journeys import Journey, Label, journey
+from harness.bots.journeys.journey import Journey, Label, journey
 
 # A refused or stopped benefit claim is public services' journey, not an insurance claim's;
 # insurance comes before public in the journey order, so its claim patterns step aside.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.bots.journeys import Journey, Label, journey
+from harness.bots.journeys.journey import Journey, Label, journey
 
 _BENEFIT = (
     r"(benefits?|universal credit|pension credit|(attendance|carer'?s|disability|living|housing"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from harness.bots.journeys import Journey, Label, journey, utilities
+from harness.bots.journeys import utilities
+from harness.bots.journeys.journey import Journey, Label, journey
 
 _PARCEL = r"order|parcel|package|delivery"
 

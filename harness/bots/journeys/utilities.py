@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.bots.journeys import Journey, Label, journey
+from harness.bots.journeys.journey import Journey, Label, journey
 
 # Words that name a telecom contract or service: "cancel" alone would take flights, orders
 # and card messages that belong to other journeys.

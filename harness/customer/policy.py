@@ -15,9 +15,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 
-from harness.model.persona import Persona
-from harness.model.scenario import Scenario, Step, placeholders
-from harness.wording import (
+from harness.customer.wording import (
     ACCEPT_HUMAN,
     ANSWER_LEADS,
     ASK_HUMAN,
@@ -30,6 +28,8 @@ from harness.wording import (
     join,
     sentence,
 )
+from harness.model.persona import Persona
+from harness.model.scenario import Scenario, Step, placeholders
 
 
 # Built on every turn: slotted, not frozen (a frozen dataclass costs 4x to build).

@@ -26,12 +26,12 @@ from typing import Any
 
 import aiohttp
 
-from harness.adapters.base import OwnLoop, Reply, Session, native_reply, native_request
-from harness.errors import AdapterError
+from harness.adapters.base import OwnLoop, native_reply, native_request
+from harness.errors import AdapterError, quote
+from harness.model.protocol import Reply, Session
 
 DEFAULT_TIMEOUT = 10.0  # seconds for one whole round trip
 DEFAULT_MAX_BYTES = 1024 * 1024  # a larger answer is a fault, not something to parse
-SHOWN = 200  # characters of an unexpected body quoted in an error
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ class HttpAdapter(OwnLoop):
             raise self._fault(f"the request failed: {_plain(exc)}") from None
         latency = time.perf_counter() - started
         if not 200 <= status < 300:
-            raise self._fault(f"HTTP {status} {reason}: {_quote(body)}")
+            raise self._fault(f"HTTP {status} {reason}: {quoted_body(body)}")
         try:
             raw = json.loads(body)
         except ValueError:  # also a body that is not UTF-8
@@ -150,11 +150,8 @@ def _plain(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _quote(body: bytes) -> str:
-    text = body.decode("utf-8", errors="replace").strip()
-    if not text:
-        return "(empty body)"
-    return repr(text[:SHOWN]) + (" …" if len(text) > SHOWN else "")
+def quoted_body(body: bytes) -> str:
+    return quote(body.decode("utf-8", errors="replace"), empty="(empty body)")
 
 
 def _looks_like(body: bytes) -> str:
@@ -168,4 +165,4 @@ def _looks_like(body: bytes) -> str:
         what = "XML or HTML"
     else:
         what = "plain text"
-    return f"{what}: {_quote(body)}"
+    return f"{what}: {quoted_body(body)}"

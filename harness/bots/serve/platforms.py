@@ -32,7 +32,7 @@ import itertools
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from harness.serve import BotFunction, json_handler
+from harness.bots.serve import BotFunction, json_handler
 
 if TYPE_CHECKING:
     from aiohttp import web

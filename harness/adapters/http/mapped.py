@@ -14,27 +14,28 @@ import asyncio
 import errno
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import aiohttp
 
-from harness.adapters.base import Reply, Session
-from harness.adapters.endpoint import PLACEHOLDER, Endpoint
-from harness.adapters.http import (
+from harness.adapters.http.client import (
     DEFAULT_MAX_BYTES,
     HttpAdapter,
     Request,
     _cannot_connect,
     _looks_like,
     _plain,
-    _quote,
+    quoted_body,
 )
 from harness.adapters.paths import extract, signals
 from harness.adapters.secrets import Secrets
-from harness.errors import AdapterError
+from harness.adapters.templates import ABSENT, PLACEHOLDER, as_text, fill, values
+from harness.errors import AdapterError, shorten
+from harness.model.protocol import Reply, Session
 
-_ABSENT = object()  # a state value the bot has not returned yet
+if TYPE_CHECKING:
+    from harness.adapters.http.config import Endpoint
 
 
 class _Failed(Exception):
@@ -138,14 +139,14 @@ class EndpointAdapter(HttpAdapter):
         """One request, tried again as `retry` says; its parsed JSON answer. A fault of any
         request but the message's own POST names its method and URL."""
         values = self._placeholders(session, text, state)
-        filled_url = PLACEHOLDER.sub(lambda m: quote(_text(values.get(m[1], "")), safe=""), url)
+        filled_url = PLACEHOLDER.sub(lambda m: quote(as_text(values.get(m[1], "")), safe=""), url)
         headers = {}
         for name, template in self.config.headers.items():
-            value = _fill(template, values)
-            if value is not _ABSENT:
-                headers[name] = self._secrets.fill(_text(value), self._fault)
-        filled = None if body is None else _fill(body, values)
-        request = Request(None if filled is _ABSENT else filled, headers)
+            value = fill(template, values)
+            if value is not ABSENT:
+                headers[name] = self._secrets.fill(as_text(value), self._fault)
+        filled = None if body is None else fill(body, values)
+        request = Request(None if filled is ABSENT else filled, headers)
         retry = self.config.retry
         attempt = 1
         while True:
@@ -161,7 +162,7 @@ class EndpointAdapter(HttpAdapter):
 
     def _placeholders(self, session: Session, text: str, state: dict[str, Any]) -> dict[str, Any]:
         """The placeholders' values in one request. A hook: adapters.callbacks adds its URLs."""
-        return _values(session, text, state)
+        return values(session, text, state)
 
     async def _once(self, session: Session, method: str, url: str, request: Request) -> Any:
         try:
@@ -176,7 +177,7 @@ class EndpointAdapter(HttpAdapter):
         except (aiohttp.ClientError, OSError) as exc:
             raise _Failed(None, f"the request failed: {_plain(exc)}") from None
         if not 200 <= status < 300:
-            raise _Failed(status, f"HTTP {status} {reason}: {_quote(body)}")
+            raise _Failed(status, f"HTTP {status} {reason}: {quoted_body(body)}")
         try:
             return json.loads(body)
         except ValueError:  # also a body that is not UTF-8
@@ -203,10 +204,10 @@ class EndpointAdapter(HttpAdapter):
 
         texts = found(mapping.messages)  # none is a bot that said nothing this turn
         if not all(isinstance(t, str) for t in texts):
-            raise self._fault(f"{mapping.messages} must give strings, got {_short(texts)}")
+            raise self._fault(f"{mapping.messages} must give strings, got {shorten(repr(texts))}")
         actions = [a for v in found(mapping.actions) for a in (v if isinstance(v, list) else [v])]
         if not all(isinstance(a, str) for a in actions):
-            raise self._fault(f"{mapping.actions} must give strings, got {_short(actions)}")
+            raise self._fault(f"{mapping.actions} must give strings, got {shorten(repr(actions))}")
         return Reply(
             messages=tuple(texts),
             handoff=self._handoff([v for v in found(mapping.handoff) if signals(v)], found),
@@ -221,44 +222,7 @@ class EndpointAdapter(HttpAdapter):
         path = self.config.reply.handoff_context
         context = next(iter(found(path)), None) or {}
         if not isinstance(context, dict):
-            raise self._fault(f"{path} must be an object, got {_short(context)}")
+            raise self._fault(f"{path} must be an object, got {shorten(repr(context))}")
         reasons = found(self.config.reply.handoff_reason) + signal
         reason = next((r for r in reasons if isinstance(r, str)), "")
         return {"reason": reason, "context": context}
-
-
-def _values(session: Session, text: str, state: dict[str, Any]) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "text": text,
-        "conversation_id": session.conversation_id,
-        "customer_id": session.customer_id,
-        "channel": session.channel,
-        "contact": session.contact,
-    }
-    values.update((f"state.{name}", value) for name, value in state.items())
-    return values
-
-
-def _fill(template: Any, values: dict[str, Any]) -> Any:
-    """The template with its placeholders filled. A string that is only a placeholder keeps
-    the value's type; one whose value is absent is left out of its object or list."""
-    if isinstance(template, str):
-        whole = PLACEHOLDER.fullmatch(template)
-        if whole:
-            return values.get(whole[1], _ABSENT)
-        return PLACEHOLDER.sub(lambda m: _text(values.get(m[1], "")), template)
-    if isinstance(template, dict):
-        filled = {key: _fill(value, values) for key, value in template.items()}
-        return {key: value for key, value in filled.items() if value is not _ABSENT}
-    if isinstance(template, list):
-        return [v for v in (_fill(value, values) for value in template) if v is not _ABSENT]
-    return template
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text[:200] + (" …" if len(text) > 200 else "")

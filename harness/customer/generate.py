@@ -15,8 +15,9 @@ from __future__ import annotations
 import random
 import re
 
-from harness.facts import LOCALES, derive_seed, pooled
+from harness.customer.facts import LOCALES, pooled
 from harness.model.persona import Persona
+from harness.model.seeds import derive_seed
 
 PREFIX = "gen-"
 MAX_SEED = 10**6  # seeds stay short enough to read out and type: gen-0 … gen-999999

@@ -19,11 +19,11 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
-from harness.adapters.base import Reply, Session
-from harness.customer import Action, Customer, End, Observation, Say, Wait
-from harness.desk import AgentSays, DeskAgent
+from harness.conversation.desk import AgentSays, DeskAgent
+from harness.conversation.lexicon import Lexicon
+from harness.customer.policy import Action, Customer, End, Observation, Say, Wait
 from harness.errors import AdapterError
-from harness.lexicon import Lexicon
+from harness.model.protocol import Reply, Session
 from harness.model.scenario import Scenario
 from harness.model.transcript import Event, Transcript, outcome
 

@@ -12,7 +12,7 @@ import json
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from harness.serve import BotFunction
+from harness.bots.serve import BotFunction
 
 if TYPE_CHECKING:  # aiohttp is imported when a server starts, not when the CLI does
     from aiohttp import web

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from harness.serve import BotFunction
+    from harness.bots.serve import BotFunction
 
 PATH = "/v1/chat/completions"
 HANDOFF_TOOL = "transfer_to_human"

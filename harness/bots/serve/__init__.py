@@ -29,13 +29,13 @@ JsonHandler = Callable[[dict[str, Any], "web.Request"], Awaitable[Any]]
 # protocol → "module:factory"; a factory takes a native bot function and returns the
 # aiohttp Application that speaks the protocol, and has a one-line docstring.
 PROTOCOLS: dict[str, str] = {
-    "native": "harness.serve:native_app",
-    "websocket": "harness.serve_websocket:websocket_app",
-    "openai": "harness.serve_openai:openai_app",
-    "rasa": "harness.platforms:rasa_app",
-    "botframework": "harness.platforms:botframework_app",
-    "dialogflow": "harness.platforms:dialogflow_app",
-    "callback": "harness.serve_callback:callback_app",
+    "native": "harness.bots.serve:native_app",
+    "websocket": "harness.bots.serve.websocket:websocket_app",
+    "openai": "harness.bots.serve.openai:openai_app",
+    "rasa": "harness.bots.serve.platforms:rasa_app",
+    "botframework": "harness.bots.serve.platforms:botframework_app",
+    "dialogflow": "harness.bots.serve.platforms:dialogflow_app",
+    "callback": "harness.bots.serve.callback:callback_app",
 }
 
 # protocol → how to run the harness against it; {url} is the served http://host:port/ and

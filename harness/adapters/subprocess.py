@@ -37,16 +37,16 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from harness.adapters.base import OwnLoop, Reply, Session, native_reply, native_request
+from harness.adapters.base import OwnLoop, native_reply, native_request
 from harness.adapters.secrets import Secrets, require_env
-from harness.errors import AdapterError
+from harness.errors import AdapterError, quote
+from harness.model.protocol import Reply, Session
 
 DEFAULT_TIMEOUT = 10.0  # seconds for one answer
 MAX_LINE = 1024 * 1024  # bytes in one line of the bot's stdout; a longer one is a fault
 STDERR_KEPT = 2048  # bytes of the end of the bot's stderr, quoted in a fault
 EXITING = 0.5  # seconds a bot whose stdout has ended has to exit, to learn its status
 GRACE = 2.0  # seconds a bot has to exit after its stdin is closed at the end of a run
-SHOWN = 200  # characters of an unexpected line quoted in a fault
 RESTARTED = "; it is restarted for the next conversation"
 
 
@@ -179,7 +179,7 @@ class ProcessAdapter(OwnLoop):
                 waited=f'not ready within the startup time of {self.startup:g} s',
             )  # fmt: skip
             if first != {"ready": True}:
-                said = _quote(json.dumps(first))
+                said = _quoted(json.dumps(first))
                 raise await self._broken(f'its first line is not {{"ready": true}} but {said}')
 
     async def _collect(self, stderr: asyncio.StreamReader) -> None:
@@ -214,10 +214,12 @@ class ProcessAdapter(OwnLoop):
             text = self._secrets.redact(line.decode("utf-8"))
             value = json.loads(text)
         except ValueError:  # also a line that is not UTF-8
-            shown = _quote(self._secrets.redact(line.decode("utf-8", errors="replace")))
+            shown = _quoted(self._secrets.redact(line.decode("utf-8", errors="replace")))
             raise await self._broken(f"it printed a line that is not JSON: {shown}") from None
         if not isinstance(value, dict):
-            raise await self._broken(f"it printed a line that is not a JSON object: {_quote(text)}")
+            raise await self._broken(
+                f"it printed a line that is not a JSON object: {_quoted(text)}"
+            )
         return value
 
     async def _gone(self) -> str:
@@ -272,8 +274,5 @@ class ProcessAdapter(OwnLoop):
         return AdapterError(self.endpoint, self._secrets.redact(cause))
 
 
-def _quote(text: str) -> str:
-    text = text.strip()
-    if not text:
-        return "an empty line"
-    return repr(text[:SHOWN]) + (" …" if len(text) > SHOWN else "")
+def _quoted(text: str) -> str:
+    return quote(text, empty="an empty line")

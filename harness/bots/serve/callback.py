@@ -1,7 +1,7 @@
 """Serve a bot that calls back: `harness demo-bot serve --protocol callback`.
 
 A bot that hands off through a contact-centre API and answers asynchronously, as the
-`callback` endpoint kind expects (see harness.adapters.callbacks and
+`callback` endpoint kind expects (see harness.adapters.callback.adapter and
 examples/endpoints/callback.yaml):
 
     POST /  a native request plus `desk_url` and `webhook_url` → 202 {"accepted": true}
@@ -21,7 +21,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from harness.serve import BotFunction
+from harness.bots.serve import BotFunction
 
 if TYPE_CHECKING:  # aiohttp is imported when a server starts, not when the CLI does
     from aiohttp import ClientSession, web

@@ -1,0 +1,66 @@
+"""The one effect step both drivers share: what each effect of a conversation means.
+
+`harness.conversation.play` yields effects (Pause, Exchange, AwaitAgent, ReleaseAgent);
+`steps()` carries each out against the conversation's desk view and asks its driver only
+for what a driver alone can do, by yielding:
+
+    a number           let that many seconds pass on the driver's clock
+    an Exchange        call the bot with it; send back the Reply, or the AdapterError raised
+    a Session          close it with the adapter (the conversation is over)
+
+So the virtual driver (a simpy process) and the concurrent one (a coroutine on the
+adapter's loop) are a few lines each, and a conversation's clock moves the same way under
+both: the bot is called when the message is sent, and thinking plus the bot's latency pass
+as one clock event.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Generator
+from typing import Any
+
+from harness.conversation.desk import AGENT_NAMES, Desk
+from harness.conversation.play import AwaitAgent, Exchange, Pause, Play, ReleaseAgent
+from harness.errors import AdapterError
+from harness.model.protocol import Reply, Session
+from harness.model.transcript import Transcript
+
+Need = float | Exchange | Session  # what a step asks of its driver
+Steps = Generator[Need, Reply | AdapterError | None, Transcript]
+
+
+def steps(
+    play: Play, desk: Desk, rng: random.Random, latency: float, clock: Callable[[], float]
+) -> Steps:
+    """Carry out one conversation's effects; returns its finished transcript.
+
+    `latency` is the modelled seconds of a reply that carries no measured latency (an
+    in-process bot's); `clock` is the conversation's time on its driver.
+    """
+    value: Any = None
+    sessions: dict[str, Session] = {}  # closed with the adapter when the conversation ends
+    while True:
+        try:
+            effect = play.send(value)
+        except StopIteration as stop:
+            yield from sessions.values()
+            return stop.value  # type: ignore[no-any-return]
+        value = None
+        if type(effect) is Pause:
+            if effect.seconds > 0:
+                yield effect.seconds
+        elif type(effect) is Exchange:
+            sent = clock() + effect.think
+            sessions[effect.session.conversation_id] = effect.session
+            reply = yield effect
+            took = reply.latency if isinstance(reply, Reply) else None
+            yield effect.think + (latency if took is None else took)
+            value = (sent, reply)
+        elif type(effect) is AwaitAgent:
+            wait = desk.acquire(effect.priority)
+            if wait > 0:
+                yield wait
+            value = rng.choice(AGENT_NAMES)
+        elif type(effect) is ReleaseAgent:
+            desk.release()

@@ -1,0 +1,105 @@
+"""What a run plays: its options, and every scenario × persona × repeat as a Case.
+
+`plan()` expands a pack and the run's options into cases in a stable order; a conversation's
+seed depends on the run seed, scenario, persona and repeat alone (model.seeds), so one case
+rerun alone is the same conversation.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from harness.checks import CATALOGUE
+from harness.conversation.desk import DeskConfig
+from harness.customer.generate import generate_persona, generated_seeds, seed_of
+from harness.errors import ConfigError
+from harness.loading import Pack
+from harness.model.persona import Persona
+from harness.model.scenario import Scenario
+from harness.model.seeds import derive_seed
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    bot: str = "demo:careful"
+    seed: int = 0
+    repeat: int = 1
+    scenarios: tuple[str, ...] = ()  # id patterns (fnmatch); empty: all
+    personas: tuple[str, ...] = ()  # a `gen-<seed>` id not in the pack is generated
+    checks: tuple[str, ...] = ()  # check name patterns; empty: the whole catalogue
+    desk: DeskConfig = field(default_factory=DeskConfig)
+    latency: float = 1.0  # modelled seconds per reply of an in-process bot
+    timeout: float = 10.0  # seconds a network bot has to answer one message
+    sla_seconds: float = 60.0
+    generated: int = 0  # generated personas added to every scenario, seeds from `seed`
+    concurrency: int = 1  # conversations in flight at once against a network bot
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    scenario: Scenario
+    persona: Persona
+    repeat: int
+    seed: int
+    persona_seed: int | None = None  # a generated persona's seed: `gen-<persona_seed>`
+
+    @property
+    def conversation_id(self) -> str:
+        return f"{self.scenario.id}--{self.persona.id}--{self.repeat}"
+
+
+def plan(pack: Pack, options: RunOptions) -> list[Case]:
+    """Every case of the run, in a stable order. A filter that matches nothing is an error.
+
+    Generated personas (`options.generated`, and any `gen-<seed>` named in
+    `options.personas` that the pack does not define) play every scenario, after the
+    pack's own personas. A conversation's seed depends on the run seed, scenario, persona
+    and repeat alone, so one case rerun alone is the same conversation.
+    """
+    if options.concurrency < 1:
+        raise ConfigError([f"--concurrency expects 1 or more, got {options.concurrency}"])
+    generated = _generated(pack, options)
+    known = {**pack.personas, **generated}
+    scenarios = pick("--scenario", sorted(pack.scenarios), options.scenarios)
+    personas = set(pick("--persona", sorted(known), options.personas))
+    pick("--check", list(CATALOGUE), options.checks)
+    cases = []
+    for sid in scenarios:
+        scenario = pack.scenarios[sid]
+        for pid in [*(scenario.personas or sorted(pack.personas)), *generated]:
+            if pid not in personas:
+                continue
+            persona_seed = seed_of(pid) if pid in generated else None
+            for r in range(options.repeat):
+                seed = derive_seed(options.seed, sid, pid, r)
+                cases.append(Case(scenario, known[pid], r, seed, persona_seed))
+    if not cases:
+        raise ConfigError(["nothing to run: no scenario × persona pair is left after the filters"])
+    return cases
+
+
+def _generated(pack: Pack, options: RunOptions) -> dict[str, Persona]:
+    """The run's generated personas by id, in the order of their seeds."""
+    if options.generated < 0:
+        raise ConfigError([f"--generated expects 0 or more personas, got {options.generated}"])
+    seeds = dict.fromkeys(generated_seeds(options.seed, options.generated))
+    for pattern in options.personas:  # an exact gen-<seed> id asks for that persona
+        seed = seed_of(pattern)
+        if seed is not None and pattern not in pack.personas:
+            seeds.setdefault(seed)
+    personas = (generate_persona(s) for s in seeds)
+    return {p.id: p for p in personas if p.id not in pack.personas}
+
+
+def pick(option: str, names: list[str], patterns: Sequence[str]) -> list[str]:
+    if not patterns:
+        return names
+    chosen = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+    unmatched = [p for p in patterns if not any(fnmatch.fnmatchcase(n, p) for n in names)]
+    if unmatched:
+        raise ConfigError(
+            [f"{option}: {p!r} matches nothing; known: {', '.join(names)}" for p in unmatched]
+        )
+    return chosen
