@@ -72,6 +72,13 @@ def test_ids_are_unique_across_files(kind: str) -> None:
     assert len(ids) == len(files_of(kind))
 
 
+def test_a_scenarios_folder_id_prefix_and_domain_agree(pack: Pack) -> None:
+    """`pytest -m telecom` selects the telecom scenarios, and each sits in its domain's folder."""
+    for sid, scenario in pack.scenarios.items():
+        folder = pack.files[f"scenario:{sid}"].parent.name
+        assert sid.split(".")[0] == scenario.domain == folder, (sid, scenario.domain, folder)
+
+
 def test_every_persona_a_scenario_names_exists(pack: Pack) -> None:
     missing = [(s.id, name) for s in pack.scenarios.values() for name in s.personas
                if name not in pack.personas]  # fmt: skip
