@@ -198,6 +198,18 @@ def test_allure_results_hold_labels_steps_and_the_transcript(project: pytest.Pyt
     assert json.loads(head)["conversation_id"] == "banking.fraud-dispute--calm-precise--0"
 
 
+def test_allure_gives_each_case_its_own_history(project: pytest.Pytester) -> None:
+    """Allure keys a test's history (and retries) on its historyId: one per case, never one
+    for every persona of a scenario."""
+    result = project.runpytest("scenarios", "-k", "fraud-dispute", "--harness-repeat", "2",
+                               "--alluredir", "allure")  # fmt: skip
+    tests = [json.loads(p.read_text()) for p in (project.path / "allure").glob("*-result.json")]
+    assert len(tests) == result.parseoutcomes()["passed"] > 2
+    assert len({t["historyId"] for t in tests}) == len(tests)
+    parameters = {(p["name"], p["value"]) for t in tests for p in t["parameters"]}
+    assert {("persona", "'calm-precise'"), ("repeat", "1")} <= parameters
+
+
 def test_xdist_gives_the_verdicts_of_a_serial_run(project: pytest.Pytester) -> None:
     common = ("scenarios", "--bot", "demo:deflector", "-k",
               "calm-precise or demands-human", "-p", "no:benchmark")  # fmt: skip

@@ -38,6 +38,9 @@ def annotate(result: ConversationResult, transcript_jsonl: str, failure: str) ->
     allure.dynamic.suite(scenario.id)
     allure.dynamic.sub_suite(persona.id)
     allure.dynamic.title(f"{scenario.title} × {persona.id}")
+    # Allure keys history and retries on the parameters: each case is its own test.
+    allure.dynamic.parameter("persona", persona.id)
+    allure.dynamic.parameter("repeat", result.case.repeat)
     if result.verdict == "pass":
         allure.dynamic.description(f"{scenario.title}: every check passed.")
     else:  # markdown: the failure text as it is, evidence lines included
