@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from harness_cli import harness
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_run_with_no_argument_passes_the_bundled_pack(tmp_path: Path) -> None:
@@ -143,3 +146,22 @@ def test_validating_the_bundled_folders_by_path_reads_each_file_once() -> None:
     done = harness("validate", "scenarios", "personas", cwd=root)
     assert done.returncode == 0, done.stderr
     assert "already defined" not in done.stderr
+
+
+def test_a_bot_module_in_the_current_folder_is_found_by_the_harness_command(
+    tmp_path: Path,
+) -> None:
+    """The `harness` console script (not `python -m`, which adds the folder itself) finds
+    mybot.py in the folder it runs in, as the rerun lines it prints assume."""
+    (tmp_path / "mybot.py").write_text(
+        "from harness.bots import reference_bot\nbot = reference_bot('careful')\n"
+    )
+    command = shutil.which("harness")
+    assert command is not None, "the harness command is installed with the package"
+    done = subprocess.run(
+        [command, "run", "--bot", "mybot:bot", "--scenario", "banking.balance", "--out", "o"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "o" / "results.json").exists()

@@ -16,6 +16,8 @@ Forms of `spec`:
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -89,10 +91,12 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
             "or an endpoint file bot.yaml (`harness list bots`)"
         )
         raise ConfigError([f"--bot: {spec!r} is not a bot; {usage}"])
+    _current_folder_importable()
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ConfigError([f"--bot: cannot import {module_name!r}: {exc}"]) from None
+        raise ConfigError([f"--bot: cannot import {module_name!r} from the current folder or "
+                           f"the Python path: {exc}"]) from None  # fmt: skip
     target = getattr(module, attr, None)
     if target is None:
         raise ConfigError([f"--bot: module {module_name!r} has no attribute {attr!r}"])
@@ -101,3 +105,12 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
     if not callable(target):
         raise ConfigError([f"--bot: {spec} is not callable; it must take and return a dict"])
     return InProcessAdapter(target, spec)
+
+
+def _current_folder_importable() -> None:
+    """Put the current folder first on the import path, as `python -m` and pytest's rootdir
+    do, so that `--bot mybot:bot` finds mybot.py where the command runs (the `harness`
+    command, a console script, would otherwise not look there)."""
+    here = os.getcwd()
+    if here not in sys.path and "" not in sys.path:
+        sys.path.insert(0, here)
