@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +23,7 @@ from harness.bots.serve import PROTOCOLS
 from harness.checks import CATALOGUE
 from harness.conversation.desk import DeskConfig
 from harness.errors import ConfigError
-from harness.loading import Pack, bundled_dir, load_pack, personas_with
+from harness.loading import Pack, bundled_dir, load_pack, personas_with, yaml_files
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.run import (
@@ -39,6 +39,11 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 MAX_RERUN_HINTS = 10
+# Bounds of the options that size a run: past them a run would exhaust memory, not test more.
+MAX_REPEAT = 10_000
+MAX_GENERATED = 10_000
+MAX_AGENTS = 10_000  # as DeskConfig allows
+MAX_CONCURRENCY = 1_024
 
 BOTS_HELP = "\n".join(
     [*(f"{'demo:' + name:<21}{text}" for name, text in DESCRIPTIONS.items()), *BOT_FORMS]
@@ -102,14 +107,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="the run's seed (default: 0)")
     p.add_argument(
         "--repeat",
-        type=_positive,
+        type=_whole(1, MAX_REPEAT),
         default=1,
         metavar="K",
         help="play each scenario × persona K times with different seeds (default: 1)",
     )
     p.add_argument(
         "--generated",
-        type=_count,
+        type=_whole(0, MAX_GENERATED),
         default=0,
         metavar="N",
         help="add N generated personas to every scenario, drawn from --seed; "
@@ -145,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--agents",
-        type=_positive,
+        type=_whole(1, MAX_AGENTS),
         default=DeskConfig().agents,
         metavar="N",
         help=f"human agents at the simulated desk (default: {DeskConfig().agents})",
@@ -160,7 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--concurrency",
-        type=_positive,
+        type=_whole(1, MAX_CONCURRENCY),
         default=1,
         metavar="N",
         help="conversations in flight at once against a network bot (http, ws, endpoint "
@@ -169,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--sla",
-        type=float,
+        type=_seconds,
         default=60.0,
         metavar="SECONDS",
         help="time-to-human target reported in the KPIs (default: 60)",
@@ -211,7 +216,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--port",
-        type=_count,
+        type=_whole(0, 65535),
         default=8080,
         help="the port to listen on; 0 picks a free one (default: 8080)",
     )
@@ -245,6 +250,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high`."""
+
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expects a whole number from {low} to {high:,}, got {text}"
+            )
+        return value
+
+    return whole
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -276,6 +298,9 @@ def _pack(paths: Sequence[Path]) -> Pack:
     """
     if not paths:
         return bundled_pack()
+    if not yaml_files(paths):
+        shown = ", ".join(map(str, paths))
+        raise ConfigError([f"{shown}: no scenario or persona files (.yaml, .yml); nothing to run"])
     pack = personas_with(paths)
     if not pack.scenarios:
         pack = load_pack([bundled_dir("scenarios")], base=pack)

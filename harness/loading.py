@@ -25,6 +25,11 @@ from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# What one file may hold: scenario, persona and endpoint files are a few KB; past these a
+# file is a mistake or an attack ("billion laughs"), and is refused before it is built.
+MAX_BYTES = 1 << 20
+MAX_DEPTH = 64  # levels of nesting
+MAX_VALUES = 100_000  # values the document expands to, YAML aliases followed
 Loc = tuple[str | int, ...]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -54,13 +59,18 @@ def bundled_pack() -> Pack:
 
 
 def yaml_files(paths: Iterable[Path]) -> list[Path]:
+    """The YAML files in `paths` (files, or folders searched below), regular files only: a
+    FIFO or a device would block or never end."""
     found: list[Path] = []
     problems = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES))
+            found.extend(sorted(p for p in path.rglob("*")
+                                if p.suffix in YAML_SUFFIXES and p.is_file()))  # fmt: skip
         elif path.is_file():
             found.append(path)
+        elif path.exists():
+            problems.append(f"{path}: not a regular file or a folder")
         else:
             problems.append(f"{path}: no such file or folder")
     if problems:
@@ -69,13 +79,18 @@ def yaml_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def kind_of(path: Path, data: Any) -> str:
-    """'persona' for files under a personas/ folder (or that look like one), else 'scenario'."""
+    """'persona' for files under a personas/ folder, 'scenario' under scenarios/; elsewhere
+    by content: a persona has no goal and more keys of a persona than of a scenario."""
     if "personas" in path.parts:
         return "persona"
     if "scenarios" in path.parts:
         return "scenario"
-    looks_like_persona = isinstance(data, dict) and "goal" not in data and "patience" in data
-    return "persona" if looks_like_persona else "scenario"
+    if not isinstance(data, dict) or "goal" in data:
+        return "scenario"
+    keys = set(data)
+    persona_keys = len(keys & set(Persona.model_fields)) - len(keys & {"id"})
+    scenario_keys = len(keys & set(Scenario.model_fields)) - len(keys & {"id"})
+    return "persona" if persona_keys > scenario_keys else "scenario"
 
 
 _TOP_LEVEL_GOAL = re.compile(r"^goal\s*:", re.MULTILINE)
@@ -90,9 +105,9 @@ def is_scenario_file(path: Path) -> bool:
     if "scenarios" in path.parts:
         return True
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError):
+        text = _text(path)
+        data = None if _too_much(text) else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError):
         return False
     except yaml.YAMLError:
         return bool(_TOP_LEVEL_GOAL.search(text))
@@ -183,12 +198,61 @@ def personas_with(paths: Sequence[Path]) -> Pack:
     return load_pack(paths, base=load_pack(bundled))
 
 
+def _text(path: Path) -> str:
+    """The file's text; a ValueError for one too large to be a harness file."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ValueError(f"the file is {size:,} bytes; a harness file holds {MAX_BYTES:,} at most")
+    return path.read_text(encoding="utf-8")
+
+
+def _too_much(text: str) -> tuple[int, str] | None:
+    """(line, what) when the document passes a limit, read from its events, which follow no
+    alias and need no recursion: nested too deep, or expanding to too many values."""
+    sizes: dict[str, int] = {}  # anchor → values its node expands to
+    open_: list[list[Any]] = []  # [anchor, values so far] of each collection being read
+    total = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark else 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            open_.append([event.anchor, 1])
+            if len(open_) > MAX_DEPTH:
+                return line, f"nesting deeper than {MAX_DEPTH} levels"
+            total += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, count = open_.pop()
+            if anchor:
+                sizes[anchor] = count
+            if open_:
+                open_[-1][1] += count
+        elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+            count = sizes.get(event.anchor or "", 1) if isinstance(event, yaml.AliasEvent) else 1
+            if isinstance(event, yaml.ScalarEvent) and event.anchor:
+                sizes[event.anchor] = 1
+            if open_:
+                open_[-1][1] += count
+            total += count
+        if total > MAX_VALUES:
+            return line, f"the document expands to more than {MAX_VALUES:,} values (YAML aliases?)"
+    return None
+
+
 def _read(path: Path) -> tuple[Any, _Lines, list[tuple[str, int, str]]]:
     lines = _Lines()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = _text(path)
+        limit = _too_much(text)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         return None, lines, [(str(path), 1, f"cannot read the file: {exc}")]
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, …)
+        line = text.count("\n", 0, exc.position) + 1
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        what = f"the character U+{code:04X} is not allowed in YAML; remove it"
+        return None, lines, [(str(path), line, what)]
+    except yaml.YAMLError:
+        limit = None  # a syntax error: the loader below says where
+    if limit is not None:
+        return None, lines, [(str(path), limit[0], f"refused: {limit[1]}")]
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()

@@ -7,6 +7,8 @@ failure leaves it as an `AdapterError` naming the endpoint and the cause.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from harness._loop import LoopThread
@@ -107,6 +109,32 @@ class OwnLoop:
 def supports_async(adapter: Adapter) -> TypeGuard[AsyncAdapter]:
     """Whether `adapter` can play many conversations at once (see AsyncAdapter)."""
     return all(callable(getattr(adapter, name, None)) for name in ("asend", "aclose", "event_loop"))
+
+
+class UnreadableJson(ValueError):
+    """JSON that parses but cannot be kept: nested too deep for Python, or holding a lone
+    surrogate escape (`\\ud800`), which is no character and cannot be written as UTF-8."""
+
+
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def read_json(data: str | bytes) -> Any:
+    """`json.loads`, with what it cannot keep as an UnreadableJson (a ValueError), so that a
+    bot's answer never crashes a run: each becomes that conversation's error verdict."""
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise UnreadableJson("is nested too deeply to be read") from None
+    text = data if isinstance(data, str) else data.decode("utf-8", errors="replace")
+    if _SURROGATE.search(text):  # rare: then check that every string can be written
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise UnreadableJson(
+                "holds a lone surrogate (\\ud800…), which is no character"
+            ) from None
+    return value
 
 
 def native_request(session: Session, text: str) -> dict[str, Any]:

@@ -34,8 +34,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from harness.adapters.base import UnreadableJson, read_json
 from harness.adapters.http.client import DEFAULT_MAX_BYTES, HttpAdapter, Request
 from harness.adapters.secrets import Secrets, require_env
+from harness.adapters.templates import checked_url
 from harness.errors import AdapterError, shorten
 from harness.model.protocol import Reply, Session
 
@@ -51,6 +53,8 @@ class OpenAIEndpoint(BaseModel):
     """A bot behind an OpenAI-compatible chat completions API."""
 
     model_config = ConfigDict(extra="forbid")
+
+    _port = field_validator("url")(checked_url)
 
     kind: Literal["openai"] = Field(description="'openai': POST {url}/chat/completions.")
     url: str = Field(
@@ -187,7 +191,9 @@ class OpenAIAdapter(HttpAdapter):
     def _chunk(self, payload: str) -> dict[str, Any]:
         """One streamed chunk; one that is not a JSON object, or is an error, is a fault."""
         try:
-            chunk = json.loads(payload)
+            chunk = read_json(payload)
+        except UnreadableJson as exc:
+            raise self._fault(f"a streamed event {exc}") from None
         except ValueError:
             raise self._fault(f"a streamed event is not JSON: {shorten(repr(payload))}") from None
         if not isinstance(chunk, dict):
@@ -250,7 +256,7 @@ class OpenAIAdapter(HttpAdapter):
                 )
             text = function.get("arguments") or "{}"
             try:
-                arguments = json.loads(text) if isinstance(text, str) else text
+                arguments = read_json(text) if isinstance(text, str) else text
             except ValueError:
                 raise self._fault(
                     f"the arguments of tool call {name!r} are not JSON: {shorten(repr(text))}"
@@ -335,7 +341,7 @@ def _error_message(body: Any) -> str | None:
     """The message of an OpenAI error body (`{"error": {"message": …}}`), if it is one."""
     if isinstance(body, bytes):
         try:
-            body = json.loads(body)
+            body = read_json(body)
         except ValueError:
             return None
     error = body.get("error") if isinstance(body, dict) else None

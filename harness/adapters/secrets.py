@@ -8,8 +8,8 @@ remembers each value it filled, and passes all it records (answers, frames, line
 fault messages) through `redact`, which replaces each such value with `[redacted]`.
 
 `require_env` is the load-time check, a pydantic validator of those fields: a variable that
-is not set is a `file:line: field: …` error before the run starts, not a fault in each
-conversation.
+is not set, or holds a line break, is a `file:line: field: …` error before the run starts,
+not a fault in each conversation.
 """
 
 from __future__ import annotations
@@ -30,11 +30,16 @@ def env_names(values: Iterable[str]) -> set[str]:
 def require_env(values: dict[str, str]) -> dict[str, str]:
     """`values` unchanged if every variable they name is set; else a ValueError naming the
     ones that are not. A validator: `field_validator("headers")(require_env)`."""
-    missing = sorted(env_names(values.values()) - set(os.environ))
+    names = env_names(values.values())
+    missing = sorted(names - set(os.environ))
     if len(missing) == 1:
         raise ValueError(f"environment variable {missing[0]} is not set")
     if missing:
         raise ValueError(f"environment variables {', '.join(missing)} are not set")
+    broken = sorted(name for name in names if any(c in os.environ[name] for c in "\r\n"))
+    if broken:  # it would end the header and begin another: never sent, never a traceback
+        raise ValueError(f"environment variable {broken[0]} holds a line break (CR or LF); "
+                         "a secret is one line")  # fmt: skip
     return values
 
 

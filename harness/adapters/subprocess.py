@@ -37,7 +37,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from harness.adapters.base import OwnLoop, native_reply, native_request
+from harness.adapters.base import OwnLoop, UnreadableJson, native_reply, native_request, read_json
 from harness.adapters.secrets import Secrets, require_env
 from harness.errors import AdapterError, quote
 from harness.model.protocol import Reply, Session
@@ -212,7 +212,9 @@ class ProcessAdapter(OwnLoop):
             raise await self._broken(await self._gone())
         try:
             text = self._secrets.redact(line.decode("utf-8"))
-            value = json.loads(text)
+            value = read_json(text)
+        except UnreadableJson as exc:
+            raise await self._broken(f"it printed a line that {exc}") from None
         except ValueError:  # also a line that is not UTF-8
             shown = _quoted(self._secrets.redact(line.decode("utf-8", errors="replace")))
             raise await self._broken(f"it printed a line that is not JSON: {shown}") from None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from harness.model.protocol import Session
 
@@ -59,3 +60,13 @@ def strings(value: Any) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in strings(v)]
     return []
+
+
+def checked_url(url: str) -> str:
+    """A validator: `url` if its port is a port (0–65535) and its host readable; else a
+    ValueError, so that a bad URL is a file:line error before anything is played."""
+    try:
+        urlsplit(url).port  # noqa: B018 (reading it validates it)
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL: {exc}") from None
+    return url

@@ -40,9 +40,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from harness.adapters.base import OwnLoop, native_reply, native_request
+from harness.adapters.base import OwnLoop, UnreadableJson, native_reply, native_request, read_json
 from harness.adapters.http.client import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, _cannot_connect, _plain
 from harness.adapters.secrets import Secrets, require_env
+from harness.adapters.templates import checked_url
 from harness.errors import AdapterError, quote
 from harness.model.protocol import Reply, Session
 
@@ -60,6 +61,8 @@ class WebSocketEndpoint(BaseModel):
     """A bot speaking the native protocol over a WebSocket, in an endpoint file."""
 
     model_config = ConfigDict(extra="forbid")
+
+    _port = field_validator("url")(checked_url)
 
     kind: Literal["websocket"] = Field(
         description="The transport; 'websocket' (native frames over one WebSocket per session)."
@@ -211,7 +214,9 @@ class WebSocketAdapter(OwnLoop):
             raise self._fault(f"unexpected WebSocket message {message.type.name}")
         text = self._secrets.redact(message.data)
         try:
-            frame = json.loads(text)
+            frame = read_json(text)
+        except UnreadableJson as exc:
+            raise self._fault(f"a frame {exc}") from None
         except ValueError:
             raise self._fault(
                 f"a frame is not JSON: {quote(text, empty='(empty frame)')}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated
 
@@ -21,6 +22,8 @@ def parse_duration(value: object) -> float:
         seconds = float(match[1]) * _UNITS[match[2] or "s"]
     else:
         raise ValueError(f"expects a duration such as 90, '90s', '5m', '2h' or '7d', got {value!r}")
+    if not math.isfinite(seconds):
+        raise ValueError(f"expects a finite duration, got {value!r}")
     if seconds < 0:
         raise ValueError(f"expects a duration of 0 or more, got {value!r}")
     return seconds

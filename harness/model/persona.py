@@ -10,13 +10,20 @@ from harness.model.durations import Duration
 
 Manner = Literal["blunt", "plain", "polite"]
 
-Slug = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="lower-case id: letters, digits, - _ .")
+# An id names a transcript file (with the scenario's and persona's): short enough for any
+# file system.
+MAX_ID = 80
+Slug = Field(
+    pattern=r"^[a-z0-9][a-z0-9_.-]*$",
+    max_length=MAX_ID,
+    description=f"lower-case id: letters, digits, - _ . (at most {MAX_ID} characters)",
+)
 
 
 class Persona(BaseModel):
     """A customer's character: patience, style, vulnerability, think and typing time."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str = Slug
     name: str = Field(description="a short human-readable name")

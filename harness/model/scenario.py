@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from harness.model.durations import Duration
+from harness.model.persona import MAX_ID
 
 Channel = Literal["chat", "voice", "email", "sms", "web", "app"]
 Stakes = Literal["high", "low"]
@@ -26,7 +27,7 @@ Path = tuple[str | int, ...]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _check_pattern(pattern: str) -> str:
@@ -235,7 +236,11 @@ def _chat_only() -> list[Channel]:
 class Scenario(_Model):
     """A customer's situation, goal, facts, channels and the expectations to check."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="lower-case id, unique")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_.-]*$",
+        max_length=MAX_ID,
+        description=f"lower-case id, unique (at most {MAX_ID} characters)",
+    )
     title: str = Field(description="a one-line summary")
     description: str = Field("", description="the real situation the customer is in")
     domain: str = Field(description="e.g. banking, insurance, utilities, retail")

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 # One encoder for every line: json.dumps with options builds a new encoder per call.
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # strict JSON
 
 EVENT_KINDS = frozenset(
     {

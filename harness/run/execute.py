@@ -36,7 +36,13 @@ from harness.model.transcript import Transcript
 from harness.run.kpis import conversation_metrics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
 from harness.run.reproduce import reproduce
-from harness.run.results import ConversationResult, RunResult, now, write_results
+from harness.run.results import (
+    ConversationResult,
+    RunResult,
+    now,
+    prepare_out,
+    write_results,
+)
 
 T = TypeVar("T")
 
@@ -216,10 +222,10 @@ def run(
     `keep_transcripts=False` then drops each from memory once it is on disk."""
     cases = plan(pack, options)
     started = now()
-    if out is not None:
-        (out / "transcripts").mkdir(parents=True, exist_ok=True)
     results = []
-    with _opened(options) as adapter:
+    with _opened(options) as adapter:  # a bad bot is a ConfigError before anything is made
+        if out is not None:
+            prepare_out(out)
         for result in iter_results(cases, options, adapter):
             if out is not None and result.transcript is not None:
                 path = out / "transcripts" / f"{result.case.conversation_id}.jsonl"

@@ -20,6 +20,8 @@ from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.seeds import derive_seed
 
+MAX_CONVERSATIONS = 1_000_000  # in one run: each case is planned in memory first
+
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
@@ -65,6 +67,14 @@ def plan(pack: Pack, options: RunOptions) -> list[Case]:
     scenarios = pick("--scenario", sorted(pack.scenarios), options.scenarios)
     personas = set(pick("--persona", sorted(known), options.personas))
     pick("--check", list(CATALOGUE), options.checks)
+    count = options.repeat * sum(
+        len([p for p in [*(pack.scenarios[sid].personas or pack.personas), *generated]
+             if p in personas]) for sid in scenarios
+    )  # fmt: skip
+    if count > MAX_CONVERSATIONS:
+        raise ConfigError([f"the run would play {count:,} conversations; at most "
+                           f"{MAX_CONVERSATIONS:,} are played at once (fewer --repeat, "
+                           "--generated, or filters)"])  # fmt: skip
     cases = []
     for sid in scenarios:
         scenario = pack.scenarios[sid]

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.errors import ConfigError
 from harness.model.transcript import Transcript
 from harness.model.verdict import Verdict
 from harness.run.plan import Case, RunOptions
@@ -98,9 +99,23 @@ def write_results(
     }
     # One conversation a line: readable, diffable, and written by the C encoder (an indent
     # would switch json to its pure-Python encoder, many times slower on a large run).
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # strict JSON
     with path.open("w", encoding="utf-8") as f:
-        f.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2])
+        f.write(json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False)[:-2])
         f.write(',\n  "conversations": [\n')
         f.write(",\n".join("    " + encode(entry) for entry in entries))
         f.write("\n  ]\n}\n")
+
+
+def prepare_out(out: Path) -> None:
+    """Make `out` and its transcripts/ folder for a run; a folder that cannot be written, or
+    that already holds a run (its files would mix with this one's), is a ConfigError."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError([f"--out {out}: is a file, not a folder"])
+    if (out / "results.json").exists() or any((out / "transcripts").glob("*")):
+        raise ConfigError([f"--out {out}: already holds a run (results.json, transcripts/); "
+                           "choose a new folder or remove that one"])  # fmt: skip
+    try:
+        (out / "transcripts").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError([f"--out {out}: cannot make the folder: {exc.strerror or exc}"]) from None

@@ -4,10 +4,10 @@ webhook replies read in (the protocol: adapters.callback)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import TYPE_CHECKING, Any
 
+from harness.adapters.base import read_json
 from harness.adapters.callback.server import Call, CallbackServer, Mailbox
 from harness.adapters.http.client import Request
 from harness.adapters.http.mapped import EndpointAdapter
@@ -148,7 +148,7 @@ def _handed_off(
 
 def _is_json(body: bytes) -> bool:
     try:
-        json.loads(body)
+        read_json(body)
     except ValueError:
         return False
     return True

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from harness.adapters.base import read_json
 from harness.adapters.paths import extract
 from harness.errors import AdapterError, shorten
 
@@ -134,7 +135,7 @@ class CallbackServer:
         answer that tells the bot what is wrong."""
         data = self._redact(await request.read())
         try:
-            body = json.loads(data)
+            body = read_json(data)
         except ValueError:
             return _plain(400, "the body is not JSON")
         if not isinstance(body, dict):

@@ -18,7 +18,6 @@ what happened; the conversation ends with verdict `error` and the run goes on.
 from __future__ import annotations
 
 import errno
-import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from typing import Any
 
 import aiohttp
 
-from harness.adapters.base import OwnLoop, native_reply, native_request
+from harness.adapters.base import OwnLoop, UnreadableJson, native_reply, native_request, read_json
 from harness.errors import AdapterError, quote
 from harness.model.protocol import Reply, Session
 
@@ -79,7 +78,9 @@ class HttpAdapter(OwnLoop):
         if not 200 <= status < 300:
             raise self._fault(f"HTTP {status} {reason}: {quoted_body(body)}")
         try:
-            raw = json.loads(body)
+            raw = read_json(body)
+        except UnreadableJson as exc:
+            raise self._fault(f"the answer {exc}") from None
         except ValueError:  # also a body that is not UTF-8
             raise self._fault(f"the answer is not JSON but {_looks_like(body)}") from None
         reply = self._reply(raw)

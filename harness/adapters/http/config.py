@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from harness.adapters.paths import parse_path
 from harness.adapters.secrets import ENV_PATTERN, require_env
-from harness.adapters.templates import PLACEHOLDER, PLACEHOLDERS, strings
+from harness.adapters.templates import PLACEHOLDER, PLACEHOLDERS, checked_url, strings
 from harness.errors import did_you_mean
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ class Start(BaseModel):
     body: Any = Field(default_factory=dict, description="The JSON body; placeholders as in body.")
 
     _url = field_validator("url", mode="before")(_env_filled)
+    _port = field_validator("url")(checked_url)
 
 
 class Poll(BaseModel):
@@ -141,6 +142,7 @@ class Poll(BaseModel):
     )
 
     _url = field_validator("url", mode="before")(_env_filled)
+    _port = field_validator("url")(checked_url)
     _done = field_validator("done")(checked_path)
 
 
@@ -192,6 +194,7 @@ class Endpoint(BaseModel):
         return EndpointAdapter(self, timeout=timeout)
 
     _url = field_validator("url", mode="before")(_env_filled)
+    _port = field_validator("url")(checked_url)
 
     @field_validator("url", "headers", "body", "start", "poll")
     @classmethod

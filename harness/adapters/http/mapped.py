@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import json
 import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import aiohttp
 
+from harness.adapters.base import UnreadableJson, read_json
 from harness.adapters.http.client import (
     DEFAULT_MAX_BYTES,
     HttpAdapter,
@@ -179,7 +179,9 @@ class EndpointAdapter(HttpAdapter):
         if not 200 <= status < 300:
             raise _Failed(status, f"HTTP {status} {reason}: {quoted_body(body)}")
         try:
-            return json.loads(body)
+            return read_json(body)
+        except UnreadableJson as exc:
+            raise _Failed(None, f"the answer {exc}") from None
         except ValueError:  # also a body that is not UTF-8
             raise _Failed(None, f"the answer is not JSON but {_looks_like(body)}") from None
 
