@@ -150,7 +150,7 @@ class OpenAIAdapter(HttpAdapter):
             status, reason, body = await self._stream(request)
         else:
             status, reason, body = await super()._post(session, request)
-        reason, body = self._secrets.redact(reason), self._secrets.redact_bytes(body)
+        reason = self._secrets.redact(reason)  # the body: once parsed (_redacted), or in a fault
         if not 200 <= status < 300:
             message = _error_message(body)
             if message is not None:  # an OpenAI error body says it best
@@ -202,6 +202,9 @@ class OpenAIAdapter(HttpAdapter):
         if error is not None:
             raise self._fault(f"the stream brought an error: {shorten(repr(error))}")
         return chunk
+
+    def _redacted(self, raw: Any) -> Any:
+        return self._secrets.redact_value(raw)
 
     def _reply(self, raw: Any) -> Reply:
         message = self._message(raw)

@@ -211,8 +211,8 @@ class ProcessAdapter(OwnLoop):
         if not line:
             raise await self._broken(await self._gone())
         try:
-            text = self._secrets.redact(line.decode("utf-8"))
-            value = read_json(text)
+            text = line.decode("utf-8")  # quoted in a fault, which is redacted as text
+            value = self._secrets.redact_value(read_json(text))
         except UnreadableJson as exc:
             raise await self._broken(f"it printed a line that {exc}") from None
         except ValueError:  # also a line that is not UTF-8

@@ -212,9 +212,9 @@ class WebSocketAdapter(OwnLoop):
                               "frames must be JSON text")  # fmt: skip
         if message.type is not aiohttp.WSMsgType.TEXT:
             raise self._fault(f"unexpected WebSocket message {message.type.name}")
-        text = self._secrets.redact(message.data)
+        text = message.data  # quoted in a fault, which is redacted as text
         try:
-            frame = read_json(text)
+            frame = self._secrets.redact_value(read_json(text))
         except UnreadableJson as exc:
             raise self._fault(f"a frame {exc}") from None
         except ValueError:

@@ -63,7 +63,7 @@ class CallbackAdapter(EndpointAdapter):
         async with self._starting:
             if self._server is None:
                 server = CallbackServer(
-                    self.config, redact=self._secrets.redact_bytes, max_bytes=self.max_bytes
+                    self.config, redact=self._secrets.redact_value, max_bytes=self.max_bytes
                 )
                 await server.start()
                 self._server = server

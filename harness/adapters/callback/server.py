@@ -56,12 +56,12 @@ class CallbackServer:
     """The harness's server for one adapter's callbacks, on 127.0.0.1, on the adapter's loop."""
 
     def __init__(
-        self, config: CallbackEndpoint, *, redact: Callable[[bytes], bytes], max_bytes: int
+        self, config: CallbackEndpoint, *, redact: Callable[[Any], Any], max_bytes: int
     ) -> None:
         self.config = config
         self.url = ""  # http://127.0.0.1:PORT, once listening
         self.mailboxes: dict[str, Mailbox] = {}  # conversation_id → calls, while open
-        self._redact = redact  # bytes → bytes, the adapter's secrets taken out
+        self._redact = redact  # a parsed body → the same with the adapter's secrets taken out
         self._max_bytes = max_bytes
         self._tickets = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -133,9 +133,9 @@ class CallbackServer:
     async def _read(self, request: web.Request, path: str) -> tuple[Any, Mailbox] | web.Response:
         """The call's JSON body and the mailbox of the conversation it names; else the
         answer that tells the bot what is wrong."""
-        data = self._redact(await request.read())
+        data = await request.read()
         try:
-            body = read_json(data)
+            body = self._redact(read_json(data))
         except ValueError:
             return _plain(400, "the body is not JSON")
         if not isinstance(body, dict):

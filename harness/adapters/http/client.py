@@ -78,7 +78,7 @@ class HttpAdapter(OwnLoop):
         if not 200 <= status < 300:
             raise self._fault(f"HTTP {status} {reason}: {quoted_body(body)}")
         try:
-            raw = read_json(body)
+            raw = self._redacted(read_json(body))
         except UnreadableJson as exc:
             raise self._fault(f"the answer {exc}") from None
         except ValueError:  # also a body that is not UTF-8
@@ -92,6 +92,10 @@ class HttpAdapter(OwnLoop):
     def _request(self, session: Session, text: str) -> Request:
         """The JSON body and extra headers of one POST."""
         return Request(native_request(session, text))
+
+    def _redacted(self, raw: Any) -> Any:
+        """The parsed answer with the secrets the adapter sends taken out (none here)."""
+        return raw
 
     def _reply(self, raw: Any) -> Reply:
         """The Reply in a parsed JSON answer; anything malformed is an AdapterError."""

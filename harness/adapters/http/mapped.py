@@ -179,7 +179,7 @@ class EndpointAdapter(HttpAdapter):
         if not 200 <= status < 300:
             raise _Failed(status, f"HTTP {status} {reason}: {quoted_body(body)}")
         try:
-            return read_json(body)
+            return self._secrets.redact_value(read_json(body))
         except UnreadableJson as exc:
             raise _Failed(None, f"the answer {exc}") from None
         except ValueError:  # also a body that is not UTF-8
@@ -188,9 +188,10 @@ class EndpointAdapter(HttpAdapter):
     async def _fetch(
         self, session: Session, request: Request, method: str, url: str
     ) -> tuple[int, str, bytes]:
-        """HttpAdapter's request, with any secret the answer echoes redacted."""
+        """HttpAdapter's request, with any secret the reason echoes redacted (the body is
+        redacted once parsed, value by value; a fault quoting it is redacted as text)."""
         status, reason, body = await super()._fetch(session, request, method, url)
-        return status, self._secrets.redact(reason), self._secrets.redact_bytes(body)
+        return status, self._secrets.redact(reason), body
 
     def _fault(self, cause: str) -> AdapterError:
         return AdapterError(self.endpoint, self._secrets.redact(cause))
