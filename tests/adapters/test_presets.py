@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from harness_cli import free_port, harness, run_faulty, verdicts
+from harness_cli import REPO, free_port, harness, run_faulty, verdicts
 
 from harness import AdapterError, ConfigError, Pack, RunOptions, run
 from harness.adapters import Adapter, Session, open_bot
@@ -26,7 +26,6 @@ from harness.adapters.paths import extract, parse_path
 from harness.bots import reference_bot
 from harness.bots.serve import protocol_app, serving
 
-REPO = Path(__file__).resolve().parent.parent
 PRESETS = {  # protocol → (preset, the variable its URL comes from, what follows the server)
     "rasa": ("rasa.yaml", "RASA_URL", ""),
     "botframework": ("botframework.yaml", "DIRECTLINE_URL", ""),

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from aiohttp import ClientSession, web
-from harness_cli import free_port, harness, run_faulty, verdicts
+from harness_cli import REPO, free_port, harness, run_faulty, verdicts
 
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import Reply, Session, open_bot
@@ -28,7 +28,7 @@ from harness.bots import reference_bot
 from harness.bots.serve import serving
 from harness.bots.serve.callback import callback_app
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "endpoints" / "callback.yaml"
+EXAMPLE = REPO / "examples" / "endpoints" / "callback.yaml"
 NEEDS_HUMAN = "banking.account-takeover"  # escalation.required
 SECRET = "s3cr3t-desk-token-77"
 SESSION = Session("c-1", "u-1", "chat", 1)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from harness_cli import FAULT_SCENARIO, harness, run_faulty, verdicts
+from harness_cli import FAULT_SCENARIO, REPO, harness, run_faulty, verdicts
 
 from harness import Pack, RunOptions, run
 from harness.adapters import Session, open_bot
@@ -25,7 +25,7 @@ from harness.adapters.subprocess import ProcessAdapter
 from harness.errors import AdapterError
 
 SECRET = "s3cr3t-token-4242"
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "bots"
+EXAMPLES = REPO / "examples" / "bots"
 STDIO = [sys.executable, "-m", "harness", "demo-bot", "stdio"]
 
 
