@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import harness
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import open_bot
 
@@ -81,16 +80,3 @@ def test_bad_bot_specs_are_config_errors(spec: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         open_bot(spec)
     assert message in caught.value.problems[0]
-
-
-def test_public_names_are_pinned() -> None:
-    assert harness.__all__ == sorted(harness.__all__)
-    assert set(harness.__all__) == {
-        "CATALOGUE", "Adapter", "AdapterError", "ConfigError", "ConversationResult", "Customer",
-        "DeskConfig", "Event", "Expectations", "HarnessError", "Lexicon", "Observation", "Pack",
-        "Persona", "Reply", "RunOptions", "RunResult", "Scenario", "Session", "Transcript",
-        "Verdict", "bundled_dir", "generate_persona", "load_pack", "open_bot", "outcome", "plan",
-        "play", "reproduce", "run", "run_checks",
-    }  # fmt: skip
-    for name in harness.__all__:
-        assert getattr(harness, name) is not None
