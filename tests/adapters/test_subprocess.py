@@ -233,34 +233,6 @@ def test_a_shell_script_is_a_bot_and_runs_in_its_endpoint_files_folder(
     assert "fail" in unneeded and "pass" in unneeded  # low stakes fail, high stakes pass
 
 
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("kind: subprocess\ncomand: [sh]\n", "2: comand: unknown key (did you mean 'command'?)"),
-        ("kind: subprocess\ncommand: []\n", "2: command: names no program"),
-        ('kind: subprocess\ncommand: "sh -c \'x"\n', "2: command: cannot split"),
-        (
-            "kind: subprocess\ncommand: sh\nenv:\n  TOKEN: ${ENV:NO_SUCH_VAR_4242}\n",
-            "3: env: environment variable NO_SUCH_VAR_4242 is not set",
-        ),
-        (
-            "kind: subprocess\ncommand: sh\ntimeout: 0\n",
-            "3: timeout: expects greater than 0, got 0",
-        ),
-    ],
-    ids=["typo", "empty", "unbalanced-quote", "missing-env", "timeout"],
-)
-def test_a_bad_endpoint_file_is_a_file_line_error_and_exit_2(
-    tmp_path: Path, text: str, problem: str
-) -> None:
-    path = tmp_path / "bot.yaml"
-    path.write_text(text)
-    done = harness("run", "--bot", str(path), cwd=tmp_path)
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    assert f"harness: {path}:{problem}" in done.stderr
-
-
 def test_demo_bot_stdio_answers_each_line_and_exits_at_the_end_of_input(tmp_path: Path) -> None:
     request = {"conversation_id": "c", "customer_id": "u", "channel": "chat",
                "contact": 1, "text": "hello"}  # fmt: skip
