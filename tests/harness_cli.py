@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Literal
 
+REPO = Path(__file__).resolve().parent.parent  # the repository: examples/, the package
 FAULT_SCENARIO = "banking.balance"  # a few conversations are enough to show a fault
 
 

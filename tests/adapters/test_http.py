@@ -28,8 +28,7 @@ from harness_cli import (
     verdicts,
 )
 
-from harness import ConfigError, Pack, RunOptions, run
-from harness.adapters import open_bot
+from harness import Pack, RunOptions, run
 from harness.bots import reference_bot
 from harness.bots.serve import native_app, serving
 
@@ -180,20 +179,6 @@ def test_demo_bot_serve_prints_its_url_and_stops_quietly_on_ctrl_c(tmp_path: Pat
         first = printed.readline()
         assert first.startswith("serving demo:deflector (native protocol) at http://127.0.0.1:")
         run_deflector(first.split(" at ")[1].strip(), tmp_path)
-
-
-@pytest.mark.parametrize(
-    ("spec", "message"),
-    [
-        ("http://", "has no host"),
-        ("http://127.0.0.1:port/", "is not a valid URL"),
-        ("htp://127.0.0.1:8080/", "htp:// URLs are not supported (did you mean http://?)"),
-    ],
-)
-def test_bad_urls_are_config_errors(spec: str, message: str) -> None:
-    with pytest.raises(ConfigError) as caught:
-        open_bot(spec)
-    assert message in caught.value.problems[0]
 
 
 def test_a_bad_timeout_is_a_usage_error(tmp_path: Path) -> None:

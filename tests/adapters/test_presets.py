@@ -18,15 +18,14 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from harness_cli import free_port, harness, run_faulty, verdicts
+from harness_cli import REPO, free_port, harness, run_faulty, verdicts
 
-from harness import AdapterError, ConfigError, Pack, RunOptions, run
+from harness import AdapterError, Pack, RunOptions, run
 from harness.adapters import Adapter, Session, open_bot
 from harness.adapters.paths import extract, parse_path
 from harness.bots import reference_bot
 from harness.bots.serve import protocol_app, serving
 
-REPO = Path(__file__).resolve().parent.parent
 PRESETS = {  # protocol → (preset, the variable its URL comes from, what follows the server)
     "rasa": ("rasa.yaml", "RASA_URL", ""),
     "botframework": ("botframework.yaml", "DIRECTLINE_URL", ""),
@@ -268,18 +267,6 @@ def test_state_belongs_to_one_channel_session(endpoint: Any) -> None:
     bot.close(SESSION)
     bot.send(SESSION, "again")  # a closed session starts afresh
     assert "session" not in server.seen[2]["body"]
-
-
-def test_an_unknown_state_placeholder_is_a_file_line_error(tmp_path: Path) -> None:
-    path = tmp_path / "bot.yaml"
-    path.write_text("kind: http\nstate: {token: $.t}\nurl: http://127.0.0.1:1/\n"
-                    "body: {q: '{text}', s: '{state.tokn}'}\nreply: {messages: $.m}\n")  # fmt: skip
-    with pytest.raises(ConfigError) as raised:
-        open_bot(str(path))
-    assert (
-        f"{path}:4: body: unknown placeholder {{state.tokn}} (did you mean {{state.token}}?)"
-        in str(raised.value)
-    )
 
 
 RETRY = """

@@ -146,18 +146,6 @@ def test_a_secret_never_reaches_results_or_transcripts(
     assert SECRET not in done.stdout + done.stderr
 
 
-def test_a_bad_endpoint_file_is_a_file_line_error_and_exit_2(tmp_path: Path) -> None:
-    path = tmp_path / "bot.yaml"
-    path.write_text(
-        "kind: http\nurl: http://127.0.0.1:1/\nbody: {q: '{txt}'}\nreply:\n  mesages: $.a\n"
-    )
-    done = harness("run", "--bot", str(path), cwd=tmp_path)
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "Traceback" not in done.stderr
-    assert f"{path}:3: body: unknown placeholder {{txt}} (did you mean {{text}}?)" in done.stderr
-    assert f"{path}:5: reply.mesages: unknown key (did you mean 'messages'?)" in done.stderr
-
-
 def test_a_missing_environment_variable_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -166,14 +154,6 @@ def test_a_missing_environment_variable_is_named(
     path.write_text(ENDPOINT.format(url="http://127.0.0.1:1/chat"))
     with pytest.raises(ConfigError, match="environment variable BOT_TOKEN is not set"):
         open_bot(str(path))
-
-
-def test_an_unknown_kind_is_named_with_the_kinds_there_are(tmp_path: Path) -> None:
-    path = tmp_path / "bot.yaml"
-    path.write_text("# a bot\nkind: htp\nurl: http://127.0.0.1:1/\n")
-    done = harness("run", "--bot", str(path), cwd=tmp_path)
-    assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert f"{path}:2: kind: unknown kind 'htp' (did you mean 'http'?); use 'http'" in done.stderr
 
 
 def test_the_endpoint_schema_is_printed(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from harness_cli import error_verdicts, free_port, harness, verdicts
+from harness_cli import REPO, error_verdicts, free_port, harness, verdicts
 
 from harness import ConfigError, Pack, RunOptions, run
 from harness._loop import LoopThread
@@ -130,7 +130,7 @@ def test_websocket_subprocess_and_callback_bots_play_concurrently_too(
     stdio = tmp_path / "bot.yaml"
     stdio.write_text(json.dumps({"kind": "subprocess", "command": [
         sys.executable, "-m", "harness", "demo-bot", "stdio", "--bot", "careful"]}))  # fmt: skip
-    callback = str(Path(__file__).parents[1] / "examples/endpoints/callback.yaml")
+    callback = str(REPO / "examples/endpoints/callback.yaml")
     with (
         serving(websocket_app(reference_bot("careful"))) as url,
         serving(callback_app(reference_bot("careful"))) as called,

@@ -276,18 +276,6 @@ def test_a_secret_never_reaches_results_or_transcripts(
 # -- configuration and the demo protocol -----------------------------------------------------
 
 
-def test_a_bad_openai_file_is_a_file_line_error_and_exit_2(tmp_path: Path) -> None:
-    path = tmp_path / "bot.yaml"
-    path.write_text(
-        "kind: openai\nurl: http://127.0.0.1:1/v1\nmodel: m\n"
-        "handof_tools: [escalate]\nextra: {stream: true, temperature: 0}\n"
-    )
-    done = harness("run", "--bot", str(path), cwd=tmp_path)
-    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stdout + done.stderr
-    assert f"{path}:4: handof_tools: unknown key (did you mean 'handoff_tools'?)" in done.stderr
-    assert f"{path}:5: extra: stream cannot be set here" in done.stderr
-
-
 def test_the_demo_protocol_refuses_a_request_without_messages_openai_style() -> None:
     with serving(openai_app(reference_bot("careful"))) as url:
         request = urllib.request.Request(

@@ -30,8 +30,8 @@ from harness_cli import (
     verdicts,
 )
 
-from harness import ConfigError, Pack, RunOptions, run
-from harness.adapters import Session, open_bot
+from harness import Pack, RunOptions, run
+from harness.adapters import Session
 from harness.adapters.websocket import WebSocketAdapter
 from harness.bots import reference_bot
 from harness.bots.serve import serving
@@ -335,37 +335,3 @@ def test_an_endpoint_file_sends_its_secret_headers_and_records_none(
     written = [p.read_text() for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert len(written) >= 4 and "token [redacted]" in "".join(written)
     assert not [text for text in written if SECRET in text]
-
-
-@pytest.mark.parametrize(
-    ("line", "message"),
-    [
-        ("quite: 0.3", "quite"),
-        ("quiet: 0", "quiet"),
-        ("url: http://127.0.0.1:1/", "url"),
-    ],
-)
-def test_a_bad_endpoint_file_is_a_config_error(tmp_path: Path, line: str, message: str) -> None:
-    path = tmp_path / "bot.yaml"
-    key = line.partition(":")[0]
-    base = {"url": "ws://127.0.0.1:1/"} if key != "url" else {}
-    path.write_text("kind: websocket\n" + "".join(f"{k}: {v}\n" for k, v in base.items())
-                    + line + "\n")  # fmt: skip
-    done = harness("run", "--bot", str(path), cwd=tmp_path)
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert f"{path}:" in done.stderr and message in done.stderr
-    assert "Traceback" not in done.stderr
-
-
-@pytest.mark.parametrize(
-    ("spec", "message"),
-    [
-        ("ws://", "has no host; e.g. ws://127.0.0.1:8080/"),
-        ("ws://127.0.0.1:port/", "is not a valid URL"),
-        ("wss2://127.0.0.1:8080/", "wss2:// URLs are not supported (did you mean wss://?)"),
-    ],
-)
-def test_bad_websocket_urls_are_config_errors(spec: str, message: str) -> None:
-    with pytest.raises(ConfigError) as caught:
-        open_bot(spec)
-    assert message in caught.value.problems[0]

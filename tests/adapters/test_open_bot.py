@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import harness
-from harness import ConfigError, Pack, RunOptions, run
-from harness.adapters import open_bot
+from harness import Pack, RunOptions, run
 
 FAULTY_BOT = textwrap.dedent(
     """
@@ -62,35 +60,3 @@ def test_a_misbehaving_bot_gives_error_verdicts_and_the_run_goes_on(
     assert len(written["conversations"]) == len(result.results)
     assert written["summary"]["error"] == sum(1 for r in result.results if r.verdict == "error")
     assert written["summary"]["outcomes"]["error"] == written["summary"]["error"]
-
-
-@pytest.mark.parametrize(
-    ("spec", "message"),
-    [
-        ("demo:nope", "no reference bot 'nope'"),
-        (
-            "nonsense",
-            "is not a bot; use demo:NAME, package.module:attr, http://HOST:PORT/PATH, ws://",
-        ),
-        ("no_such_module_here:bot", "cannot import 'no_such_module_here'"),
-        ("harness.bots:nothing", "has no attribute 'nothing'"),
-        ("harness.bots:NAMES", "is not callable"),
-    ],
-)
-def test_bad_bot_specs_are_config_errors(spec: str, message: str) -> None:
-    with pytest.raises(ConfigError) as caught:
-        open_bot(spec)
-    assert message in caught.value.problems[0]
-
-
-def test_public_names_are_pinned() -> None:
-    assert harness.__all__ == sorted(harness.__all__)
-    assert set(harness.__all__) == {
-        "CATALOGUE", "Adapter", "AdapterError", "ConfigError", "ConversationResult", "Customer",
-        "DeskConfig", "Event", "Expectations", "HarnessError", "Lexicon", "Observation", "Pack",
-        "Persona", "Reply", "RunOptions", "RunResult", "Scenario", "Session", "Transcript",
-        "Verdict", "bundled_dir", "generate_persona", "load_pack", "open_bot", "outcome", "plan",
-        "play", "reproduce", "run", "run_checks",
-    }  # fmt: skip
-    for name in harness.__all__:
-        assert getattr(harness, name) is not None

@@ -1,4 +1,4 @@
-"""Properties of the simulated customer (harness/customer.py), driven sans-IO.
+"""Properties of the simulated customer (harness/customer/policy.py), driven sans-IO.
 
 The customer is fed sequences of bot observations drawn by Hypothesis from the bundled
 pack: questions for facts it holds or not, fallbacks, repeats, handoff offers and refusals,

@@ -20,15 +20,15 @@ from typing import Any
 import pytest
 import yaml
 from aiohttp import ClientSession, web
-from harness_cli import free_port, harness, run_faulty, verdicts
+from harness_cli import REPO, free_port, harness, run_faulty, verdicts
 
-from harness import ConfigError, Pack, RunOptions, run
+from harness import Pack, RunOptions, run
 from harness.adapters import Reply, Session, open_bot
 from harness.bots import reference_bot
 from harness.bots.serve import serving
 from harness.bots.serve.callback import callback_app
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "endpoints" / "callback.yaml"
+EXAMPLE = REPO / "examples" / "endpoints" / "callback.yaml"
 NEEDS_HUMAN = "banking.account-takeover"  # escalation.required
 SECRET = "s3cr3t-desk-token-77"
 SESSION = Session("c-1", "u-1", "chat", 1)
@@ -278,7 +278,7 @@ def test_a_webhook_call_for_an_unknown_conversation_gets_404(serve: Callable[...
     assert reply.messages == ("hi",)
 
 
-# -- the server, secrets and the file --------------------------------------------------------
+# -- the server and secrets ------------------------------------------------------------------
 
 
 def test_the_callback_server_listens_on_127_0_0_1_only_and_on_the_port_asked(
@@ -327,58 +327,3 @@ def test_a_secret_the_bot_echoes_in_its_calls_is_never_recorded(
     recorded = [out / "results.json", *(out / "transcripts").iterdir()]
     assert any("[redacted]" in p.read_text() for p in recorded)
     assert not any(SECRET in p.read_text() for p in recorded)
-
-
-@pytest.mark.parametrize(
-    ("change", "message"),
-    [
-        (
-            {"webhook": None},
-            "bot.yaml:1: (top level): a callback endpoint needs desk:, webhook: or both",
-        ),
-        ({"dsk": {"wait": 0}}, "(did you mean 'desk'?)"),
-        ({"desk": {"wait": -1}}, "bot.yaml:"),
-        ({"desk": {"context": "context"}}, "a path starts with '$'"),
-        ({"body": {"to": "{desk_url}"}}, "{desk_url} is used but there is no desk: section"),
-        ({"body": {"to": "{dsk_url}"}}, "(did you mean {desk_url}?)"),
-        (
-            {"start": {"url": "http://127.0.0.1:1/{desk_url}"}},
-            "{desk_url} is used but there is no desk: section",
-        ),
-    ],
-    ids=[
-        "no-callbacks",
-        "misspelt-key",
-        "negative-wait",
-        "bad-path",
-        "no-desk",
-        "placeholder",
-        "no-desk-in-start",
-    ],
-)
-def test_a_bad_callback_file_is_a_config_error(
-    tmp_path: Path, change: dict[str, Any], message: str
-) -> None:
-    with pytest.raises(ConfigError) as caught:
-        open_bot(str(bad_file(tmp_path, change)))
-    assert message in str(caught.value)
-
-
-def test_a_bad_callback_file_stops_the_run_with_status_2(tmp_path: Path) -> None:
-    path = bad_file(tmp_path, {"webhook": {"don": "$.done"}})
-    done = harness("run", "--bot", str(path), cwd=tmp_path)
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert "bot.yaml:8: webhook.don: " in done.stderr and "(did you mean 'done'?)" in done.stderr
-    assert "Traceback" not in done.stderr
-
-
-def bad_file(tmp_path: Path, change: dict[str, Any]) -> Path:
-    """A callback endpoint file with `change` made; a key changed to None is left out."""
-    config: dict[str, Any] = {
-        "kind": "callback", "url": "http://127.0.0.1:1/", "body": {"text": "{text}"},
-        "reply": {"messages": "$.messages[*].text"}, "webhook": {"done": "$.done"},
-    }  # fmt: skip
-    config.update(change)
-    path = tmp_path / "bot.yaml"
-    path.write_text(yaml.safe_dump({k: v for k, v in config.items() if v is not None}))
-    return path

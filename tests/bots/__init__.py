@@ -1,0 +1,1 @@
+"""Tests of the reference bots (harness/bots) against the bundled pack."""

@@ -1,0 +1,1 @@
+"""Tests of the conversation engine (harness/conversation): play, lexicon, desk."""

@@ -1,0 +1,100 @@
+"""What the lexicon reads from a bot's words (harness/conversation/lexicon.py): the facts a
+reply asks for, an offer or refusal of a human, a fallback, a claim of resolution, the
+goal's evidence. Each reading has examples that must give it and examples that must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.conversation.lexicon import Lexicon
+
+from ._build import scenario
+
+LEXICON = Lexicon(scenario())
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("What is your account number?", ["account_number"]),
+        ("Could you tell me your account no, please", ["account_number"]),  # the kind's wording
+        ("Please give me your postcode and the last four digits of your card.",
+         ["card_last4", "postcode"]),  # scenario order, not the order said
+        ("Thanks. Now, what's your post code?", ["postcode"]),  # the request, not the thanks
+        ("Your account number is on file.", []),  # naming a fact is not asking for it
+        ("I have updated the postcode on your account.", []),
+        ("Hello, how can I help?", []),
+    ],
+)  # fmt: skip
+def test_a_reply_asks_for_the_facts_its_requests_name(text: str, asks: list[str]) -> None:
+    assert LEXICON.asked(text) == asks
+    assert LEXICON.read(text).get("asks", []) == asks
+
+
+def test_a_scenarios_asked_by_patterns_are_read_as_asking() -> None:
+    plain, extended = Lexicon(scenario()), Lexicon(scenario(asked_by=["who do you bank with"]))
+    text = "Who do you bank with?"
+    assert plain.asked(text) == []
+    assert extended.asked(text) == ["account_number"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("I can connect you to one of our advisors.", "offers_handoff"),
+        ("Would you like to speak to a person?", "offers_handoff"),
+        ("I'm handing you over now.", "offers_handoff"),
+        ("I can't transfer you right now.", "refuses_handoff"),
+        ("Sorry, no agents are available at the moment.", "refuses_handoff"),
+        ("I cannot connect you to an advisor, I'm afraid.", "refuses_handoff"),  # not an offer
+        ("Sorry, I didn't understand that.", "fallback"),
+        ("Could you rephrase that?", "fallback"),
+        ("I'm not sure what you mean.", "fallback"),
+        ("Your refund has been processed.", "claims_resolution"),
+        ("That's all sorted for you.", "claims_resolution"),
+        ("The issue is now resolved.", "claims_resolution"),
+    ],
+)
+def test_each_signal_is_read_from_its_phrasings(text: str, reading: str) -> None:
+    flags = {"offers_handoff", "refuses_handoff", "fallback", "claims_resolution"}
+    read = LEXICON.read(text)
+    assert {key for key in read if key in flags} == {reading}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How can I help you today?",
+        "Our team has reviewed the charge.",  # a team, but no offer of one
+        "I understand, that must be worrying.",  # understanding is not a fallback
+        "Has your card been cancelled?",  # a question about a resolution is not a claim
+        "I will look into the charge now.",
+        "You can reset the password in the app.",
+    ],
+)
+def test_ordinary_replies_carry_no_signal(text: str) -> None:
+    assert LEXICON.read(text) == {}
+
+
+def test_a_scenario_extends_the_lexicon_and_only_its_own() -> None:
+    extended = Lexicon(scenario(lexicon={"fallbacks": ["say what now"],
+                                         "handoff_offers": ["ring our team"]}))  # fmt: skip
+    assert extended.read("Say what now?") == {"fallback": True}
+    assert extended.read("Please ring our team.") == {"offers_handoff": True}
+    assert LEXICON.read("Say what now?") == {}
+    assert LEXICON.read("Please ring our team.") == {}
+
+
+def test_the_goals_evidence_is_an_action_first_then_text() -> None:
+    dispute = "Your dispute is open now."
+    assert LEXICON.goal_evidence(["noted", "dispute_opened"], [dispute]) == "action dispute_opened"
+    assert LEXICON.goal_evidence(["noted"], ["Hello.", dispute]) == f"text {dispute!r}"
+    assert LEXICON.goal_evidence(["noted"], ["I have noted the charge."]) == ""
+    assert Lexicon().goal_evidence(["dispute_opened"], [dispute]) == ""  # no scenario, no goal
+
+
+def test_a_reading_is_the_same_every_time_and_a_fresh_dict() -> None:
+    text = "What is your account number? I'm an automated assistant."
+    first = LEXICON.read(text)
+    first["asks"] = ["postcode"]  # changing one reading must not change the next
+    assert LEXICON.read(text) == {"asks": ["account_number"], "ai_disclosure": True}

@@ -1,0 +1,269 @@
+"""One conversation as a generator of effects (harness/conversation/play.py), driven by hand.
+
+The test is the driver: it answers each effect `play()` yields (the bot's Reply to an
+Exchange, an agent's name to AwaitAgent), moves the clock itself, and then reads the
+recorded events. The customer is scripted: it says what the test tells it to, and keeps
+what it was shown, so both sides of the conversation are in view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.conversation.desk import DeskAgent
+from harness.conversation.lexicon import Lexicon
+from harness.conversation.play import (
+    MAX_TURNS,
+    AwaitAgent,
+    Exchange,
+    Pause,
+    Play,
+    ReleaseAgent,
+    play,
+)
+from harness.customer.policy import Action, End, Observation, Say, Wait
+from harness.errors import AdapterError
+from harness.model.protocol import Reply, Session
+from harness.model.transcript import Transcript
+
+from ._build import facts, scenario
+
+START = 100.0  # the driver's clock when the conversation begins: event times are from here
+
+
+class Scripted:
+    """A customer that takes its actions from a list and keeps every Observation."""
+
+    def __init__(self, *actions: Action) -> None:
+        self.actions = list(actions)
+        self.channel = "chat"
+        self.seen: list[Observation] = []
+        self.resumed = 0
+
+    def start(self) -> Action:
+        return self.actions.pop(0)
+
+    def next(self, seen: Observation) -> Action:
+        self.seen.append(seen)
+        return self.actions.pop(0)
+
+    def left(self, seen: Observation) -> Action:
+        return self.next(seen)
+
+    def resume(self) -> Action:
+        self.resumed += 1
+        return self.actions.pop(0)
+
+
+def say(text: str, **fields: Any) -> Say:
+    return Say(text, fields.pop("intent", "goal"), fields.pop("think", 10.0),
+               fields.pop("channel", "chat"), fields.pop("contact", 1), **fields)  # fmt: skip
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def start(customer: Scripted, clock: Clock, **options: Any) -> tuple[Play, Transcript]:
+    transcript = Transcript("conv-1", "test.dispute", "test-persona", 7, "cust-1", facts())
+    spec = scenario(**options)
+    agent = DeskAgent(spec, "", facts())
+    conversation = play(spec, customer, transcript, clock, lexicon=Lexicon(spec), agent=agent,
+                        reply_seconds=20.0, priority=0)  # fmt: skip
+    return conversation, transcript
+
+
+def resume(conversation: Play, value: Any = None) -> Any:
+    """The next effect, or the finished transcript once the conversation is over."""
+    try:
+        return conversation.send(value)
+    except StopIteration as stop:
+        return stop.value
+
+
+def answer(conversation: Play, clock: Clock, exchange: Any, reply: Reply | AdapterError) -> Any:
+    """Carry out an Exchange as a driver does: the customer thinks, the bot takes 2 s."""
+    assert isinstance(exchange, Exchange), exchange
+    sent = clock.now + exchange.think
+    clock.now = sent + 2.0
+    return resume(conversation, (sent, reply))
+
+
+def pause(conversation: Play, clock: Clock, effect: Any) -> Any:
+    assert isinstance(effect, Pause), effect
+    clock.now += effect.seconds
+    return resume(conversation)
+
+
+def events(transcript: Transcript) -> list[tuple[float, int, str, str, dict[str, Any]]]:
+    return [(e.t, e.turn, e.kind, e.text, e.data) for e in transcript.events]
+
+
+SESSION = Session("conv-1:1", "cust-1", "chat", 1)
+OPENING = "There's a charge on my card I didn't make"
+ACCOUNT = {"account_number": facts()["account_number"]}
+CARD = {"card_last4": facts()["card_last4"]}
+
+
+def test_a_bot_that_asks_and_then_acts_resolves_the_conversation() -> None:
+    customer = Scripted(
+        say(OPENING, trigger=True),
+        say("It's 12345678", facts=ACCOUNT),
+        End("goal_met"),
+    )
+    clock = Clock()
+    conversation, transcript = start(customer, clock)
+    first = next(conversation)
+    assert first == Exchange(SESSION, OPENING, 10.0)
+    second = answer(conversation, clock, first, Reply(("What is your account number?",)))
+    assert customer.seen == [Observation(asks=("account_number",))]
+    assert second == Exchange(SESSION, "It's 12345678", 10.0)  # the same channel session
+    done = Reply(("Thanks.", "Your dispute is open."), actions=("dispute_opened",), raw={"n": 2})
+    assert answer(conversation, clock, second, done) is transcript
+    assert customer.seen[1] == Observation(progress=True, goal_met=True)
+    said = {"conversation_id": "conv-1:1", "intent": "goal"}
+    assert events(transcript) == [
+        (10.0, 1, "customer_message", OPENING, {**said, "trigger": True}),
+        (12.0, 1, "bot_message", "What is your account number?",
+         {"asks": ["account_number"], "raw": None}),
+        (22.0, 2, "customer_message", "It's 12345678", {**said, "facts": ACCOUNT}),
+        (24.0, 2, "bot_message", "Thanks.", {"actions": ["dispute_opened"], "raw": {"n": 2}}),
+        (24.0, 2, "bot_message", "Your dispute is open.", {}),
+        (24.0, 2, "goal_met", "", {"by": "bot", "evidence": "action dispute_opened"}),
+        (24.0, 2, "end", "", {"reason": "goal_met", "outcome": "resolved_by_bot"}),
+    ]  # fmt: skip
+
+
+def test_a_handoff_queues_for_an_agent_who_asks_only_for_what_is_missing() -> None:
+    customer = Scripted(
+        say(OPENING, trigger=True),
+        say("The card ends 4242", facts=CARD),
+        End("goal_met"),
+    )
+    clock = Clock()
+    conversation, transcript = start(customer, clock)
+    handoff = {"reason": "fraud", "context": ACCOUNT}
+    queued = answer(conversation, clock, next(conversation),
+                    Reply(("I'm passing you to a colleague.",), handoff=handoff))  # fmt: skip
+    assert queued == AwaitAgent(priority=0)
+    clock.now += 45.0  # the wait for an agent
+    to_agent = resume(conversation, "Amara")
+    assert customer.seen == [Observation(asks=("card_last4",), progress=True, handed_off=True)]
+    assert to_agent == Pause(10.0 + 20.0)  # the customer types, the agent answers
+    assert pause(conversation, clock, to_agent) == ReleaseAgent()
+    assert customer.seen[1] == Observation(progress=True, goal_met=True, handed_off=True)
+    assert resume(conversation) is transcript
+    assert events(transcript)[1:] == [
+        (12.0, 1, "bot_message", "I'm passing you to a colleague.",
+         {"offers_handoff": True, "raw": None}),
+        (12.0, 1, "handoff", "", handoff),
+        (57.0, 1, "agent_joined", "", {"agent": "Amara", "wait": 45.0}),
+        (57.0, 1, "agent_message", "Hi, this is Amara, a member of our team. I've read your "
+         "case. Could you give me your last four digits of your card?", {"asks": ["card_last4"]}),
+        (67.0, 2, "customer_message", "The card ends 4242",
+         {"conversation_id": "conv-1:1", "intent": "goal", "to": "agent", "facts": CARD}),
+        (87.0, 2, "agent_message", "Thank you. I've taken care of that for you now.",
+         {"actions": ["dispute_opened"]}),
+        (87.0, 2, "goal_met", "", {"by": "human", "evidence": "the desk agent did it"}),
+        (87.0, 2, "end", "", {"reason": "goal_met", "outcome": "resolved_by_human"}),
+    ]  # fmt: skip
+
+
+def test_an_adapter_error_is_recorded_and_ends_the_conversation() -> None:
+    customer = Scripted(say(OPENING), say("never said"))
+    clock = Clock()
+    conversation, transcript = start(customer, clock)
+    fault = AdapterError("http://127.0.0.1:1/", "connection refused")
+    assert answer(conversation, clock, next(conversation), fault) is transcript
+    assert customer.seen == []  # the customer is told nothing more
+    assert events(transcript)[1:] == [
+        (12.0, 1, "error", "http://127.0.0.1:1/: connection refused",
+         {"endpoint": "http://127.0.0.1:1/"}),
+        (12.0, 1, "end", "", {"reason": "error", "outcome": "error"}),
+    ]  # fmt: skip
+
+
+def test_a_wait_is_a_pause_after_which_the_customer_goes_on() -> None:
+    customer = Scripted(Wait(60.0), say(OPENING), End("left"))
+    clock = Clock()
+    conversation, transcript = start(customer, clock)
+    waited = next(conversation)
+    assert waited == Pause(60.0)
+    exchange = pause(conversation, clock, waited)
+    assert customer.resumed == 1 and exchange == Exchange(SESSION, OPENING, 10.0)
+    answer(conversation, clock, exchange, Reply(("Hello.",)))
+    assert [(e.t, e.kind) for e in transcript.events] == [
+        (70.0, "customer_message"), (72.0, "bot_message"), (72.0, "end"),
+    ]  # fmt: skip
+
+
+def test_a_new_contact_on_another_channel_leaves_the_agent_and_opens_a_new_session() -> None:
+    week = 7 * 86400.0
+    customer = Scripted(
+        say(OPENING),
+        say("I'm ringing back about the charge", channel="voice", contact=2,
+            new_contact_after=week),
+        End("left"),
+    )  # fmt: skip
+    clock = Clock()
+    conversation, transcript = start(customer, clock, handoff_facts=["postcode"])
+    handoff = {"reason": "fraud", "context": {}}
+    queued = answer(
+        conversation, clock, next(conversation), Reply(("One moment.",), handoff=handoff)
+    )
+    assert queued == AwaitAgent(priority=0)
+    assert resume(conversation, "Sam") == ReleaseAgent()  # the agent asked; the customer left
+    later = resume(conversation)
+    assert later == Pause(week)
+    exchange = pause(conversation, clock, later)
+    assert exchange == Exchange(
+        Session("conv-1:2", "cust-1", "voice", 2), "I'm ringing back about the charge", 10.0
+    )  # to the bot again
+    assert answer(conversation, clock, exchange, Reply(("Hello again.",))) is transcript
+    assert [(e.turn, e.channel, e.contact, e.kind) for e in transcript.events][-4:] == [
+        (1, "chat", 1, "channel_switch"),  # recorded where the customer leaves
+        (2, "voice", 2, "customer_message"),
+        (2, "voice", 2, "bot_message"),
+        (2, "voice", 2, "end"),
+    ]
+    switch = transcript.events[-4]
+    assert switch.data == {"from": "chat", "to": "voice"}
+    assert transcript.events[-3].t == 12.0 + week + 10.0
+    assert transcript.events[-3].data["conversation_id"] == "conv-1:2"
+
+
+def test_a_reply_word_for_word_the_last_is_seen_as_repeated() -> None:
+    customer = Scripted(say(OPENING), say("Again"), say("And again"), End("left"))
+    clock = Clock()
+    conversation, _ = start(customer, clock)
+    effect = next(conversation)
+    for text in ("Sorry, I didn't understand.", "Sorry, I didn't understand.", "Anything else?"):
+        effect = answer(conversation, clock, effect, Reply((text,)))
+    assert [(seen.fallback, seen.repeated) for seen in customer.seen] == [
+        (True, False), (True, True), (False, False),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("customer_gives_up", [False, True], ids=["turn-limit", "patience"])
+def test_a_conversation_that_goes_nowhere_is_abandoned(customer_gives_up: bool) -> None:
+    turns = 3 if customer_gives_up else MAX_TURNS
+    last: Action = End("abandoned") if customer_gives_up else say("Hello?")
+    customer = Scripted(*[say("Hello?") for _ in range(turns)], last)
+    clock = Clock()
+    conversation, transcript = start(customer, clock)
+    effect = next(conversation)
+    for _ in range(turns):
+        effect = answer(conversation, clock, effect, Reply(("Sorry, could you rephrase that?",)))
+    assert effect is transcript
+    assert transcript.turns == turns
+    reason = "patience" if customer_gives_up else "turn_limit"
+    assert [(e.kind, e.data) for e in transcript.events[-2:]] == [
+        ("abandoned", {"reason": reason}),
+        ("end", {"reason": "abandoned", "outcome": "abandoned"}),
+    ]

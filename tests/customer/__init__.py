@@ -1,0 +1,1 @@
+"""Tests of the simulated customer (harness/customer): policy, wording, generated personas."""

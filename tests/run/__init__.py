@@ -1,0 +1,1 @@
+"""Tests of the run (harness/run): planning, determinism, KPIs."""
