@@ -11,11 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from harness_cli import harness, run_faulty
+from harness_cli import REPO, harness, run_faulty
 
 from harness.loading import bundled_pack
 
-REPO = Path(__file__).resolve().parent.parent
 BALANCE = (REPO / "scenarios" / "banking" / "balance.yaml").read_text(encoding="utf-8")
 PERSONA = "id: quiet-one\nname: Quiet one\nthink_seconds: 3\n"  # no patience: still a persona
 

@@ -13,12 +13,11 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 from aiohttp import web
-from harness_cli import harness, verdicts
+from harness_cli import REPO, harness, verdicts
 
 from harness.bots import reference_bot
 from harness.bots.serve import native_app, serving
 
-REPO = Path(__file__).resolve().parent.parent
 SECRET = 'sk-live/9Kq"w2-7730'  # a slash and a quote: the characters JSON escapes
 ENDPOINT = """\
 kind: http
