@@ -127,6 +127,13 @@ def _parser() -> argparse.ArgumentParser:
         help="where results go (default: reports/run-<timestamp>/)",
     )
     p.add_argument(
+        "--resume",
+        type=Path,
+        metavar="DIR",
+        help="finish the run in DIR (interrupted or killed): play only the conversations "
+        "its results log does not hold, with the same options, and write its results",
+    )
+    p.add_argument(
         "--scenario",
         action="append",
         default=[],
@@ -323,13 +330,19 @@ def _run(args: argparse.Namespace) -> int:
         concurrency=args.concurrency,
     )
     total = len(plan(pack, options))  # validates the filters before anything is written
-    out = args.out or _default_out()
+    if args.out and args.resume:
+        raise ConfigError(["--resume DIR writes into DIR: give it without --out"])
+    out = args.resume or args.out or _default_out()
     from harness.report.progress import Progress
     from harness.report.terminal import summary
 
     with Progress(total, enabled=not args.quiet and sys.stderr.isatty()) as progress:
-        result = run(pack, options, out, progress=progress.advance, keep_transcripts=False)
+        result = run(pack, options, out, progress=progress.advance, keep_transcripts=False,
+                     resume=args.resume is not None)  # fmt: skip
     summary(result, sys.stdout, verbose=args.verbose)
+    if result.interrupted:
+        print(f"harness: interrupted after {len(result.results)} of {total} conversations; "
+              f"finish it: the same command with --resume {out}", file=sys.stderr)  # fmt: skip
     _rerun_hints(result, args)
     return result.exit_code
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from harness.adapters import Adapter, open_bot
 from harness.adapters.base import supports_async
@@ -38,9 +38,12 @@ from harness.run.plan import Case, RunOptions, pick, plan
 from harness.run.reproduce import reproduce
 from harness.run.results import (
     ConversationResult,
+    ResultsLog,
     RunResult,
+    finished,
     now,
     prepare_out,
+    write_atomically,
     write_results,
 )
 
@@ -217,30 +220,57 @@ def run(
     *,
     progress: Callable[[ConversationResult], None] | None = None,
     keep_transcripts: bool = True,
+    resume: bool = False,
 ) -> RunResult:
-    """The whole run. With `out`, transcripts are written as each conversation finishes;
-    `keep_transcripts=False` then drops each from memory once it is on disk."""
+    """The whole run. With `out`, each conversation's transcript and results-log entry are
+    written as it finishes; `keep_transcripts=False` then drops the transcript from memory.
+    `resume` plays only the conversations that the run in `out` has not finished. Ctrl-C
+    (KeyboardInterrupt) ends the run with what finished, marked interrupted."""
     cases = plan(pack, options)
     started = now()
-    results = []
+    results: list[ConversationResult] = []
+    interrupted = False
     with _opened(options) as adapter:  # a bad bot is a ConfigError before anything is made
+        done: dict[str, dict[str, Any]] = {}
         if out is not None:
-            prepare_out(out)
-        for result in iter_results(cases, options, adapter):
-            if out is not None and result.transcript is not None:
-                path = out / "transcripts" / f"{result.case.conversation_id}.jsonl"
-                path.write_text(result.transcript.to_jsonl(), encoding="utf-8")
-                if not keep_transcripts:
-                    result.transcript = None
-            results.append(result)
-            if progress is not None:
-                progress(result)
+            done = finished(out, options) if resume else {}
+            prepare_out(out, resume=resume)
+        results = [ConversationResult.from_dict(done[c.conversation_id], c)
+                   for c in cases if c.conversation_id in done]  # fmt: skip
+        todo = [c for c in cases if c.conversation_id not in done]
+        log = ResultsLog(out, options) if out is not None else None
+        try:
+            for result in iter_results(todo, options, adapter):
+                if out is not None and log is not None:
+                    _write(result, out, log, keep_transcripts)
+                results.append(result)
+                if progress is not None:
+                    progress(result)
+        except KeyboardInterrupt:
+            interrupted = True  # what finished is kept; the rest is for --resume
+        finally:
+            if log is not None:
+                log.close()
     order = {case.conversation_id: i for i, case in enumerate(cases)}
     results.sort(key=lambda r: order[r.case.conversation_id])  # finished out of order
     kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
-    outcome = RunResult(options, results, kpis, out)
+    outcome = RunResult(options, results, kpis, out, interrupted)
     if out is not None:
-        entries = [r.to_dict(f"transcripts/{r.case.conversation_id}.jsonl") for r in results]
+        entries = [r.to_dict(_transcript_path(r)) for r in results]
         write_results(out / "results.json", options, entries, kpis, started=started,
-                      finished=now())  # fmt: skip
+                      finished=now(), interrupted=interrupted)  # fmt: skip
     return outcome
+
+
+def _transcript_path(result: ConversationResult) -> str:
+    return f"transcripts/{result.case.conversation_id}.jsonl"
+
+
+def _write(result: ConversationResult, out: Path, log: ResultsLog, keep: bool) -> None:
+    """A finished conversation on disk: its transcript (whole or not at all), then its entry
+    in the results log, which makes it count as finished."""
+    if result.transcript is not None:
+        write_atomically(out / _transcript_path(result), result.transcript.to_jsonl())
+        if not keep:
+            result.transcript = None
+    log.add(result.to_dict(_transcript_path(result)))

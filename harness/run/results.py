@@ -8,6 +8,7 @@ CLI and the pytest plugin alike.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +35,13 @@ class ConversationResult:
             return "error"
         return "fail" if any(v.verdict == "fail" for v in self.checks) else "pass"
 
+    @classmethod
+    def from_dict(cls, entry: dict[str, Any], case: Case) -> ConversationResult:
+        """The result `to_dict` wrote for `case` (a resumed run reads them from its log)."""
+        checks = [Verdict(c["name"], c["verdict"], c["message"], tuple(c["turns"]),
+                          tuple(c["evidence"])) for c in entry["checks"]]  # fmt: skip
+        return cls(case, None, checks, entry["metrics"], entry["error"])
+
     def to_dict(self, transcript_path: str) -> dict[str, Any]:
         return {
             "conversation_id": self.case.conversation_id,
@@ -57,10 +65,14 @@ class RunResult:
     results: list[ConversationResult]
     kpis: dict[str, Any]
     out: Path | None
+    interrupted: bool = False  # Ctrl-C: `results` holds the conversations that finished
 
     @property
     def exit_code(self) -> int:
-        return exit_status(r.verdict for r in self.results)
+        return INTERRUPTED if self.interrupted else exit_status(r.verdict for r in self.results)
+
+
+INTERRUPTED = 130  # the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells say
 
 
 def exit_status(verdicts: Iterable[str]) -> int:
@@ -72,6 +84,22 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+# One encoder for every entry: strict JSON (no NaN or Infinity), by the C encoder.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+
+
+def run_options(options: RunOptions) -> dict[str, Any]:
+    """The options that make a run what it is, as results.json and the results log say them."""
+    return {
+        "bot": options.bot,
+        "seed": options.seed,
+        "repeat": options.repeat,
+        "generated": options.generated,
+        "concurrency": options.concurrency,
+        "desk": options.desk.model_dump(),
+    }
+
+
 def write_results(
     path: Path,
     options: RunOptions,
@@ -80,41 +108,120 @@ def write_results(
     *,
     started: str,
     finished: str,
+    interrupted: bool = False,
 ) -> None:
     """results.json: the run's options and summary, then `entries`, one conversation each
-    (`ConversationResult.to_dict`, in the run's case order)."""
+    (`ConversationResult.to_dict`, in the run's case order). Written whole or not at all."""
     counts = {v: sum(1 for e in entries if e["verdict"] == v) for v in ("pass", "fail", "error")}
+    status = INTERRUPTED if interrupted else exit_status(e["verdict"] for e in entries)
     head = {
         "run": {
-            "bot": options.bot,
-            "seed": options.seed,
-            "repeat": options.repeat,
-            "generated": options.generated,
-            "concurrency": options.concurrency,
-            "desk": options.desk.model_dump(),
+            **run_options(options),
             "started": started,
             "finished": finished,
+            "interrupted": interrupted,
         },
-        "summary": {**counts, "exit_status": exit_status(e["verdict"] for e in entries), **kpis},
+        "summary": {**counts, "exit_status": status, **kpis},
     }
     # One conversation a line: readable, diffable, and written by the C encoder (an indent
     # would switch json to its pure-Python encoder, many times slower on a large run).
-    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # strict JSON
-    with path.open("w", encoding="utf-8") as f:
-        f.write(json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False)[:-2])
-        f.write(',\n  "conversations": [\n')
-        f.write(",\n".join("    " + encode(entry) for entry in entries))
-        f.write("\n  ]\n}\n")
+    text = (json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False)[:-2]
+            + ',\n  "conversations": [\n'
+            + ",\n".join("    " + _ENCODE(entry) for entry in entries)
+            + "\n  ]\n}\n")  # fmt: skip
+    write_atomically(path, text)
 
 
-def prepare_out(out: Path) -> None:
+def write_atomically(path: Path, text: str) -> None:
+    """`path` holds `text` whole, or what it held before: written to a temporary name first,
+    then renamed, so that a run killed meanwhile leaves no half-written file."""
+    temporary = path.with_name(f".{path.name}{PARTIAL}")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except BaseException:  # Ctrl-C mid-write too: leave no partial file behind
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+# -- the results log: what survives kill -9 ------------------------------------------------
+
+LOG = "results.jsonl"
+PARTIAL = ".partial"  # the suffix of a file being written; one left by kill -9 is removed
+
+
+class ResultsLog:
+    """`results.jsonl` in a run's folder: the run's options on the first line, then each
+    finished conversation's entry, appended (and flushed) as it finishes. After a crash or a
+    kill it holds every conversation that finished; `--resume` plays only the others."""
+
+    def __init__(self, out: Path, options: RunOptions) -> None:
+        path = out / LOG
+        fresh = not path.exists()
+        self._file = path.open("a", encoding="utf-8")
+        if fresh:
+            self._write(_log_head(options))
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self._write(entry)
+
+    def _write(self, line: dict[str, Any]) -> None:
+        self._file.write(_ENCODE(line) + "\n")
+        self._file.flush()  # in the kernel's hands: a killed process loses nothing
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _log_head(options: RunOptions) -> dict[str, dict[str, Any]]:
+    """The log's first line: what makes a run, and what picks its conversations."""
+    picks = {"scenarios": list(options.scenarios), "personas": list(options.personas),
+             "checks": list(options.checks), "sla_seconds": options.sla_seconds}  # fmt: skip
+    return {"run": run_options(options), "plan": picks}
+
+
+def finished(out: Path, options: RunOptions) -> dict[str, dict[str, Any]]:
+    """The entries of the conversations a run in `out` finished, by conversation id, for
+    `--resume`. A run with other options, or a folder without a log, is a ConfigError."""
+    path = out / LOG
+    if not path.is_file():
+        raise ConfigError([f"--resume {out}: holds no {LOG}, so no run to resume"])
+    lines = path.read_text(encoding="utf-8").split("\n")
+    head = json.loads(lines[0])
+    now = _log_head(options)
+    differ = [k for part in now for k, v in now[part].items() if head[part].get(k) != v]
+    if differ:
+        was = {**head["run"], **head["plan"]}
+        said = ", ".join(f"{k} {was.get(k)!r}" for k in differ)
+        raise ConfigError([f"--resume {out}: that run had {said}; resume it with the same "
+                           "options"])  # fmt: skip
+    entries = {}
+    for line in lines[1:]:
+        try:
+            entry = json.loads(line)
+        except ValueError:  # the line being written when the run was killed: play it again
+            continue
+        entries[entry["conversation_id"]] = entry
+    return entries
+
+
+def prepare_out(out: Path, *, resume: bool = False) -> None:
     """Make `out` and its transcripts/ folder for a run; a folder that cannot be written, or
-    that already holds a run (its files would mix with this one's), is a ConfigError."""
+    that already holds a run (its files would mix with this one's) unless the run resumes
+    it, is a ConfigError."""
     if out.exists() and not out.is_dir():
         raise ConfigError([f"--out {out}: is a file, not a folder"])
-    if (out / "results.json").exists() or any((out / "transcripts").glob("*")):
+    if resume:
+        pass
+    elif (
+        (out / LOG).exists()
+        or (out / "results.json").exists()
+        or any((out / "transcripts").glob("*"))
+    ):
         raise ConfigError([f"--out {out}: already holds a run (results.json, transcripts/); "
                            "choose a new folder or remove that one"])  # fmt: skip
+    for left in out.glob(f"**/.*{PARTIAL}"):  # a resumed run's, killed mid-write
+        left.unlink()
     try:
         (out / "transcripts").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
