@@ -29,9 +29,12 @@ EVIDENCE = re.compile(r'^ +turn \d+ · chat · \d\d:\d\d:\d\d · customer: ".+"$
 
 
 @pytest.fixture
-def project(pytester: pytest.Pytester) -> pytest.Pytester:
+def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     shutil.copytree(bundled_dir("scenarios"), pytester.path / "scenarios")
     pytester.makepyprojecttoml(SETTINGS)
+    # Under xdist the inner runs inherit the worker's environment; pytest-benchmark, where
+    # installed, then takes them for xdist runs and warns, which fails them.
+    monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:benchmark")
     return pytester
 
 
