@@ -1,82 +1,74 @@
-"""Paths into a bot's JSON answer: `$.replies[*].text`, `$.activities[?type=event].value`.
+"""Paths into a bot's JSON answer: JSONPath (RFC 9535), read by python-jsonpath.
 
-A small subset of JSONPath, enough to point at the parts of a reply in the answers of real
-bot platforms: `.key`, `[0]`, `[*]` and the filter `[?key=value]`, where `key` may step
-into objects (`[?from.role=bot]`). `extract` never fails on data: a step that finds nothing
-drops that branch, so a path to something the bot did not send this turn finds nothing.
+`$.replies[*].text`, `$.queryResult.responseMessages[*].liveAgentHandoff`,
+`$.activities[?@.from.role == 'bot' && @.type == 'message'].text`: any RFC 9535 query.
+Endpoint files written before the harness read full JSONPath used a shorthand filter,
+`[?key=value]` (`key` may step into objects: `[?from.role=bot]`), with consecutive filters
+all applying to the same item; it is still read, as the RFC filter it stands for. A value
+that is a JSON number, true, false or null also matches that JSON value (`[?count=2]`).
+
+`extract` never fails on data: a path to something the bot did not send this turn finds
+nothing. A path that is not JSONPath is a ValueError when the endpoint file is loaded.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-_STEP = re.compile(
-    r"\.(?P<key>[A-Za-z_][\w-]*)|\[(?P<index>-?\d+)\]|\[(?P<all>\*)\]"
-    r"|\[\?(?P<field>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)=(?P<value>[^\]]*)\]"
+import jsonpath
+
+_RFC = jsonpath.JSONPathEnvironment(strict=True)  # RFC 9535 as written, no extensions
+# the shorthand: one or more [?key=value] filters in a row
+_SHORTHAND = re.compile(
+    r"(?:\[\?(?P<field>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)=(?P<value>[^\]]*)\])+"
 )
+_ONE = re.compile(r"\[\?(?P<field>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)=(?P<value>[^\]]*)\]")
+EXAMPLE = "e.g. '$.replies[*].text' or '$.items[?@.type == \"message\"].text'"
 
 
-@dataclass(frozen=True, slots=True)
-class Filter:
-    """`[?from.role=bot]`: the items (of a list) or the object whose field equals a value."""
-
-    field: tuple[str, ...]
-    value: str
-
-    def keeps(self, item: Any) -> bool:
-        for key in self.field:
-            if not isinstance(item, dict) or key not in item:
-                return False
-            item = item[key]
-        return _as_text(item) == self.value
-
-
-Step = str | int | None | Filter  # a key, an index, [*] as None, or a filter
-
-
-def parse_path(path: str) -> list[Step]:
-    """The steps of a path; a bad path is a ValueError that says what is allowed."""
+def parse_path(path: str) -> jsonpath.JSONPath | jsonpath.CompoundJSONPath:
+    """The compiled path; a bad one is a ValueError that says what is allowed."""
     if not path.startswith("$"):
-        raise ValueError(f"a path starts with '$', e.g. '$.replies[*].text', got {path!r}")
-    steps: list[Step] = []
-    at = 1
-    while at < len(path):
-        match = _STEP.match(path, at)
-        if match is None:
-            allowed = ".key, [0], [*] or [?key=value]"
-            raise ValueError(f"cannot read {path!r} from {path[at:]!r}; use {allowed}")
-        if match["key"] is not None:
-            steps.append(match["key"])
-        elif match["index"] is not None:
-            steps.append(int(match["index"]))
-        elif match["all"] is not None:
-            steps.append(None)
-        else:
-            steps.append(Filter(tuple(match["field"].split(".")), match["value"]))
-        at = match.end()
-    return steps
+        raise ValueError(f"a path starts with '$', {EXAMPLE}; got {path!r}")
+    try:
+        return _compiled(path)
+    except jsonpath.JSONPathError as exc:
+        why = str(exc).splitlines()[0]
+        raise ValueError(
+            f"cannot read {path!r} as JSONPath (RFC 9535): {why}; {EXAMPLE}, "
+            "or the shorthand filter [?key=value]"
+        ) from None
 
 
 def extract(path: str, data: Any) -> list[Any]:
     """Every value at `path` in `data`, in document order."""
-    found = [data]
-    for step in parse_path(path):
-        found = _step(step, found)
-    return found
+    return list(parse_path(path).findall(data))
 
 
-def _step(step: Step, found: list[Any]) -> list[Any]:
-    if step is None:
-        return [item for value in found if isinstance(value, list) for item in value]
-    if isinstance(step, Filter):  # over a list's items, or an object itself, so filters chain
-        items = [i for v in found for i in (v if isinstance(v, list) else [v])]
-        return [item for item in items if step.keeps(item)]
-    if isinstance(step, int):
-        return [v[step] for v in found if isinstance(v, list) and -len(v) <= step < len(v)]
-    return [v[step] for v in found if isinstance(v, dict) and step in v]
+@lru_cache(maxsize=1024)
+def _compiled(path: str) -> jsonpath.JSONPath | jsonpath.CompoundJSONPath:
+    return _RFC.compile(_SHORTHAND.sub(_as_rfc, path))
+
+
+def _as_rfc(filters: re.Match[str]) -> str:
+    """`[?a.b=x][?c=y]` as `[?(@['a']['b'] == 'x') && (@['c'] == 'y')]`."""
+    tests = [_test(m["field"], m["value"]) for m in _ONE.finditer(filters[0])]
+    return "[?" + " && ".join(f"({t})" for t in tests) + "]"
+
+
+def _test(field: str, value: str) -> str:
+    node = "@" + "".join(f"[{json.dumps(key)}]" for key in field.split("."))
+    test = f"{node} == {json.dumps(value)}"
+    try:
+        literal = json.loads(value)
+    except ValueError:
+        return test
+    if literal is None or isinstance(literal, bool | int | float):
+        return f"{test} || {node} == {json.dumps(literal)}"
+    return test
 
 
 def signals(value: Any) -> bool:
@@ -85,8 +77,3 @@ def signals(value: Any) -> bool:
     if isinstance(value, dict):
         return True
     return bool(value)
-
-
-def _as_text(value: Any) -> str:
-    """A value as a filter compares it: strings as they are, anything else as JSON."""
-    return value if isinstance(value, str) else json.dumps(value)

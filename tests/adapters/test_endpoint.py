@@ -183,7 +183,21 @@ def test_paths(path: str, found: list[Any]) -> None:
     assert extract(path, data) == found
 
 
-@pytest.mark.parametrize("path", ["replies", "$.a[x]", "$..a", "$.a["])
+@pytest.mark.parametrize("path", ["replies", "$.a[x]", "$.a[", "$.a[?@.b = 1]"])
 def test_bad_paths_are_refused(path: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"starts with '\$'|JSONPath \(RFC 9535\)"):
         parse_path(path)
+
+
+@pytest.mark.parametrize(
+    ("path", "found"),
+    [
+        ("$..text", ["a", "b"]),  # descendants
+        ("$.replies[?@.text == 'b'].text", ["b"]),  # an RFC filter
+        ("$.replies[?@.text == 'a' || @.text == 'b'].text", ["a", "b"]),
+        ("$.replies[?search(@.text, '[b-z]')].text", ["b"]),  # a function
+    ],
+)
+def test_paths_are_rfc_9535_jsonpath(path: str, found: list[Any]) -> None:
+    data = {"replies": [{"text": "a"}, {"text": "b"}], "answer": "hi"}
+    assert extract(path, data) == found

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 from harness_cli import REPO, free_port, harness, run_faulty, verdicts
+from tenacity import RetryCallState
 
 from harness import AdapterError, Pack, RunOptions, run
 from harness.adapters import Adapter, Session, open_bot
+from harness.adapters.http.client import Request
+from harness.adapters.http.config import Retry
+from harness.adapters.http.mapped import _wait
 from harness.adapters.paths import extract, parse_path
 from harness.bots import reference_bot
 from harness.bots.serve import protocol_app, serving
@@ -175,6 +180,8 @@ class Recorder:
                 out = await out
             if isinstance(out, int):
                 return web.Response(status=out, text="busy")
+            if isinstance(out, web.Response):
+                return out
             return web.json_response(out)
 
         app = web.Application()
@@ -294,6 +301,31 @@ def test_after_the_last_attempt_the_fault_says_how_many(endpoint: Any) -> None:
     ):
         bot.send(SESSION, "hi")
     assert len(server.seen) == 2
+
+
+def test_retry_waits_as_retry_after_asks(endpoint: Any) -> None:
+    """A 429 asking for a retry after 0.2 s is tried again after that long, though the
+    backoff alone would wait 30 s."""
+    times: list[float] = []
+
+    def limited(n: int, body: Any) -> Any:
+        times.append(time.monotonic())
+        if n == 1:
+            return web.Response(status=429, text="slow down", headers={"Retry-After": "0.2"})
+        return {"say": "now"}
+
+    bot, _ = endpoint(limited, RETRY + "retry: {attempts: 2, when: [429], backoff: 30}")
+    assert bot.send(SESSION, "hi").messages == ("now",)
+    assert 0.2 <= times[1] - times[0] < 5
+
+
+def test_retry_backoff_has_jitter() -> None:
+    """Without Retry-After the waits grow from `backoff`, each drawn with jitter, so that
+    conversations failing together do not retry in step."""
+    retry = Retry(attempts=5, when=[503], backoff=1.0)
+    wait = _wait(retry, Request(None))
+    drawn = [wait(RetryCallState(None, None, (), {})) for _ in range(20)]  # type: ignore[arg-type]
+    assert all(1.0 <= d <= 2.0 for d in drawn) and len(set(drawn)) > 1
 
 
 @pytest.mark.parametrize("retry", ["", "retry: {attempts: 3, when: [502, timeout]}"])

@@ -20,7 +20,7 @@ from __future__ import annotations
 import errno
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -35,10 +35,12 @@ DEFAULT_MAX_BYTES = 1024 * 1024  # a larger answer is a fault, not something to 
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """One POST: its JSON body and any headers beyond aiohttp's own."""
+    """One request: its JSON body and any headers beyond aiohttp's own; `answered` receives
+    the headers of each answer to it that a retry may heed (Retry-After)."""
 
     body: Any
     headers: dict[str, str] | None = None
+    answered: dict[str, str] = field(default_factory=dict)
 
 
 class HttpAdapter(OwnLoop):
@@ -115,6 +117,8 @@ class HttpAdapter(OwnLoop):
         async with self._client.request(
             method, url, json=request.body, headers=request.headers, cookies=cookies
         ) as response:
+            if "Retry-After" in response.headers:
+                request.answered["Retry-After"] = response.headers["Retry-After"]
             if response.cookies:
                 jar = self._cookies.setdefault(session.conversation_id, {})
                 jar.update((name, morsel.value) for name, morsel in response.cookies.items())

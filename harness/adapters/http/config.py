@@ -107,7 +107,11 @@ class Retry(BaseModel):
         "'timeout' (no answer in time) and 'refused' (connection refused).",
     )
     backoff: float = Field(
-        0.5, ge=0, le=60, description="Seconds before the second try, doubled before each next."
+        0.5,
+        ge=0,
+        le=60,
+        description="Seconds before the second try, doubled before each next, plus up to as "
+        "much again of jitter; an answer's Retry-After is heeded instead.",
     )
 
 

@@ -13,10 +13,21 @@ from __future__ import annotations
 import asyncio
 import errno
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import aiohttp
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+    wait_none,
+)
 
 from harness.adapters.base import UnreadableJson, read_json
 from harness.adapters.http.client import (
@@ -35,7 +46,7 @@ from harness.errors import AdapterError, shorten
 from harness.model.protocol import Reply, Session
 
 if TYPE_CHECKING:
-    from harness.adapters.http.config import Endpoint
+    from harness.adapters.http.config import Endpoint, Retry
 
 
 class _Failed(Exception):
@@ -148,17 +159,20 @@ class EndpointAdapter(HttpAdapter):
         filled = None if body is None else fill(body, values)
         request = Request(None if filled is ABSENT else filled, headers)
         retry = self.config.retry
-        attempt = 1
-        while True:
-            try:
-                return await self._once(session, method, filled_url, request)
-            except _Failed as failed:
-                if retry is None or attempt == retry.attempts or failed.why not in retry.when:
-                    tries = f" (after {attempt} attempts)" if attempt > 1 else ""
-                    which = "" if url == self.config.url else f"{method} {filled_url}: "
-                    raise self._fault(f"{which}{failed.cause}{tries}") from None
-                await asyncio.sleep(retry.backoff * 2 ** (attempt - 1))
-                attempt += 1
+        tries = AsyncRetrying(
+            stop=stop_after_attempt(retry.attempts if retry else 1),
+            wait=_wait(retry, request) if retry else wait_none(),
+            retry=retry_if_exception(lambda e: isinstance(e, _Failed) and retry is not None
+                                     and e.why in retry.when),
+            reraise=True,
+        )  # fmt: skip
+        try:
+            return await tries(self._once, session, method, filled_url, request)
+        except _Failed as failed:
+            attempts = tries.statistics.get("attempt_number", 1)
+            said = f" (after {attempts} attempts)" if attempts > 1 else ""
+            which = "" if url == self.config.url else f"{method} {filled_url}: "
+            raise self._fault(f"{which}{failed.cause}{said}") from None
 
     def _placeholders(self, session: Session, text: str, state: dict[str, Any]) -> dict[str, Any]:
         """The placeholders' values in one request. A hook: adapters.callbacks adds its URLs."""
@@ -229,3 +243,33 @@ class EndpointAdapter(HttpAdapter):
         reasons = found(self.config.reply.handoff_reason) + signal
         reason = next((r for r in reasons if isinstance(r, str)), "")
         return {"reason": reason, "context": context}
+
+
+MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped (the timeout still rules)
+
+
+def _wait(retry: Retry, request: Request) -> Callable[[RetryCallState], float]:
+    """Between tries: what the bot's Retry-After asks, else exponential backoff from
+    `retry.backoff` with jitter, so that many conversations do not retry in step."""
+    backoff = wait_exponential_jitter(multiplier=retry.backoff, jitter=retry.backoff)
+
+    def wait(state: RetryCallState) -> float:
+        asked = _seconds(request.answered.pop("Retry-After", None))
+        return asked if asked is not None else backoff(state)
+
+    return wait
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """A Retry-After value (seconds, or an HTTP date) as seconds from now, capped."""
+    if retry_after is None:
+        return None
+    try:
+        seconds = float(retry_after)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(retry_after)
+        except (TypeError, ValueError):
+            return None
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
