@@ -35,7 +35,7 @@ from harness.model.seeds import derive_seed
 from harness.model.transcript import Transcript
 from harness.run.kpis import conversation_metrics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
-from harness.run.reproduce import reproduce
+from harness.run.reproduce import played, reproduce
 from harness.run.results import ConversationResult, RunResult, now, write_results
 
 T = TypeVar("T")
@@ -56,9 +56,8 @@ def prepare_case(
     scenario, persona = case.scenario, case.persona
     rng = random.Random(case.seed)
     facts = make_ledger(scenario, rng, persona.locale)
-    transcript = Transcript(
-        case.conversation_id, scenario.id, persona.id, case.seed, f"cust-{case.seed:016x}", facts
-    )
+    transcript = Transcript(case.conversation_id, scenario.id, persona.id, case.seed,
+                            f"cust-{case.seed:016x}", facts, played=played(case, options))  # fmt: skip
     customer = Customer(scenario, persona, facts, rng)
     agent = DeskAgent(scenario, "", facts)
     return lambda clock: play_conversation(
