@@ -71,9 +71,11 @@ def reproduce(scenario: Scenario, persona: Persona, *, bot: str, seed: int, repe
 
 
 def played(case: Case, options: RunOptions) -> dict[str, Any]:
-    """What plays `case` again, for its transcript's header: the run's seed, the repeat, the
-    checks asked for, the desk, the modelled latency, and the scenario and persona as played."""
+    """What plays `case` again, for its transcript's header: the bot it was played against,
+    the run's seed, the repeat, the checks asked for, the desk, the modelled latency, and
+    the scenario and persona as played."""
     return {
+        "bot": options.bot,
         "run_seed": options.seed,
         "repeat": case.repeat,
         "persona_seed": case.persona_seed,
