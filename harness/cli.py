@@ -174,9 +174,40 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="time-to-human target reported in the KPIs (default: 60)",
     )
+    p.add_argument("--baseline", type=Path, metavar="DIR",
+                   help="compare with this earlier run (its --out folder) and fail only on "
+                   "regressions: a known failure stays known, a new one fails")  # fmt: skip
     p.add_argument("-v", "--verbose", action="store_true", help="show every failure in full")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_run)
+
+    p = sub.add_parser("diff", help="compare two runs: what newly fails, what was fixed, KPIs")
+    p.add_argument("base", type=Path, metavar="BASE", help="the earlier run's --out folder")
+    p.add_argument("new", type=Path, metavar="NEW", help="the later run's --out folder")
+    p.add_argument("--markdown", action="store_true",
+                   help="Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY")  # fmt: skip
+    p.add_argument("-v", "--verbose", action="store_true", help="list every changed conversation")
+    p.set_defaults(func=_diff)
+
+    for name, text in (("replay", "play one recorded conversation again against a bot"),
+                       ("capture", "turn a failing conversation into a regression scenario")):  # fmt: skip
+        p = sub.add_parser(name, help=text)
+        p.add_argument("where", type=Path, metavar="RUN_DIR",
+                       help="a run's --out folder, or a transcript file (.jsonl)")  # fmt: skip
+        p.add_argument("conversation", nargs="?", metavar="CONVERSATION_ID",
+                       help="the conversation's id (not needed with a transcript file)")  # fmt: skip
+        p.add_argument("--bot", metavar="SPEC",
+                       help="the bot to play against (default: the one recorded)")  # fmt: skip
+        p.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                       help="how long a network bot has to answer one message (default: 10)")  # fmt: skip
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="the scenario file to write (default: <scenario id>.yaml here)")  # fmt: skip
+    p.add_argument("--check", metavar="NAME",
+                   help="the failing check to reproduce (default: the first that failed)")  # fmt: skip
+    p.add_argument("--shrink", action="store_true",
+                   help="drop every scripted step and persona trait the failure does not need")  # fmt: skip
+    p.set_defaults(func=_capture)
+    sub.choices["replay"].set_defaults(func=_replay)
 
     p = sub.add_parser("list", help="list scenarios, personas, bots or checks")
     p.add_argument("what", choices=["scenarios", "personas", "bots", "checks"])
@@ -296,6 +327,7 @@ def _run(args: argparse.Namespace) -> int:
         generated=args.generated,
         timeout=args.timeout,
         concurrency=args.concurrency,
+        baseline=args.baseline,
     )
     total = len(plan(pack, options))  # validates the filters before anything is written
     out = args.out or _default_out()
@@ -306,7 +338,31 @@ def _run(args: argparse.Namespace) -> int:
         result = run(pack, options, out, progress=progress.advance, keep_transcripts=False)
     summary(result, sys.stdout, verbose=args.verbose)
     _rerun_hints(result, args)
+    if result.comparison is not None:
+        from harness.report.diff import diff_text
+
+        print(f"\nagainst the baseline {args.baseline}:")
+        diff_text(result.comparison, sys.stdout, verbose=args.verbose)
     return result.exit_code
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from harness.report.commands import diff
+
+    return diff(args.base, args.new, markdown=args.markdown, verbose=args.verbose)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from harness.report.commands import replay
+
+    return replay(args.where, args.conversation, bot=args.bot, timeout=args.timeout)
+
+
+def _capture(args: argparse.Namespace) -> int:
+    from harness.report.commands import capture
+
+    return capture(args.where, args.conversation, bot=args.bot, output=args.output,
+                   check=args.check, shrink=args.shrink)  # fmt: skip
 
 
 def _rerun_hints(result: RunResult, args: argparse.Namespace) -> None:

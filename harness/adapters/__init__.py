@@ -3,7 +3,8 @@
 Forms of `spec`:
     demo:NAME          a reference bot (demo:careful, demo:deflector, …)
     package.module:attr   a Python callable speaking the native protocol (dict in, dict out);
-                       a class is instantiated once per run
+                       a class is instantiated once per run; a module in the current
+                       folder is found too, as `python -m` finds it
     http(s)://…        a bot speaking the native protocol over HTTP POST (adapters.http)
     ws(s)://…          a bot pushing native frames over a WebSocket (adapters.websocket)
     path/to/bot.yaml   an endpoint file (adapters.endpoint), by its `kind`: http (any HTTP
@@ -16,6 +17,9 @@ Forms of `spec`:
 from __future__ import annotations
 
 import importlib
+import os
+import sys
+from types import ModuleType
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -90,7 +94,7 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
         )
         raise ConfigError([f"--bot: {spec!r} is not a bot; {usage}"])
     try:
-        module = importlib.import_module(module_name)
+        module = _import(module_name)
     except ImportError as exc:
         raise ConfigError([f"--bot: cannot import {module_name!r}: {exc}"]) from None
     target = getattr(module, attr, None)
@@ -101,3 +105,17 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
     if not callable(target):
         raise ConfigError([f"--bot: {spec} is not callable; it must take and return a dict"])
     return InProcessAdapter(target, spec)
+
+
+def _import(module_name: str) -> ModuleType:
+    """The module, found on the import path or else in the current folder: the `harness`
+    command, unlike `python -m harness`, does not put the current folder on the path, and
+    a bot module beside the scenarios is the common case."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        here = os.getcwd()
+        if exc.name != module_name.partition(".")[0] or here in sys.path:
+            raise
+    sys.path.insert(0, here)
+    return importlib.import_module(module_name)

@@ -62,7 +62,8 @@ def _detail(c: ConversationChange) -> list[str]:
         parts.append(f"{c.verdict_before or '–'} → {c.verdict_after or '–'}")
     if c.outcome_before != c.outcome_after:
         parts.append(f"outcome {c.outcome_before or '–'} → {c.outcome_after or '–'}")
-    parts.extend(f"{k.name} {k.before or '–'} → {k.after or '–'}" for k in c.checks)
+    parts.extend(f"{k.name} {k.before or '–'} → {k.after or '–'}" for k in c.checks
+                 if "fail" in (k.before, k.after))  # a pass becoming a skip says little
     if c.time_to_human_before != c.time_to_human_after and c.verdict_after and c.verdict_before:
         parts.append(f"time to human {_seconds(c.time_to_human_before)} → "
                      f"{_seconds(c.time_to_human_after)}")  # fmt: skip
@@ -110,9 +111,8 @@ def _section(
 def diff_markdown(c: Comparison, *, verbose: bool = False) -> str:
     """The comparison as Markdown: a table of counts, the KPI table, the changed
     conversations in collapsed sections."""
-    lines = [f"### harness diff: {'✅ no regressions' if not c.regressions else '❌ '
-             + str(len(c.regressions)) + ' regression(s)'}", "",
-             f"base `{_run(c.base)}` → new `{_run(c.new)}`", ""]  # fmt: skip
+    verdict = f"❌ {len(c.regressions)} regression(s)" if c.regressions else "✅ no regressions"
+    lines = [f"### harness diff: {verdict}", "", f"base `{_run(c.base)}` → new `{_run(c.new)}`", ""]
     lines += [f"> {note}" for note in c.notes]
     s = c.summary()
     lines += ["| newly failing | fixed | still failing | passing in both | only in base | only in new |",

@@ -12,8 +12,10 @@ keeping only what the failure needs.
 from __future__ import annotations
 
 import math
+import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -138,6 +140,24 @@ def _template(text: str, facts: dict[str, str]) -> str:
         if value:
             text = text.replace(value.replace("{", "{{").replace("}", "}}"), "{" + name + "}")
     return text
+
+
+def write(capture: Capture, path: Path, *, bot: str) -> list[Path]:
+    """Write the scenario to `path` and, unless the persona is a bundled one unchanged, the
+    persona to `personas/<id>.yaml` beside it; returns the files written, scenario first."""
+    files = [path]
+    if not capture.persona_bundled:
+        files.append(path.parent / "personas" / f"{capture.persona.id}.yaml")
+    command = shlex.join(["harness", "run", *map(str, files), "--bot", bot])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(capture.scenario_yaml(command=command), encoding="utf-8")
+        if len(files) > 1:
+            files[1].parent.mkdir(parents=True, exist_ok=True)
+            files[1].write_text(capture.persona_yaml(), encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"-o: cannot write {exc.filename}: {exc.strerror}"]) from None
+    return files
 
 
 def fails(capture: Capture, bot: str) -> bool:

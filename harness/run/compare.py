@@ -197,7 +197,7 @@ def compare(base: Mapping[str, Any], new: Mapping[str, Any]) -> Comparison:
     before = {c["conversation_id"]: c for c in base["conversations"]}
     after = {c["conversation_id"]: c for c in new["conversations"]}
     ids = [*before, *(i for i in after if i not in before)]
-    changes = tuple(_change(i, before.get(i), after.get(i)) for i in ids)
+    changes = tuple(compare_entries(i, before.get(i), after.get(i)) for i in ids)
     notes = []
     seeds = (base.get("run", {}).get("seed"), new.get("run", {}).get("seed"))
     if seeds[0] != seeds[1]:
@@ -208,7 +208,10 @@ def compare(base: Mapping[str, Any], new: Mapping[str, Any]) -> Comparison:
                       tuple(notes))  # fmt: skip
 
 
-def _change(cid: str, a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> ConversationChange:
+def compare_entries(
+    cid: str, a: Mapping[str, Any] | None, b: Mapping[str, Any] | None
+) -> ConversationChange:
+    """One conversation's results.json entries compared (None: not in that run)."""
     va, vb = (a or {}).get("verdict"), (b or {}).get("verdict")
     ca = {v["name"]: v["verdict"] for v in (a or {}).get("checks", ())}
     cb = {v["name"]: v["verdict"] for v in (b or {}).get("checks", ())}

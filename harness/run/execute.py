@@ -33,6 +33,7 @@ from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.seeds import derive_seed
 from harness.model.transcript import Transcript
+from harness.run.compare import compare, read_results
 from harness.run.kpis import conversation_metrics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
 from harness.run.reproduce import played, reproduce
@@ -214,6 +215,7 @@ def run(
     """The whole run. With `out`, transcripts are written as each conversation finishes;
     `keep_transcripts=False` then drops each from memory once it is on disk."""
     cases = plan(pack, options)
+    baseline = read_results(options.baseline) if options.baseline is not None else None
     started = now()
     if out is not None:
         (out / "transcripts").mkdir(parents=True, exist_ok=True)
@@ -231,9 +233,13 @@ def run(
     order = {case.conversation_id: i for i, case in enumerate(cases)}
     results.sort(key=lambda r: order[r.case.conversation_id])  # finished out of order
     kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
-    outcome = RunResult(options, results, kpis, out)
+    entries = [r.to_dict(f"transcripts/{r.case.conversation_id}.jsonl") for r in results]
+    comparison = None
+    if baseline is not None:
+        new = {"run": {"bot": options.bot, "seed": options.seed, "out": str(out)},
+               "summary": kpis, "conversations": entries}  # fmt: skip
+        comparison = compare(baseline, new)
     if out is not None:
-        entries = [r.to_dict(f"transcripts/{r.case.conversation_id}.jsonl") for r in results]
         write_results(out / "results.json", options, entries, kpis, started=started,
-                      finished=now())  # fmt: skip
-    return outcome
+                      finished=now(), comparison=comparison)  # fmt: skip
+    return RunResult(options, results, kpis, out, comparison)

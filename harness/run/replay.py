@@ -75,6 +75,16 @@ def find_transcript(where: Path, conversation_id: str | None) -> tuple[Transcrip
     return transcript, str(path)
 
 
+def recorded_bot(transcript: Transcript, source: str) -> str:
+    """The bot the transcript was played against, from its header; a ConfigError when it
+    names none that can be opened again (asks for --bot)."""
+    bot = str((transcript.played or {}).get("bot") or "")
+    if not bot or bot == "adapter":
+        raise ConfigError([f"{source}: the transcript does not name a bot to play against; "
+                           "give one with --bot"])  # fmt: skip
+    return bot
+
+
 def check_names(patterns: tuple[str, ...] | list[str]) -> list[str]:
     """The catalogue's names that the patterns pick (all for none)."""
     return [n for n in CATALOGUE if not patterns

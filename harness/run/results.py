@@ -16,6 +16,7 @@ from typing import Any
 
 from harness.model.transcript import Transcript
 from harness.model.verdict import Verdict
+from harness.run.compare import Comparison
 from harness.run.plan import Case, RunOptions
 
 
@@ -56,9 +57,13 @@ class RunResult:
     results: list[ConversationResult]
     kpis: dict[str, Any]
     out: Path | None
+    comparison: Comparison | None = None  # against `options.baseline`, when given
 
     @property
     def exit_code(self) -> int:
+        """With a baseline, 1 only for regressions; else 1 for any failing conversation."""
+        if self.comparison is not None:
+            return self.comparison.exit_status
         return exit_status(r.verdict for r in self.results)
 
 
@@ -79,10 +84,14 @@ def write_results(
     *,
     started: str,
     finished: str,
+    comparison: Comparison | None = None,
 ) -> None:
     """results.json: the run's options and summary, then `entries`, one conversation each
-    (`ConversationResult.to_dict`, in the run's case order)."""
+    (`ConversationResult.to_dict`, in the run's case order). With a `comparison` against a
+    baseline run, `baseline` holds its folder and summary, and the exit status counts
+    regressions only."""
     counts = {v: sum(1 for e in entries if e["verdict"] == v) for v in ("pass", "fail", "error")}
+    status = exit_status(e["verdict"] for e in entries)
     head = {
         "run": {
             "bot": options.bot,
@@ -94,8 +103,11 @@ def write_results(
             "started": started,
             "finished": finished,
         },
-        "summary": {**counts, "exit_status": exit_status(e["verdict"] for e in entries), **kpis},
+        "summary": {**counts, "exit_status": status, **kpis},
     }
+    if comparison is not None:
+        head["summary"]["exit_status"] = comparison.exit_status
+        head["baseline"] = {"path": comparison.base.get("out"), **comparison.summary()}
     # One conversation a line: readable, diffable, and written by the C encoder (an indent
     # would switch json to its pure-Python encoder, many times slower on a large run).
     encode = json.JSONEncoder(ensure_ascii=False).encode
