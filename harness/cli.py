@@ -26,6 +26,7 @@ from harness.errors import ConfigError
 from harness.loading import Pack, bundled_dir, load_pack, personas_with
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
+from harness.report.commands import add_parsers
 from harness.run import (
     RunOptions,
     RunResult,
@@ -181,33 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_run)
 
-    p = sub.add_parser("diff", help="compare two runs: what newly fails, what was fixed, KPIs")
-    p.add_argument("base", type=Path, metavar="BASE", help="the earlier run's --out folder")
-    p.add_argument("new", type=Path, metavar="NEW", help="the later run's --out folder")
-    p.add_argument("--markdown", action="store_true",
-                   help="Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY")  # fmt: skip
-    p.add_argument("-v", "--verbose", action="store_true", help="list every changed conversation")
-    p.set_defaults(func=_diff)
-
-    for name, text in (("replay", "play one recorded conversation again against a bot"),
-                       ("capture", "turn a failing conversation into a regression scenario")):  # fmt: skip
-        p = sub.add_parser(name, help=text)
-        p.add_argument("where", type=Path, metavar="RUN_DIR",
-                       help="a run's --out folder, or a transcript file (.jsonl)")  # fmt: skip
-        p.add_argument("conversation", nargs="?", metavar="CONVERSATION_ID",
-                       help="the conversation's id (not needed with a transcript file)")  # fmt: skip
-        p.add_argument("--bot", metavar="SPEC",
-                       help="the bot to play against (default: the one recorded)")  # fmt: skip
-        p.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
-                       help="how long a network bot has to answer one message (default: 10)")  # fmt: skip
-    p.add_argument("-o", "--output", type=Path, metavar="FILE",
-                   help="the scenario file to write (default: <scenario id>.yaml here)")  # fmt: skip
-    p.add_argument("--check", metavar="NAME",
-                   help="the failing check to reproduce (default: the first that failed)")  # fmt: skip
-    p.add_argument("--shrink", action="store_true",
-                   help="drop every scripted step and persona trait the failure does not need")  # fmt: skip
-    p.set_defaults(func=_capture)
-    sub.choices["replay"].set_defaults(func=_replay)
+    add_parsers(sub, seconds=_seconds)  # diff, replay, capture (report.commands)
 
     p = sub.add_parser("list", help="list scenarios, personas, bots or checks")
     p.add_argument("what", choices=["scenarios", "personas", "bots", "checks"])
@@ -344,25 +319,6 @@ def _run(args: argparse.Namespace) -> int:
         print(f"\nagainst the baseline {args.baseline}:")
         diff_text(result.comparison, sys.stdout, verbose=args.verbose)
     return result.exit_code
-
-
-def _diff(args: argparse.Namespace) -> int:
-    from harness.report.commands import diff
-
-    return diff(args.base, args.new, markdown=args.markdown, verbose=args.verbose)
-
-
-def _replay(args: argparse.Namespace) -> int:
-    from harness.report.commands import replay
-
-    return replay(args.where, args.conversation, bot=args.bot, timeout=args.timeout)
-
-
-def _capture(args: argparse.Namespace) -> int:
-    from harness.report.commands import capture
-
-    return capture(args.where, args.conversation, bot=args.bot, output=args.output,
-                   check=args.check, shrink=args.shrink)  # fmt: skip
 
 
 def _rerun_hints(result: RunResult, args: argparse.Namespace) -> None:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from types import ModuleType
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import urlsplit
 
 from harness.adapters.base import Adapter, native_reply, native_request

@@ -62,8 +62,11 @@ def _detail(c: ConversationChange) -> list[str]:
         parts.append(f"{c.verdict_before or '–'} → {c.verdict_after or '–'}")
     if c.outcome_before != c.outcome_after:
         parts.append(f"outcome {c.outcome_before or '–'} → {c.outcome_after or '–'}")
-    parts.extend(f"{k.name} {k.before or '–'} → {k.after or '–'}" for k in c.checks
-                 if "fail" in (k.before, k.after))  # a pass becoming a skip says little
+    parts.extend(
+        f"{k.name} {k.before or '–'} → {k.after or '–'}"
+        for k in c.checks
+        if "fail" in (k.before, k.after)
+    )  # a pass becoming a skip says little
     if c.time_to_human_before != c.time_to_human_after and c.verdict_after and c.verdict_before:
         parts.append(f"time to human {_seconds(c.time_to_human_before)} → "
                      f"{_seconds(c.time_to_human_after)}")  # fmt: skip
@@ -115,8 +118,8 @@ def diff_markdown(c: Comparison, *, verbose: bool = False) -> str:
     lines = [f"### harness diff: {verdict}", "", f"base `{_run(c.base)}` → new `{_run(c.new)}`", ""]
     lines += [f"> {note}" for note in c.notes]
     s = c.summary()
-    lines += ["| newly failing | fixed | still failing | passing in both | only in base | only in new |",
-              "|---:|---:|---:|---:|---:|---:|",
+    lines += ["| newly failing | fixed | still failing | passing in both | only in base "
+              "| only in new |", "|---:|---:|---:|---:|---:|---:|",
               f"| {s['newly_failing']} | {s['fixed']} | {s['still_failing']} | {s['unchanged']} "
               f"| {s['only_in_base']} | {s['only_in_new']} |", ""]  # fmt: skip
     if c.unchanged:

@@ -57,8 +57,9 @@ def replay_text(r: Replay, stream: TextIO) -> None:
     if r.parted_at is None:
         print(f"the bot behaved the same in all {r.after.turns} turns", file=stream)
     else:
-        same = {1: "", 2: "turn 1 is the same; "}.get(r.parted_at, f"turns 1–{r.parted_at - 1} "
-                                                                   "are the same; ")
+        same = {1: "", 2: "turn 1 is the same; "}.get(
+            r.parted_at, f"turns 1–{r.parted_at - 1} are the same; "
+        )
         print(f"{same}the two part at turn {r.parted_at}\n", file=stream)
         before = f"before ({r.bot_before or 'recorded'})"
         print(f"{before:<{COLUMN}} │ after ({r.bot})", file=stream)
@@ -75,4 +76,3 @@ def replay_text(r: Replay, stream: TextIO) -> None:
         if now is not None and now.verdict == "fail" and now.message:
             print(f"      {now.message}", file=stream)
     print(f"\nreplayed verdict: {r.verdict} (outcome {outcome(r.after)})", file=stream)
-

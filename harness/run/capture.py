@@ -21,12 +21,15 @@ from typing import Any, TypeVar
 import yaml
 
 from harness.checks import run_checks
+from harness.conversation.desk import DeskConfig
 from harness.errors import ConfigError
 from harness.loading import bundled_pack
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
+from harness.model.seeds import derive_seed
 from harness.model.transcript import Event, Transcript
-from harness.run.execute import play
+from harness.run.execute import iter_results
+from harness.run.plan import Case, RunOptions
 from harness.run.replay import check_names
 from harness.run.reproduce import replayable
 
@@ -44,9 +47,8 @@ class Capture:
     message: str  # what that check said in the recorded conversation
     transcript: Transcript  # the recorded conversation
     source: str  # where the transcript was read
-    run_seed: int
+    options: RunOptions  # as recorded: the run's seed, desk, latency; the bot it failed against
     repeat: int
-    bot: str  # the bot the conversation failed against
     removed_traits: tuple[str, ...] = ()
 
     @property
@@ -63,8 +65,8 @@ class Capture:
         t = self.transcript
         comment = [
             f"Regression scenario written by `harness capture` from {self.source}:",
-            f"conversation {t.conversation_id} (run seed {self.run_seed}, conversation seed "
-            f"{t.seed}, repeat {self.repeat}) against bot {self.bot},",
+            f"conversation {t.conversation_id} (run seed {self.options.seed}, conversation seed "
+            f"{t.seed}, repeat {self.repeat}) against bot {self.options.bot},",
             f"where check {self.check} failed: {self.message}",
             f"Play it: {command}",
         ]
@@ -81,7 +83,8 @@ class Capture:
 def capture(transcript: Transcript, *, source: str, check: str | None = None) -> Capture:
     """The regression scenario of a recorded conversation that failed `check` (default: its
     first failing check, in catalogue order)."""
-    case, options = replayable(transcript, source=source, bot="")
+    head = transcript.played or {}
+    case, options = replayable(transcript, source=source, bot=str(head.get("bot", "")))
     verdicts = check_names(options.checks)
     failed = {v.name: v for v in run_checks(transcript, case.scenario.expectations, verdicts)
               if v.verdict == "fail"}  # fmt: skip
@@ -92,10 +95,9 @@ def capture(transcript: Transcript, *, source: str, check: str | None = None) ->
     if chosen not in failed:
         raise ConfigError([f"--check: {chosen!r} did not fail in {transcript.conversation_id}; "
                            f"failed: {', '.join(failed) or 'none'}"])  # fmt: skip
-    head = transcript.played or {}
     scenario = _scenario(transcript, case.scenario, case.persona.id, case.repeat)
     return Capture(scenario, case.persona, chosen, failed[chosen].message, transcript, source,
-                   options.seed, case.repeat, str(head.get("bot", "")))  # fmt: skip
+                   options, case.repeat)  # fmt: skip
 
 
 def _scenario(t: Transcript, played: Scenario, persona: str, repeat: int) -> Scenario:
@@ -148,7 +150,7 @@ def write(capture: Capture, path: Path, *, bot: str) -> list[Path]:
     files = [path]
     if not capture.persona_bundled:
         files.append(path.parent / "personas" / f"{capture.persona.id}.yaml")
-    command = shlex.join(["harness", "run", *map(str, files), "--bot", bot])
+    command = shlex.join(["harness", "run", *map(str, files), "--bot", bot, *_options(capture)])
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(capture.scenario_yaml(command=command), encoding="utf-8")
@@ -160,22 +162,37 @@ def write(capture: Capture, path: Path, *, bot: str) -> list[Path]:
     return files
 
 
-def fails(capture: Capture, bot: str) -> bool:
-    """Whether the captured scenario, played against `bot`, fails the same check."""
-    result = play(capture.scenario, capture.persona, bot=bot, seed=capture.run_seed,
-                  repeat=capture.repeat, checks=[capture.check])  # fmt: skip
+def _options(capture: Capture) -> list[str]:
+    """The `harness run` options that play the scenario as it was captured: the run's seed
+    and the desk's staffing, where they differ from the defaults."""
+    o, words = capture.options, []
+    if o.seed:
+        words += ["--seed", str(o.seed)]
+    if o.desk.agents != DeskConfig().agents:
+        words += ["--agents", str(o.desk.agents)]
+    return words
+
+
+def fails(capture: Capture, bot: str, *, timeout: float = 10.0) -> bool:
+    """Whether the captured scenario, played against `bot` as `harness run` plays it with
+    the recorded options (its first repeat), fails the same check."""
+    scenario, persona = capture.scenario, capture.persona
+    options = replace(capture.options, bot=bot, timeout=timeout, checks=(capture.check,))
+    seed = derive_seed(options.seed, scenario.id, persona.id, 0)
+    result = next(iter_results([Case(scenario, persona, 0, seed)], options))
     return any(v.name == capture.check and v.verdict == "fail" for v in result.checks)
 
 
-def shrink(capture: Capture, bot: str) -> Capture:
+def shrink(capture: Capture, bot: str, *, timeout: float = 10.0) -> Capture:
     """The capture with the fewest scripted steps, then the fewest persona traits, that
     still fail its check against `bot` (ddmin: each part it keeps is needed)."""
     steps = list(capture.scenario.steps)
-    kept = ddmin(steps, lambda s: fails(_with_steps(capture, s), bot))
+    kept = ddmin(steps, lambda s: fails(_with_steps(capture, s), bot, timeout=timeout))
     shrunk = _with_steps(capture, kept)
     dump = capture.persona.model_dump(exclude_defaults=True)
     traits = [k for k in dump if k not in _NOT_TRAITS]
-    minimal = ddmin(traits, lambda t: fails(_with_traits(shrunk, t), bot), allow_empty=True)
+    minimal = ddmin(traits, lambda t: fails(_with_traits(shrunk, t), bot, timeout=timeout),
+                    allow_empty=True)  # fmt: skip
     if len(minimal) == len(traits):
         return shrunk
     smaller = _with_traits(shrunk, minimal)
@@ -196,7 +213,9 @@ def _with_traits(capture: Capture, traits: Sequence[str]) -> Capture:
     return replace(capture, scenario=scenario, persona=persona)
 
 
-def ddmin(items: list[T], failing: Callable[[list[T]], bool], *, allow_empty: bool = False) -> list[T]:
+def ddmin(
+    items: list[T], failing: Callable[[list[T]], bool], *, allow_empty: bool = False
+) -> list[T]:
     """Zeller's delta debugging: a subset of `items` (in order) for which `failing` holds and
     from which no single part can be dropped. `failing(items)` must hold; each subset is
     tried at most once, in a fixed order, so the result is deterministic."""

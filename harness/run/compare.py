@@ -11,8 +11,9 @@ Conversations are matched by id: with the same run seed, the same id is the same
                                unchanged      passes in both
                                only_in_base / only_in_new
 
-A regression is a newly failing conversation, or a still failing one with a check that
-fails now and did not before (a known failure stays known; a new one is news).
+A regression is a newly failing conversation, a failing one the base run did not play, or
+a still failing one with a check that fails now and did not before (a known failure stays
+known; a new one is news).
 
 KPI deltas carry a 95% interval of the change: for a rate, Newcombe's hybrid score
 interval for the difference of two proportions (each side a Wilson interval); for a mean
@@ -83,9 +84,12 @@ class ConversationChange:
 
     @property
     def regression(self) -> bool:
-        """Newly failing, or still failing with a check that newly fails."""
+        """Newly failing, failing and not in the base run, or still failing with a check
+        that newly fails."""
         if self.status == "newly_failing":
             return True
+        if self.status == "only_in_new":
+            return self.verdict_after != "pass"
         worse = any(c.after == "fail" and c.before != "fail" for c in self.checks)
         return self.status == "still_failing" and (
             worse or (self.verdict_before, self.verdict_after) == ("fail", "error")
@@ -170,8 +174,9 @@ class Comparison:
             "conversations": [
                 {**asdict(c), "regression": c.regression} for c in self.conversations
             ],
-            "kpis": [{**asdict(k), "delta": k.delta, "beyond_noise": k.beyond_noise}
-                     for k in self.kpis],  # fmt: skip
+            "kpis": [
+                {**asdict(k), "delta": k.delta, "beyond_noise": k.beyond_noise} for k in self.kpis
+            ],
             "notes": list(self.notes),
         }
 
@@ -208,6 +213,22 @@ def compare(base: Mapping[str, Any], new: Mapping[str, Any]) -> Comparison:
                       tuple(notes))  # fmt: skip
 
 
+def against(
+    baseline: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], kpis: Mapping[str, Any],
+    *, bot: str, seed: int, out: Path | None,
+) -> Comparison:  # fmt: skip
+    """A run just played (its results.json entries and KPIs) compared with a baseline run."""
+    run = {"bot": bot, "seed": seed, "out": None if out is None else str(out)}
+    return compare(baseline, {"run": run, "summary": kpis, "conversations": entries})
+
+
+def known_failure(baseline: Mapping[str, Any], entry: Mapping[str, Any]) -> bool:
+    """Whether a failing entry is a failure the baseline run had too (not a regression)."""
+    cid = entry["conversation_id"]
+    base = next((e for e in baseline["conversations"] if e["conversation_id"] == cid), None)
+    return base is not None and not compare_entries(cid, base, entry).regression
+
+
 def compare_entries(
     cid: str, a: Mapping[str, Any] | None, b: Mapping[str, Any] | None
 ) -> ConversationChange:
@@ -215,8 +236,8 @@ def compare_entries(
     va, vb = (a or {}).get("verdict"), (b or {}).get("verdict")
     ca = {v["name"]: v["verdict"] for v in (a or {}).get("checks", ())}
     cb = {v["name"]: v["verdict"] for v in (b or {}).get("checks", ())}
-    checks = tuple(CheckChange(n, ca.get(n), cb.get(n)) for n in [*ca, *(n for n in cb if n not in ca)]
-                   if a is not None and b is not None and ca.get(n) != cb.get(n))  # fmt: skip
+    names = [*ca, *(n for n in cb if n not in ca)] if a is not None and b is not None else []
+    checks = tuple(CheckChange(n, ca.get(n), cb.get(n)) for n in names if ca.get(n) != cb.get(n))
     return ConversationChange(
         cid, _status(va, vb), va, vb, (a or {}).get("outcome"), (b or {}).get("outcome"), checks,
         _tth(a), _tth(b), (a or {}).get("seed"), (b or {}).get("seed"),

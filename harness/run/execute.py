@@ -33,7 +33,7 @@ from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.seeds import derive_seed
 from harness.model.transcript import Transcript
-from harness.run.compare import compare, read_results
+from harness.run.compare import against, read_results
 from harness.run.kpis import conversation_metrics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
 from harness.run.reproduce import played, reproduce
@@ -57,8 +57,9 @@ def prepare_case(
     scenario, persona = case.scenario, case.persona
     rng = random.Random(case.seed)
     facts = make_ledger(scenario, rng, persona.locale)
-    transcript = Transcript(case.conversation_id, scenario.id, persona.id, case.seed,
-                            f"cust-{case.seed:016x}", facts, played=played(case, options))  # fmt: skip
+    customer_id = f"cust-{case.seed:016x}"
+    transcript = Transcript(case.conversation_id, scenario.id, persona.id, case.seed, customer_id,
+                            facts, played=played(case, options))  # fmt: skip
     customer = Customer(scenario, persona, facts, rng)
     agent = DeskAgent(scenario, "", facts)
     return lambda clock: play_conversation(
@@ -236,9 +237,7 @@ def run(
     entries = [r.to_dict(f"transcripts/{r.case.conversation_id}.jsonl") for r in results]
     comparison = None
     if baseline is not None:
-        new = {"run": {"bot": options.bot, "seed": options.seed, "out": str(out)},
-               "summary": kpis, "conversations": entries}  # fmt: skip
-        comparison = compare(baseline, new)
+        comparison = against(baseline, entries, kpis, bot=options.bot, seed=options.seed, out=out)
     if out is not None:
         write_results(out / "results.json", options, entries, kpis, started=started,
                       finished=now(), comparison=comparison)  # fmt: skip
