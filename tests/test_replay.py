@@ -280,3 +280,20 @@ def test_the_replay_command_of_a_failure_works_when_pasted(tmp_path: Path) -> No
     again = pasted(command)
     assert again.returncode == 1, again.stderr
     assert "the bot behaved the same in all" in again.stdout
+
+
+def test_capture_keeps_an_accepted_offer_apart_from_a_request(tmp_path: Path) -> None:
+    """The slowpoke offers a human and then stalls: escalation.on_request fails because an
+    accepted offer needs the handoff itself. Said again as `ask_human`, the request would be
+    met by the next offer and the failure lost; `accept_human` keeps it."""
+    done = harness("run", "--bot", "demo:slowpoke", "--scenario", "banking.account-takeover",
+                   "--persona", "anxious-older", "--out", "slow", "-q", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 1
+    case = "banking.account-takeover--anxious-older--0"
+    captured = harness("capture", "slow", case, "--check", "escalation.on_request",
+                       "-o", "slow.yaml", cwd=tmp_path)  # fmt: skip
+    assert captured.returncode == 0, captured.stdout + captured.stderr
+    steps = yaml.safe_load((tmp_path / "slow.yaml").read_text())["steps"]
+    assert [s for s in steps if "accept_human" in s]
+    again = harness("run", "slow.yaml", "--bot", "demo:slowpoke", "--out", "again", cwd=tmp_path)
+    assert "FAIL escalation.on_request" in again.stdout

@@ -127,12 +127,22 @@ def _steps(events: Sequence[Event], first_channel: str) -> list[dict[str, Any]]:
             step["return_after"] = max(1, round(e.t - last_t))
             contact = e.contact
         text = _template(e.text, e.data.get("facts", {}))
-        step["ask_human" if e.data.get("asks_human") else "say"] = text
+        step[_kind(e)] = text
         if e.data.get("trigger"):
             step["trigger"] = True
         steps.append(step)
         last_t = e.t
     return steps
+
+
+def _kind(message: Event) -> str:
+    """The step that says this message again: `leave` ends the contact after it, as the
+    customer did; `accept_human` accepts a human on offer and `ask_human` asks for one (the
+    checks tell the two apart); else `say`."""
+    intent = message.data.get("intent")
+    if intent in ("leave", "accept_human"):
+        return str(intent)
+    return "ask_human" if message.data.get("asks_human") else "say"
 
 
 def _template(text: str, facts: dict[str, str]) -> str:
