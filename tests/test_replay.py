@@ -297,3 +297,28 @@ def test_capture_keeps_an_accepted_offer_apart_from_a_request(tmp_path: Path) ->
     assert [s for s in steps if "accept_human" in s]
     again = harness("run", "slow.yaml", "--bot", "demo:slowpoke", "--out", "again", cwd=tmp_path)
     assert "FAIL escalation.on_request" in again.stdout
+
+
+def entry(cid: str, verdict: str, fails: tuple[str, ...] = (), tth: float | None = None) -> dict:
+    checks = [{"name": n, "verdict": "fail" if n in fails else "pass"}
+              for n in ("escalation.required", "context.no_reask")]  # fmt: skip
+    return {"conversation_id": cid, "verdict": verdict, "outcome": "x", "checks": checks,
+            "metrics": {"time_to_human": tth}}  # fmt: skip
+
+
+def test_a_known_failure_that_fails_a_further_check_is_a_regression() -> None:
+    base = {"run": {"seed": 0}, "summary": {}, "conversations": [
+        entry("a", "fail", ("escalation.required",)), entry("b", "fail", ("escalation.required",)),
+        entry("c", "pass", tth=30.0)]}  # fmt: skip
+    new = {"run": {"seed": 1}, "summary": {}, "conversations": [
+        entry("a", "fail", ("escalation.required",)),
+        entry("b", "fail", ("escalation.required", "context.no_reask")),
+        entry("c", "pass", tth=95.0), entry("d", "fail", ("context.no_reask",))]}  # fmt: skip
+    c = compare(base, new)
+    assert [x.status for x in c.conversations] == [
+        "still_failing", "still_failing", "unchanged", "only_in_new"]  # fmt: skip
+    assert [x.conversation_id for x in c.regressions] == ["b", "d"] and c.exit_status == 1
+    moved = c.conversations[2]
+    assert moved.changed and (moved.time_to_human_before, moved.time_to_human_after) == (30, 95)
+    assert c.notes and "different seeds" in c.notes[0]
+    assert json.loads(json.dumps(c.to_dict()))["summary"]["regressions"] == ["b", "d"]
