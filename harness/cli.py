@@ -1,4 +1,5 @@
-"""The `harness` command: a thin face over the loader and the run function.
+"""The `harness` command: a thin face over the loader and the run function. The commands
+that read what a run wrote (diff, replay, capture) are added by report.commands.
 
 Exit status: 0 every check passed; 1 a check failed or a conversation errored, or standard
 output was closed before everything was written; 2 usage, configuration or validation error

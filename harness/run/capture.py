@@ -3,8 +3,9 @@
 `capture(transcript)` builds the scenario from the transcript's header (`played`): the
 scenario as played with every fact pinned to the value the customer held, the customer's
 messages as scripted steps (a fact's value written back as its `{fact}` placeholder, so the
-message still states it), the same expectations, and the persona. `verify` plays it
-against a bot and says whether it fails the same check; `shrink` runs delta debugging
+message still states it), the same expectations, and the persona. `write` writes it (and
+the persona, unless a bundled one unchanged); `fails` plays it against a bot and says
+whether it fails the same check; `shrink` runs delta debugging
 (Zeller's ddmin, deterministic) over the scripted steps, then over the persona's traits,
 keeping only what the failure needs.
 """
@@ -55,10 +56,6 @@ class Capture:
     def persona_bundled(self) -> bool:
         """The persona is a bundled one, unchanged: the scenario names it, no file needed."""
         return bundled_pack().personas.get(self.persona.id) == self.persona
-
-    @property
-    def recorded_turns(self) -> int:
-        return sum(1 for e in self.transcript.events if e.kind == "customer_message")
 
     def scenario_yaml(self, *, command: str) -> str:
         """The scenario file: a comment naming run, seed and check, then the scenario."""
