@@ -1,4 +1,5 @@
-"""The `harness` command: a thin face over the loader and the run function.
+"""The `harness` command: a thin face over the loader and the run function. The commands
+that read what a run wrote (diff, replay, capture) are added by report.commands.
 
 Exit status: 0 every check passed; 1 a check failed or a conversation errored, or standard
 output was closed before everything was written; 2 usage, configuration or validation error
@@ -26,6 +27,7 @@ from harness.errors import ConfigError
 from harness.loading import Pack, bundled_dir, load_pack, personas_with, yaml_files
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
+from harness.report.commands import add_parsers
 from harness.run import (
     RunOptions,
     RunResult,
@@ -186,9 +188,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="time-to-human target reported in the KPIs (default: 60)",
     )
+    p.add_argument("--baseline", type=Path, metavar="DIR",
+                   help="compare with this earlier run (its --out folder) and fail only on "
+                   "regressions: a known failure stays known, a new one fails")  # fmt: skip
     p.add_argument("-v", "--verbose", action="store_true", help="show every failure in full")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_run)
+
+    add_parsers(sub, seconds=_seconds)  # diff, replay, capture (report.commands)
 
     p = sub.add_parser("list", help="list scenarios, personas, bots or checks")
     p.add_argument("what", choices=["scenarios", "personas", "bots", "checks"])
@@ -328,6 +335,7 @@ def _run(args: argparse.Namespace) -> int:
         generated=args.generated,
         timeout=args.timeout,
         concurrency=args.concurrency,
+        baseline=args.baseline,
     )
     total = len(plan(pack, options))  # validates the filters before anything is written
     if args.out and args.resume:
@@ -344,6 +352,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"harness: interrupted after {len(result.results)} of {total} conversations; "
               f"finish it: the same command with --resume {out}", file=sys.stderr)  # fmt: skip
     _rerun_hints(result, args)
+    if result.comparison is not None:
+        from harness.report.diff import diff_text
+
+        print(f"\nagainst the baseline {args.baseline}:")
+        diff_text(result.comparison, sys.stdout, verbose=args.verbose)
     return result.exit_code
 
 

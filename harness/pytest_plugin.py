@@ -9,7 +9,11 @@ play and checks, the same `results.json` and `transcripts/` in `--harness-out`.
                  `banking.fraud-dispute[calm-precise-0]` (persona, repeat), marked with
                  its domain and `high_stakes` / `low_stakes`
     failure      the failing checks, their evidence quoted from the transcript, the
-                 transcript's path and the `harness run` command that replays the case
+                 transcript's path, the `harness replay` command that plays the same
+                 customer again and the `harness run` command that reruns the case
+    baseline     with `--harness-baseline DIR`, a conversation that failed in that run too
+                 (and fails no check it passed there) is a known failure: xfailed, not
+                 failed; so the session fails on regressions only (run.compare)
     reports      JUnit properties through `item.user_properties`; with allure-pytest active
                  (`--alluredir`), labels, severity, turns as steps and the transcript
                  attached (harness.report.allure); `results.json` when the session ends
@@ -59,7 +63,9 @@ from harness.run import (
     rerun_command,
     write_results,
 )
+from harness.run.compare import against, known_failure, read_results
 from harness.run.kpis import run_kpis
+from harness.run.reproduce import replay_command
 
 __all__ = ["ConversationFailed", "ConversationItem", "Play", "ScenarioFile"]
 
@@ -85,6 +91,9 @@ _OPTIONS = (
      "where results.json and transcripts/ go (default: reports/pytest)"),
     ("--harness-timeout", "harness_timeout", "SECONDS",
      "how long a bot over the network has to answer one message (default: 10)"),
+    ("--harness-baseline", "harness_baseline", "DIR",
+     "an earlier run's results folder: its known failures are xfailed, only regressions "
+     "fail"),
 )  # fmt: skip
 
 
@@ -130,6 +139,7 @@ class _State:
     here: Path  # where pytest was invoked: paths in messages are relative to it
     recorded: list[dict[str, Any]] = field(default_factory=list)
     started: str = ""
+    baseline: dict[str, Any] | None = None  # the baseline run's results.json, if given
     _personas: Pack | None = None
     _adapter: Adapter | None = None
 
@@ -181,7 +191,13 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     out = Path(_setting(config, "harness_out") or "reports/pytest")
     personas = tuple(here / p for p in _setting(config, "harness_personas") or ())
-    config.stash[_STATE] = _State(options, here / out, personas, here, started=_now())
+    baseline = _setting(config, "harness_baseline")
+    try:
+        known = read_results(here / baseline) if baseline else None
+    except ConfigError as exc:
+        raise pytest.UsageError(f"--harness-baseline: {exc}") from None
+    config.stash[_STATE] = _State(options, here / out, personas, here, started=_now(),
+                                  baseline=known)  # fmt: skip
     config.pluginmanager.register(_Reports(config), "harness-reports")
 
 
@@ -270,12 +286,16 @@ class ConversationItem(pytest.Item):
         self.entry = result.to_dict(f"transcripts/{transcript.name}")
         rerun = _rerun(self.case, state, self.path)
         self._properties(result, state.shown(transcript), rerun)
-        text = failure_text(result, state.shown(transcript), rerun)
+        replay = replay_command(state.shown(state.out), self.case.conversation_id,
+                                bot=state.options.bot)  # fmt: skip
+        text = failure_text(result, state.shown(transcript), rerun, replay)
         if self.config.getoption("allure_report_dir", None):
             from harness.report.allure import annotate  # allure only when its report is on
 
             annotate(result, jsonl, text)
         if result.verdict != "pass":
+            if state.baseline is not None and known_failure(state.baseline, self.entry):
+                pytest.xfail(f"known failure: it failed in the baseline too\n{text}")
             raise ConversationFailed(text)
 
     def _properties(self, result: ConversationResult, transcript: str, rerun: str) -> None:
@@ -349,8 +369,12 @@ class _Reports:
         recorded = sorted(state.recorded, key=lambda e: (
             e["scenario"], e["persona_seed"] is not None, e["persona"], e["repeat"]))  # fmt: skip
         kpis = run_kpis([e["metrics"] for e in recorded], sla_seconds=state.options.sla_seconds)
+        o, comparison = state.options, None
+        if state.baseline is not None:
+            comparison = against(state.baseline, recorded, kpis, bot=o.bot, seed=o.seed,
+                                 out=state.out)  # fmt: skip
         write_results(state.out / "results.json", state.options, recorded, kpis,
-                      started=state.started, finished=_now())  # fmt: skip
+                      started=state.started, finished=_now(), comparison=comparison)  # fmt: skip
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         state = _state(self.config)
@@ -382,14 +406,9 @@ def harness_play(pytestconfig: pytest.Config) -> Play:
     """
     state = _state(pytestconfig)
 
-    def harness_play(
-        scenario: Scenario | str | Mapping[str, Any],
-        persona: Persona | str,
-        *,
-        seed: int | None = None,
-        repeat: int = 0,
-        checks: Sequence[str] = (),
-    ) -> ConversationResult:
+    def harness_play(scenario: Scenario | str | Mapping[str, Any], persona: Persona | str, *,
+                     seed: int | None = None, repeat: int = 0,
+                     checks: Sequence[str] = ()) -> ConversationResult:  # fmt: skip
         return play(_scenario(scenario), _persona(persona, state), bot=state.options.bot,
                     seed=state.options.seed if seed is None else seed, repeat=repeat,
                     checks=checks)  # fmt: skip
@@ -409,11 +428,9 @@ def _scenario(given: Scenario | str | Mapping[str, Any]) -> Scenario:
     try:
         return Scenario.model_validate(dict(given))
     except ValidationError as exc:
-        raise ConfigError(
-            f"harness_play: inline scenario: {'.'.join(map(str, e['loc'])) or '(top level)'}: "
-            f"{e['msg']}"
-            for e in exc.errors(include_url=False)
-        ) from None
+        raise ConfigError(f"harness_play: inline scenario: "
+                          f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}"
+                          for e in exc.errors(include_url=False)) from None  # fmt: skip
 
 
 def _persona(given: Persona | str, state: _State) -> Persona:

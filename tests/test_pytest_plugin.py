@@ -274,3 +274,37 @@ def test_given_persona_files_play_beside_the_bundled_ones(project: pytest.Pytest
         "rerun: harness run scenarios/banking/fraud-dispute.yaml mine/stoic.yaml "
         "--bot demo:deflector *--persona stoic"
     ])  # fmt: skip
+
+
+def test_a_baseline_xfails_known_failures_and_fails_regressions(
+    project: pytest.Pytester, pack: Pack
+) -> None:
+    wanted = 2 * len(high_stakes(pack))  # the items the deflector fails (see above)
+    project.runpytest("scenarios", "--bot", "demo:careful", *TWO, "--harness-out", "good")
+    project.runpytest("scenarios", "--bot", "demo:deflector", *TWO, "--harness-out", "bad")
+    known = project.runpytest("scenarios", "--bot", "demo:deflector", *TWO, "-rx",
+                              "--harness-baseline", "bad", "--harness-out", "known")  # fmt: skip
+    known.assert_outcomes(xfailed=wanted, passed=2 * len(pack.scenarios) - wanted)
+    assert known.ret == 0
+    known.stdout.fnmatch_lines(["XFAIL *fraud-dispute*calm-precise* - known failure: *"])
+    written = json.loads((project.path / "known/results.json").read_text())
+    assert written["baseline"]["regressions"] == [] and written["summary"]["exit_status"] == 0
+    new = project.runpytest("scenarios", "--bot", "demo:deflector", *TWO,
+                            "--harness-baseline", "good")  # fmt: skip
+    new.assert_outcomes(failed=wanted, passed=2 * len(pack.scenarios) - wanted)
+    assert new.ret == 1
+    case = "banking.fraud-dispute--calm-precise--0"
+    replay = f"replay: harness replay reports/pytest {case} --bot demo:deflector"
+    assert re.search(f"^{re.escape(replay)}$", new.stdout.str(), re.MULTILINE)
+    written = json.loads((project.path / "reports/pytest/results.json").read_text())
+    assert len(written["baseline"]["regressions"]) == wanted
+    # the replay command works as printed, from where pytest ran
+    again = harness(*shlex.split(replay.split(": ", 1)[1])[1:], "--bot", "demo:careful",
+                    cwd=project.path)  # fmt: skip
+    assert again.returncode == 0 and "the two part at turn" in again.stdout, again.stderr
+
+
+def test_a_missing_baseline_is_a_usage_error(project: pytest.Pytester) -> None:
+    result = project.runpytest("scenarios", "--harness-baseline", "gone", "-k", "balance")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--harness-baseline: *gone: no results.json here*"])

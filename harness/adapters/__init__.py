@@ -3,7 +3,8 @@
 Forms of `spec`:
     demo:NAME          a reference bot (demo:careful, demo:deflector, …)
     package.module:attr   a Python callable speaking the native protocol (dict in, dict out);
-                       a class is instantiated once per run
+                       a class is instantiated once per run; a module in the current
+                       folder is found too, as `python -m` finds it
     http(s)://…        a bot speaking the native protocol over HTTP POST (adapters.http)
     ws(s)://…          a bot pushing native frames over a WebSocket (adapters.websocket)
     path/to/bot.yaml   an endpoint file (adapters.endpoint), by its `kind`: http (any HTTP
@@ -19,6 +20,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import urlsplit
 
 from harness.adapters.base import Adapter, native_reply, native_request
@@ -91,9 +93,8 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
             "or an endpoint file bot.yaml (`harness list bots`)"
         )
         raise ConfigError([f"--bot: {spec!r} is not a bot; {usage}"])
-    _current_folder_importable()
     try:
-        module = importlib.import_module(module_name)
+        module = _import(module_name)
     except ImportError as exc:
         raise ConfigError([f"--bot: cannot import {module_name!r} from the current folder or "
                            f"the Python path: {exc}"]) from None  # fmt: skip
@@ -107,10 +108,15 @@ def open_bot(spec: str, *, timeout: float = 10.0) -> Adapter:
     return InProcessAdapter(target, spec)
 
 
-def _current_folder_importable() -> None:
-    """Put the current folder first on the import path, as `python -m` and pytest's rootdir
-    do, so that `--bot mybot:bot` finds mybot.py where the command runs (the `harness`
-    command, a console script, would otherwise not look there)."""
-    here = os.getcwd()
-    if here not in sys.path and "" not in sys.path:
-        sys.path.insert(0, here)
+def _import(module_name: str) -> ModuleType:
+    """The module, found on the import path or else in the current folder: the `harness`
+    command, unlike `python -m harness`, does not put the current folder on the path, and
+    a bot module beside the scenarios is the common case."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        here = os.getcwd()
+        if exc.name != module_name.partition(".")[0] or here in sys.path:
+            raise
+    sys.path.insert(0, here)
+    return importlib.import_module(module_name)

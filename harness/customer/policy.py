@@ -321,6 +321,11 @@ class Customer:
                 text, facts = self._fill(step.ask_human)
             say = self._ask_human(text, facts)
             return _with(say, new_contact_after, step.trigger)
+        if kind == "accept_human":  # as a customer accepts a human on offer (_goal_turn)
+            self.asked_human = True
+            text, facts = self._fill(step.accept_human or "")
+            say = self._say(text, kind, verbatim=True, facts=facts, asks_human=True)
+            return _with(say, new_contact_after, step.trigger)
         template = step.say if kind == "say" else step.leave
         assert template is not None
         text, facts = self._fill(template)

@@ -112,8 +112,12 @@ class Goal(_Model):
     )
 
 
+_ACTIONS = ("say", "goal", "ask_human", "accept_human", "leave", "wait")
+
+
 class Step(_Model):
-    """One scripted step; a step does one thing (say, goal, ask_human, leave or wait)."""
+    """One scripted step; a step does one thing (say, goal, ask_human, accept_human, leave
+    or wait)."""
 
     say: Template | None = Field(
         None, description="an exact utterance ({fact} placeholders allowed)"
@@ -121,6 +125,9 @@ class Step(_Model):
     goal: int | None = Field(None, ge=1, description="this many goal-driven turns")
     ask_human: bool | Template | None = Field(
         None, description="ask for a human: true, or the exact words"
+    )
+    accept_human: Template | None = Field(
+        None, description="accept a human who was offered, in these exact words"
     )
     leave: Template | None = Field(None, description="say this and end the current contact")
     wait: Duration | None = Field(None, description="pause before the next step")
@@ -134,16 +141,16 @@ class Step(_Model):
 
     @model_validator(mode="after")
     def _one_thing(self) -> Step:
-        done = [k for k in ("say", "goal", "ask_human", "leave", "wait") if getattr(self, k)]
+        done = [k for k in _ACTIONS if getattr(self, k)]
         if len(done) > 1:
             raise ValueError(f"a step does one thing, this one has {' and '.join(done)}")
         if not done and not (self.switch or self.return_after):
-            raise ValueError("a step needs one of say, goal, ask_human, leave, wait")
+            raise ValueError(f"a step needs one of {', '.join(_ACTIONS)}")
         return self
 
     @property
     def action(self) -> str:
-        for key in ("say", "goal", "ask_human", "leave", "wait"):
+        for key in _ACTIONS:
             if getattr(self, key):
                 return key
         return "goal"
@@ -285,7 +292,7 @@ class Scenario(_Model):
         for i, text in enumerate(self.goal.utterances):
             need(("goal", "utterances", i), placeholders(text), "placeholder", each=False)
         for i, step in enumerate(self.steps):
-            for key in ("say", "leave", "ask_human"):
+            for key in ("say", "leave", "ask_human", "accept_human"):
                 value = getattr(step, key)
                 if isinstance(value, str):
                     need(("steps", i, key), placeholders(value), "placeholder", each=False)

@@ -20,7 +20,10 @@ contact…), `kind`, optional `text` and a `data` payload. Kinds and their paylo
     end                outcome
 
 Transcripts are written as JSON lines: a header line, then one line per event, and read
-back without loss.
+back without loss. The header names the conversation (id, scenario, persona, seed, customer
+id, facts) and, in `played`, holds what plays it again: the scenario and persona as played,
+the run's seed, the repeat, the desk and the checks (written by run.reproduce; a transcript
+from elsewhere may lack it).
 """
 
 from __future__ import annotations
@@ -100,6 +103,7 @@ class Transcript:
     customer_id: str
     facts: dict[str, str] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    played: dict[str, Any] | None = None  # what plays it again (run.reproduce.played)
 
     def of_kind(self, *kinds: str) -> Iterator[Event]:
         return (e for e in self.events if e.kind in kinds)
@@ -125,7 +129,7 @@ class Transcript:
         return max((e.turn for e in self.events), default=0)
 
     def header(self) -> dict[str, Any]:
-        return {
+        head = {
             "kind": "transcript",
             "conversation_id": self.conversation_id,
             "scenario": self.scenario,
@@ -134,6 +138,9 @@ class Transcript:
             "customer_id": self.customer_id,
             "facts": self.facts,
         }
+        if self.played is not None:
+            head["played"] = self.played
+        return head
 
     def to_jsonl(self) -> str:
         lines = [_ENCODE(self.header())]
@@ -154,6 +161,7 @@ class Transcript:
             customer_id=head["customer_id"],
             facts=dict(head.get("facts", {})),
             events=[Event.from_dict(row) for row in rows[1:]],
+            played=head.get("played"),
         )
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from harness.run.results import ConversationResult
 
 
-def failure_text(result: ConversationResult, transcript: str, rerun: str) -> str:
-    """What failed and the proof, quoted from the transcript; where the whole transcript is
-    and how to replay just this conversation."""
+def failure_text(result: ConversationResult, transcript: str, rerun: str, replay: str = "") -> str:
+    """What failed and the proof, quoted from the transcript; where the whole transcript is,
+    how to play this conversation again (`replay`: `harness replay …`, the same customer
+    against any bot) and how to rerun its scenario × persona from its files (`rerun`)."""
     case = result.case
     head = f"{case.scenario.id} × {case.persona.id}: {result.verdict}"
     lines = [f"{head} (outcome {result.metrics['outcome']}, repeat {case.repeat}, "
@@ -20,5 +21,8 @@ def failure_text(result: ConversationResult, transcript: str, rerun: str) -> str
         if v.verdict == "fail":
             lines.append(f"FAIL {v.name}: {v.message}")
             lines.extend(f"     {quote}" for quote in v.evidence)
-    lines += [f"transcript: {transcript}", f"rerun: {rerun}"]
+    lines.append(f"transcript: {transcript}")
+    if replay:
+        lines.append(f"replay: {replay}")
+    lines.append(f"rerun: {rerun}")
     return "\n".join(lines)

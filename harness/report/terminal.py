@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from harness.run import ConversationResult, RunResult
+from harness.run.reproduce import replay_command
 
 MAX_FAILURES_SHOWN = 10
 
@@ -61,6 +62,7 @@ def _failures(
     failures: Sequence[ConversationResult], result: RunResult, stream: TextIO, limit: int | None
 ) -> None:
     print("\nFailures", file=stream)
+    o = result.options
     for r in failures[:limit]:
         where = (f"  transcript: {result.out / 'transcripts' / (r.case.conversation_id + '.jsonl')}"
                  if result.out else "")  # fmt: skip
@@ -72,6 +74,9 @@ def _failures(
                 print(f"  FAIL {v.name}: {v.message}", file=stream)
                 for line in v.evidence:
                     print(f"       {line}", file=stream)
+        if result.out is not None:
+            command = replay_command(str(result.out), r.case.conversation_id, bot=o.bot)
+            print(f"  replay: {command}", file=stream)
     if limit is not None and len(failures) > limit:
         print(f"\n… and {len(failures) - limit} more failing conversations "
               "(all are in results.json; --verbose shows them here)", file=stream)  # fmt: skip

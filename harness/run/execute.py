@@ -33,9 +33,10 @@ from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.seeds import derive_seed
 from harness.model.transcript import Transcript
+from harness.run.compare import against, read_results
 from harness.run.kpis import conversation_metrics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
-from harness.run.reproduce import reproduce
+from harness.run.reproduce import played, reproduce
 from harness.run.results import (
     ConversationResult,
     ResultsLog,
@@ -65,9 +66,9 @@ def prepare_case(
     scenario, persona = case.scenario, case.persona
     rng = random.Random(case.seed)
     facts = make_ledger(scenario, rng, persona.locale)
-    transcript = Transcript(
-        case.conversation_id, scenario.id, persona.id, case.seed, f"cust-{case.seed:016x}", facts
-    )
+    customer_id = f"cust-{case.seed:016x}"
+    transcript = Transcript(case.conversation_id, scenario.id, persona.id, case.seed, customer_id,
+                            facts, played=played(case, options))  # fmt: skip
     customer = Customer(scenario, persona, facts, rng)
     agent = DeskAgent(scenario, "", facts)
     return lambda clock: play_conversation(
@@ -227,6 +228,7 @@ def run(
     `resume` plays only the conversations that the run in `out` has not finished. Ctrl-C
     (KeyboardInterrupt) ends the run with what finished, marked interrupted."""
     cases = plan(pack, options)
+    baseline = read_results(options.baseline) if options.baseline is not None else None
     started = now()
     results: list[ConversationResult] = []
     interrupted = False
@@ -254,12 +256,14 @@ def run(
     order = {case.conversation_id: i for i, case in enumerate(cases)}
     results.sort(key=lambda r: order[r.case.conversation_id])  # finished out of order
     kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
-    outcome = RunResult(options, results, kpis, out, interrupted)
+    entries = [r.to_dict(_transcript_path(r)) for r in results]
+    comparison = None
+    if baseline is not None:
+        comparison = against(baseline, entries, kpis, bot=options.bot, seed=options.seed, out=out)
     if out is not None:
-        entries = [r.to_dict(_transcript_path(r)) for r in results]
         write_results(out / "results.json", options, entries, kpis, started=started,
-                      finished=now(), interrupted=interrupted)  # fmt: skip
-    return outcome
+                      finished=now(), interrupted=interrupted, comparison=comparison)  # fmt: skip
+    return RunResult(options, results, kpis, out, interrupted, comparison)
 
 
 def _transcript_path(result: ConversationResult) -> str:

@@ -61,12 +61,17 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 def wilson_lower(successes: int, n: int, z: float = 1.96) -> float:
     """Lower bound of the Wilson score interval (95% by default) for a proportion."""
+    return wilson_interval(successes, n, z)[0]
+
+
+def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95% by default) for a proportion; (0, 1) when n is 0."""
     if n == 0:
-        return 0.0
+        return 0.0, 1.0
     p = successes / n
     centre = p + z * z / (2 * n)
     margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (centre - margin) / (1 + z * z / n)
+    return (centre - margin) / (1 + z * z / n), min(1.0, (centre + margin) / (1 + z * z / n))
 
 
 def run_kpis(metrics: Sequence[dict[str, Any]], *, sla_seconds: float) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from harness.checks import CATALOGUE
 from harness.conversation.desk import DeskConfig
@@ -37,6 +38,7 @@ class RunOptions:
     sla_seconds: float = 60.0
     generated: int = 0  # generated personas added to every scenario, seeds from `seed`
     concurrency: int = 1  # conversations in flight at once against a network bot
+    baseline: Path | None = None  # a run folder: fail on regressions against it only
 
 
 @dataclass(frozen=True, slots=True)

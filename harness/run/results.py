@@ -18,6 +18,7 @@ from typing import Any
 from harness.errors import ConfigError
 from harness.model.transcript import Transcript
 from harness.model.verdict import Verdict
+from harness.run.compare import Comparison
 from harness.run.plan import Case, RunOptions
 
 
@@ -66,10 +67,17 @@ class RunResult:
     kpis: dict[str, Any]
     out: Path | None
     interrupted: bool = False  # Ctrl-C: `results` holds the conversations that finished
+    comparison: Comparison | None = None  # against `options.baseline`, when given
 
     @property
     def exit_code(self) -> int:
-        return INTERRUPTED if self.interrupted else exit_status(r.verdict for r in self.results)
+        """130 when interrupted; with a baseline, 1 only for regressions; else 1 for any
+        failing conversation."""
+        if self.interrupted:
+            return INTERRUPTED
+        if self.comparison is not None:
+            return self.comparison.exit_status
+        return exit_status(r.verdict for r in self.results)
 
 
 INTERRUPTED = 130  # the exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells say
@@ -109,9 +117,12 @@ def write_results(
     started: str,
     finished: str,
     interrupted: bool = False,
+    comparison: Comparison | None = None,
 ) -> None:
     """results.json: the run's options and summary, then `entries`, one conversation each
-    (`ConversationResult.to_dict`, in the run's case order). Written whole or not at all."""
+    (`ConversationResult.to_dict`, in the run's case order). Written whole or not at all.
+    With a `comparison` against a baseline run, `baseline` holds its folder and summary,
+    and the exit status counts regressions only."""
     counts = {v: sum(1 for e in entries if e["verdict"] == v) for v in ("pass", "fail", "error")}
     status = INTERRUPTED if interrupted else exit_status(e["verdict"] for e in entries)
     head = {
@@ -123,6 +134,10 @@ def write_results(
         },
         "summary": {**counts, "exit_status": status, **kpis},
     }
+    if comparison is not None:
+        if not interrupted:
+            head["summary"]["exit_status"] = comparison.exit_status
+        head["baseline"] = {"path": comparison.base.get("out"), **comparison.summary()}
     # One conversation a line: readable, diffable, and written by the C encoder (an indent
     # would switch json to its pure-Python encoder, many times slower on a large run).
     text = (json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False)[:-2]
