@@ -1,6 +1,7 @@
 """Placeholders in endpoint-file templates: which there are, and filling them.
 
 A template (a URL, a header value, a JSON body) may hold `{text}`, `{conversation_id}`,
+`{conversation_key}` (the id hashed to 32 characters, for platforms that limit it),
 `{customer_id}`, `{channel}`, `{contact}` and `{state.NAME}`; a kind may add its own (kind
 callback adds `{desk_url}` and `{webhook_url}`). The file's model checks the names when it
 is loaded; the adapter fills them for each request.
@@ -8,6 +9,7 @@ is loaded; the adapter fills them for each request.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any
@@ -15,15 +17,22 @@ from urllib.parse import urlsplit
 
 from harness.model.protocol import Session
 
-PLACEHOLDERS = ("text", "conversation_id", "customer_id", "channel", "contact")
+PLACEHOLDERS = ("text", "conversation_id", "conversation_key", "customer_id", "channel", "contact")
 PLACEHOLDER = re.compile(r"\{(\w+(?:\.\w+)?)\}")  # {text}, {state.watermark}
 ABSENT = object()  # a state value the bot has not returned yet
+
+
+def conversation_key(conversation_id: str) -> str:
+    """`{conversation_key}`: the conversation id as 32 hex characters, stable, for platforms
+    that limit a session id's length (Dialogflow CX: 36 bytes)."""
+    return hashlib.blake2b(conversation_id.encode(), digest_size=16).hexdigest()
 
 
 def values(session: Session, text: str, state: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {
         "text": text,
         "conversation_id": session.conversation_id,
+        "conversation_key": conversation_key(session.conversation_id),
         "customer_id": session.customer_id,
         "channel": session.channel,
         "contact": session.contact,

@@ -20,6 +20,7 @@ from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import open_bot
 from harness.adapters.endpoint import KINDS
 from harness.adapters.paths import extract, parse_path
+from harness.adapters.templates import conversation_key
 from harness.bots import reference_bot
 from harness.bots.serve import serving
 
@@ -201,3 +202,11 @@ def test_bad_paths_are_refused(path: str) -> None:
 def test_paths_are_rfc_9535_jsonpath(path: str, found: list[Any]) -> None:
     data = {"replies": [{"text": "a"}, {"text": "b"}], "answer": "hi"}
     assert extract(path, data) == found
+
+
+def test_conversation_key_is_short_stable_and_distinct() -> None:
+    """Dialogflow CX refuses session ids over 36 bytes; harness ids run longer."""
+    long_id = "insurance.prior-authorisation--anxious-older-person--12:3"
+    key = conversation_key(long_id)
+    assert len(key.encode()) == 32 and key == conversation_key(long_id)
+    assert key != conversation_key(long_id[:-1] + "4")

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
 BOT_ID = "harness-demo-bot"
+MAX_SESSION_ID = 36  # bytes: Dialogflow CX's limit on a session id
 _BAD_FIELDS = (KeyError, TypeError)  # a field missing or of the wrong type: HTTP 400
 
 
@@ -72,6 +73,8 @@ def dialogflow_app(bot: BotFunction) -> web.Application:
         session, _, method = request.match_info["session"].rpartition(":")
         if method != "detectIntent":
             raise web.HTTPNotFound(text=f"no method {method!r}")
+        if len(session.encode()) > MAX_SESSION_ID:  # as Dialogflow CX itself refuses it
+            raise web.HTTPBadRequest(text=f"session id longer than {MAX_SESSION_ID} bytes")
         params = body.get("queryParams", {}).get("parameters", {})
         text = body["queryInput"]["text"]["text"]
         native = bot({"conversation_id": session, "customer_id": params["customer_id"],
@@ -157,13 +160,12 @@ def _bot_activities(native: dict[str, Any], reply_to: str) -> list[dict[str, Any
     if native.get("handoff"):
         context = native["handoff"].get("context", {})
         out.append({"type": "event", "name": "handoff.initiate", "value": context})
-    for message in native["messages"]:
+    for message in native["messages"]:  # as the Bot Framework SDK sends them by default
         out.append({"type": "message", "text": message["text"], "inputHint": "acceptingInput"})
     last = next((a for a in reversed(out) if a["type"] == "message"), None)
     if last is None:  # no message, but the end of the turn must still be seen
-        last = {"type": "typing"}
+        last = {"type": "typing", "inputHint": "acceptingInput"}
         out.append(last)
-    last["inputHint"] = "expectingInput"
     if native.get("actions"):
         last["channelData"] = {"actions": native["actions"]}
     if native.get("end"):
