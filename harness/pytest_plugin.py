@@ -198,6 +198,11 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--harness-baseline: {exc}") from None
     config.stash[_STATE] = _State(options, here / out, personas, here, started=_now(),
                                   baseline=known)  # fmt: skip
+    if _setting(config, "harness_bot"):  # a bot named: one usage error now, not one per item
+        try:
+            config.stash[_STATE].adapter()
+        except ConfigError as exc:
+            raise pytest.UsageError("\n".join(exc.problems)) from None
     config.pluginmanager.register(_Reports(config), "harness-reports")
 
 

@@ -201,6 +201,18 @@ def test_allure_results_hold_labels_steps_and_the_transcript(project: pytest.Pyt
     assert json.loads(head)["conversation_id"] == "banking.fraud-dispute--calm-precise--0"
 
 
+@pytest.mark.parametrize("bot", ["nomod:bot", "demo:carefull", "missing.yaml"])
+def test_a_bad_bot_is_one_usage_error_before_anything_runs(
+    project: pytest.Pytester, bot: str
+) -> None:
+    result = project.runpytest("scenarios", "--bot", bot)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.errlines if line.startswith("ERROR: ")]
+    assert (len(errors) == 1 and "--bot" in errors[0]) or "missing.yaml" in errors[0], errors
+    assert len(result.outlines) + len(result.errlines) < 10
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
 def test_allure_gives_each_case_its_own_history(project: pytest.Pytester) -> None:
     """Allure keys a test's history (and retries) on its historyId: one per case, never one
     for every persona of a scenario."""
