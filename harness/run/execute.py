@@ -36,7 +36,7 @@ from harness.model.transcript import Transcript
 from harness.run.kpis import conversation_metrics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
 from harness.run.reproduce import reproduce
-from harness.run.results import ConversationResult, RunResult, now, write_results
+from harness.run.results import ConversationResult, RunResult, now, pack_entry, write_results
 
 T = TypeVar("T")
 
@@ -236,5 +236,5 @@ def run(
     if out is not None:
         entries = [r.to_dict(f"transcripts/{r.case.conversation_id}.jsonl") for r in results]
         write_results(out / "results.json", options, entries, kpis, started=started,
-                      finished=now())  # fmt: skip
+                      finished=now(), pack=pack_entry(cases, pack.files))  # fmt: skip
     return outcome

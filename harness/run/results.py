@@ -8,12 +8,14 @@ CLI and the pytest plugin alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.loading import bundled_dir
 from harness.model.transcript import Transcript
 from harness.model.verdict import Verdict
 from harness.run.plan import Case, RunOptions
@@ -79,9 +81,11 @@ def write_results(
     *,
     started: str,
     finished: str,
+    pack: Mapping[str, Any] | None = None,
 ) -> None:
-    """results.json: the run's options and summary, then `entries`, one conversation each
-    (`ConversationResult.to_dict`, in the run's case order)."""
+    """results.json: the run's options and summary, what was played (`pack`, see
+    `pack_entry`), then `entries`, one conversation each (`ConversationResult.to_dict`, in
+    the run's case order)."""
     counts = {v: sum(1 for e in entries if e["verdict"] == v) for v in ("pass", "fail", "error")}
     head = {
         "run": {
@@ -95,6 +99,7 @@ def write_results(
             "finished": finished,
         },
         "summary": {**counts, "exit_status": exit_status(e["verdict"] for e in entries), **kpis},
+        "pack": dict(pack or {"scenarios": {}, "personas": {}}),
     }
     # One conversation a line: readable, diffable, and written by the C encoder (an indent
     # would switch json to its pure-Python encoder, many times slower on a large run).
@@ -104,3 +109,33 @@ def write_results(
         f.write(',\n  "conversations": [\n')
         f.write(",\n".join("    " + encode(entry) for entry in entries))
         f.write("\n  ]\n}\n")
+
+
+def pack_entry(cases: Iterable[Case], files: Mapping[str, Path]) -> dict[str, Any]:
+    """What results.json says of the run's scenarios and personas, for reports: each
+    scenario's title and each persona's name, and the file it came from (relative to the
+    working folder; None for a bundled or generated one, which `harness run` finds alone).
+
+    `files` maps "scenario:<id>" and "persona:<id>" to files, as `Pack.files` does."""
+    scenarios: dict[str, Any] = {}
+    personas: dict[str, Any] = {}
+    for case in cases:
+        s, p = case.scenario, case.persona
+        if s.id not in scenarios:
+            scenarios[s.id] = {"title": s.title, "file": _own_file(files, f"scenario:{s.id}")}
+        if p.id not in personas:
+            personas[p.id] = {"name": p.name, "file": _own_file(files, f"persona:{p.id}")}
+    return {"scenarios": scenarios, "personas": personas}
+
+
+def _own_file(files: Mapping[str, Path], key: str) -> str | None:
+    path = files.get(key)
+    if path is None:
+        return None
+    kind = "scenarios" if key.startswith("scenario:") else "personas"
+    if path.resolve().is_relative_to(bundled_dir(kind)):
+        return None
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive
+        return str(path)
