@@ -26,6 +26,7 @@ from harness.errors import ConfigError
 from harness.loading import Pack, bundled_dir, load_pack, personas_with
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
+from harness.report.html import write_report
 from harness.run import (
     RunOptions,
     RunResult,
@@ -178,6 +179,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_run)
 
+    p = sub.add_parser(
+        "report",
+        help="rebuild report.html from a run folder",
+        description="Rebuild the HTML report of a run from its results.json and transcripts/ "
+        "(harness run writes one already); with --baseline, it shows the conversations "
+        "whose verdict changed since that run.",
+    )
+    p.add_argument("folder", type=Path, metavar="DIR", help="a run folder (holds results.json)")
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="an earlier run folder to compare against",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="where the report goes (default: DIR/report.html)",
+    )
+    p.set_defaults(func=_report)
+
     p = sub.add_parser("list", help="list scenarios, personas, bots or checks")
     p.add_argument("what", choices=["scenarios", "personas", "bots", "checks"])
     p.add_argument(
@@ -306,7 +330,13 @@ def _run(args: argparse.Namespace) -> int:
         result = run(pack, options, out, progress=progress.advance, keep_transcripts=False)
     summary(result, sys.stdout, verbose=args.verbose)
     _rerun_hints(result, args)
+    print(f"report: {write_report(out)}")
     return result.exit_code
+
+
+def _report(args: argparse.Namespace) -> int:
+    print(f"report: {write_report(args.folder, args.output, baseline=args.baseline)}")
+    return 0
 
 
 def _rerun_hints(result: RunResult, args: argparse.Namespace) -> None:

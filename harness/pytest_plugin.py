@@ -12,7 +12,8 @@ play and checks, the same `results.json` and `transcripts/` in `--harness-out`.
                  transcript's path and the `harness run` command that replays the case
     reports      JUnit properties through `item.user_properties`; with allure-pytest active
                  (`--alluredir`), labels, severity, turns as steps and the transcript
-                 attached (harness.report.allure); `results.json` when the session ends
+                 attached (harness.report.allure); `results.json` when the session ends,
+                 and with `--harness-report FILE` the HTML report (harness.report.html)
     fixture      `harness_play`: play one scenario against the configured bot, in Python
 
 Each item plays its own case from its own seed, so items are independent and pytest-xdist
@@ -60,11 +61,13 @@ from harness.run import (
     write_results,
 )
 from harness.run.kpis import run_kpis
+from harness.run.results import pack_entry
 
 __all__ = ["ConversationFailed", "ConversationItem", "Play", "ScenarioFile"]
 
 Play = Callable[..., ConversationResult]
 _REPORT_KEY = "harness_conversation"  # the report attribute that carries a results.json entry
+_PACK_KEY = "harness_pack"  # and the one that carries its scenario's and persona's entries
 
 
 # -- options -----------------------------------------------------------------------------
@@ -85,6 +88,8 @@ _OPTIONS = (
      "where results.json and transcripts/ go (default: reports/pytest)"),
     ("--harness-timeout", "harness_timeout", "SECONDS",
      "how long a bot over the network has to answer one message (default: 10)"),
+    ("--harness-report", "harness_report", "FILE",
+     "also write the HTML report of the conversations to FILE (default: none)"),
 )  # fmt: skip
 
 
@@ -129,6 +134,7 @@ class _State:
     persona_paths: tuple[Path, ...]
     here: Path  # where pytest was invoked: paths in messages are relative to it
     recorded: list[dict[str, Any]] = field(default_factory=list)
+    pack: dict[str, dict[str, Any]] = field(default_factory=dict)  # results.json's pack
     started: str = ""
     _personas: Pack | None = None
     _adapter: Adapter | None = None
@@ -259,6 +265,7 @@ class ConversationItem(pytest.Item):
         super().__init__(**kwargs)
         self.case = case
         self.entry: dict[str, Any] | None = None  # its results.json entry, once played
+        self.pack: dict[str, Any] | None = None  # its scenario and persona for results.json
 
     def runtest(self) -> None:
         state = _state(self.config)
@@ -268,6 +275,8 @@ class ConversationItem(pytest.Item):
         transcript.parent.mkdir(parents=True, exist_ok=True)
         transcript.write_text(jsonl, encoding="utf-8")
         self.entry = result.to_dict(f"transcripts/{transcript.name}")
+        files = {**state.personas().files, f"scenario:{self.case.scenario.id}": self.path}
+        self.pack = pack_entry([self.case], files)
         rerun = _rerun(self.case, state, self.path)
         self._properties(result, state.shown(transcript), rerun)
         text = failure_text(result, state.shown(transcript), rerun)
@@ -334,12 +343,16 @@ class _Reports:
         report = yield
         if isinstance(item, ConversationItem) and call.when == "call" and item.entry:
             setattr(report, _REPORT_KEY, item.entry)  # xdist sends it to the controller
+            setattr(report, _PACK_KEY, item.pack)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         entry = getattr(report, _REPORT_KEY, None)
         if entry is not None and not self.worker:
-            _state(self.config).recorded.append(entry)
+            state = _state(self.config)
+            state.recorded.append(entry)
+            for kind, described in (getattr(report, _PACK_KEY, None) or {}).items():
+                state.pack.setdefault(kind, {}).update(described)
 
     def pytest_sessionfinish(self) -> None:
         state = _state(self.config)
@@ -350,15 +363,22 @@ class _Reports:
             e["scenario"], e["persona_seed"] is not None, e["persona"], e["repeat"]))  # fmt: skip
         kpis = run_kpis([e["metrics"] for e in recorded], sla_seconds=state.options.sla_seconds)
         write_results(state.out / "results.json", state.options, recorded, kpis,
-                      started=state.started, finished=_now())  # fmt: skip
+                      started=state.started, finished=_now(), pack=state.pack)  # fmt: skip
+        report = _setting(self.config, "harness_report")
+        if report:
+            from harness.report.html import write_report  # jinja2 only when it is asked for
+
+            write_report(state.out, state.here / report)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         state = _state(self.config)
         if state.recorded:
             failing = sum(1 for e in state.recorded if e["verdict"] != "pass")
+            report = _setting(self.config, "harness_report")
             terminalreporter.write_line(
                 f"harness: {len(state.recorded)} conversations, {failing} failing; "
                 f"results: {state.shown(state.out / 'results.json')}"
+                + (f"; report: {state.shown(state.here / report)}" if report else "")
             )
 
 

@@ -47,9 +47,12 @@ def kpis(summary: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         ("abandonment", "abandonment_rate", ""),
     )
     shown = [(label, _percent(summary.get(key)), note) for label, key, note in rates]
-    for label, key in (("re-asks", "reasks_per_conversation"),
-                       ("turns", "turns_per_conversation"),
-                       ("repeated statements", "repeated_statements_per_conversation")):  # fmt: skip
+    per_conversation = (
+        ("re-asks", "reasks_per_conversation"),
+        ("turns", "turns_per_conversation"),
+        ("repeated statements", "repeated_statements_per_conversation"),
+    )
+    for label, key in per_conversation:
         value = summary.get(key)
         shown.append((label, f"{value:.2f}" if number(value) else "–", "per conversation"))
     return shown
@@ -61,7 +64,7 @@ def number(value: object) -> bool:
 
 
 def _percent(value: object) -> str:
-    return f"{value:.1%}" if number(value) else "–"  # type: ignore[str-format]
+    return f"{value:.1%}" if number(value) else "–"
 
 
 def time_to_human(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -91,9 +94,7 @@ def histogram(values: Sequence[float], sla: float) -> dict[str, Any]:
     ordered = sorted(values)
     top = max(ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)))], sla * 1.25, 1.0)
     width = _round_width(top / HISTOGRAM_BINS)
-    counts: Counter[int] = Counter(
-        min(max(int(v // width), 0), HISTOGRAM_BINS) for v in ordered
-    )
+    counts: Counter[int] = Counter(min(max(int(v // width), 0), HISTOGRAM_BINS) for v in ordered)
     bins = [{"x": round((i + 0.5) * width, 3), "y": counts.get(i, 0)}
             for i in range(HISTOGRAM_BINS + 1)]  # fmt: skip
     return {"bins": bins, "width": width, "sla": sla}
@@ -102,7 +103,7 @@ def histogram(values: Sequence[float], sla: float) -> dict[str, Any]:
 def _round_width(width: float) -> float:
     """A bin width of 1, 2 or 5 times a power of ten, at least `width`."""
     power = 10 ** math.floor(math.log10(width))
-    return next(power * m for m in (1, 2, 5, 10) if power * m >= width)
+    return float(next(power * m for m in (1, 2, 5, 10) if power * m >= width))
 
 
 def failure_matrix(entries: Iterable[Entry]) -> dict[str, Any]:

@@ -49,8 +49,11 @@ def write_report(folder: Path, path: Path | None = None, *, baseline: Path | Non
     with what changed since the run in `baseline` when given. Returns where it went."""
     target = path or folder / REPORT_FILE
     page = render_report(folder, baseline=baseline, at=target.parent)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{target}: the report cannot be written ({exc.strerror})"]) from None
     return target
 
 
@@ -74,7 +77,7 @@ def read_results(folder: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot be read ({exc})"]) from None
     try:
-        results = json.loads(text)
+        results: dict[str, Any] = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError([f"{path}:{exc.lineno}: not valid JSON: {exc.msg}"]) from None
     entries = results.get("conversations") if isinstance(results, dict) else None
@@ -110,12 +113,14 @@ def _context(results: dict[str, Any], folder: Path, at: Path) -> dict[str, Any]:
     data = {
         "outcomes": figures.outcome_counts(entries),
         "time_to_human": {
-            **figures.histogram(waits, sla if figures.number(sla) else 60.0),
+            **figures.histogram(waits, sla if isinstance(sla, int | float) else 60.0),
             "within": within if figures.number(within) else None,
             "lower": lower if figures.number(lower) else None,
         },
-        "conversations": {str(e.get("conversation_id")): _viewer(e, folder, run, pack)
-                          for e in listed[:INLINE_TRANSCRIPTS]},  # fmt: skip
+        "conversations": {
+            str(e.get("conversation_id")): _viewer(e, folder, run, pack)
+            for e in listed[:INLINE_TRANSCRIPTS]
+        },
     }
     link = Path(os.path.relpath(folder, at))
     return {
@@ -182,13 +187,17 @@ def _viewer(entry: Mapping[str, Any], folder: Path, run: Mapping[str, Any],
         "verdict": figures.verdict_class(entry.get("verdict")),
         "outcome": str(entry.get("outcome")),
         "error": entry.get("error") if isinstance(entry.get("error"), str) else None,
-        "checks": [{"name": str(c.get("name")), "message": str(c.get("message", "")),
-                    "turns": [t for t in c.get("turns", ()) if isinstance(t, int)]}
-                   for c in failing],  # fmt: skip
+        "checks": [_check(c) for c in failing],
         "evidence_turns": turns,
         "events": _events(folder, entry.get("transcript")),
         "rerun": _rerun(entry, run, pack),
     }
+
+
+def _check(check: Mapping[str, Any]) -> dict[str, Any]:
+    turns = [t for t in check.get("turns", ()) if isinstance(t, int)]
+    return {"name": str(check.get("name")), "message": str(check.get("message", "")),
+            "turns": turns}  # fmt: skip
 
 
 def _events(folder: Path, transcript: object) -> list[list[Any]] | None:
@@ -204,7 +213,8 @@ def _events(folder: Path, transcript: object) -> list[list[Any]] | None:
         rows = [json.loads(line) for line in lines if line.strip()]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
-    return [_event(row) for row in rows if isinstance(row, dict) and row.get("kind") != "transcript"]
+    events = (row for row in rows if isinstance(row, dict) and row.get("kind") != "transcript")
+    return [_event(row) for row in events]
 
 
 def _event(row: Mapping[str, Any]) -> list[Any]:
@@ -232,9 +242,14 @@ def _rerun(entry: Mapping[str, Any], run: Mapping[str, Any], pack: Mapping[str, 
     files = [_mapping(_mapping(pack.get(kind)).get(name)).get("file")
              for kind, name in (("scenarios", scenario), ("personas", persona))]  # fmt: skip
     repeat, seed = entry.get("repeat"), run.get("seed")
-    return rerun_command([f for f in files if isinstance(f, str)], bot=str(run.get("bot")),
-                         seed=seed if isinstance(seed, int) else 0, scenario=scenario,
-                         persona=persona, repeat=repeat if isinstance(repeat, int) else 0)  # fmt: skip
+    return rerun_command(
+        [f for f in files if isinstance(f, str)],
+        bot=str(run.get("bot")),
+        seed=seed if isinstance(seed, int) else 0,
+        scenario=scenario,
+        persona=persona,
+        repeat=repeat if isinstance(repeat, int) else 0,
+    )
 
 
 def _sla_statements(folder: Path) -> dict[str, Any] | None:
@@ -300,4 +315,3 @@ def _assets() -> dict[str, Any]:
 def _hash(source: str) -> str:
     digest = hashlib.sha256(source.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
-
