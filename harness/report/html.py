@@ -209,7 +209,7 @@ def _events(folder: Path, transcript: object) -> list[list[Any]] | None:
     if not path.is_relative_to(folder.resolve()):
         return None
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = path.read_text(encoding="utf-8").split("\n")  # not splitlines(): see Transcript
         rows = [json.loads(line) for line in lines if line.strip()]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         return None
