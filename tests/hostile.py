@@ -11,6 +11,7 @@ payloads.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +81,9 @@ def write_pack(folder: Path) -> tuple[Path, Path]:
 
 def _dump(path: Path, data: dict[str, Any]) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def with_tests_on_path() -> dict[str, str]:
+    """The environment, with tests/ on PYTHONPATH: `--bot hostile:bot` finds its bot."""
+    paths = [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}

@@ -92,7 +92,7 @@ def histogram(values: Sequence[float], sla: float) -> dict[str, Any]:
     if not values:
         return {"bins": [], "width": 0, "sla": sla}
     ordered = sorted(values)
-    top = max(ordered[min(len(ordered) - 1, math.ceil(0.99 * len(ordered)))], sla * 1.25, 1.0)
+    top = max(ordered[int(0.99 * (len(ordered) - 1))], sla * 1.25, 1.0)  # about the p99
     width = _round_width(top / HISTOGRAM_BINS)
     counts: Counter[int] = Counter(min(max(int(v // width), 0), HISTOGRAM_BINS) for v in ordered)
     bins = [{"x": round((i + 0.5) * width, 3), "y": counts.get(i, 0)}
