@@ -49,7 +49,7 @@ PAYLOADS = (
     '<form action="javascript:window.__pwned=27"><button>go</button></form>',
     '<input autofocus onfocus="window.__pwned=28">',
     '<video><source onerror="window.__pwned=29"></video>',
-    "<noscript><p title=\"</noscript><img src=x onerror=window.__pwned=30>\">",
+    '<noscript><p title="</noscript><img src=x onerror=window.__pwned=30>">',
 )
 BASE_SCENARIO = "banking.balance"  # low stakes: the bot must finish, and this one never does
 BASE_PERSONA = "calm-precise"
