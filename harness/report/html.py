@@ -153,6 +153,12 @@ def _labels(described: object, key: str) -> dict[str, str]:
             if isinstance(v, dict) and v.get(key) is not None}  # fmt: skip
 
 
+def _label(pack: Mapping[str, Any], kind: str, name: str, key: str) -> str:
+    """A scenario's title or a persona's name from results.json's pack; else its id."""
+    label = _mapping(_mapping(pack.get(kind)).get(name)).get(key)
+    return name if label is None else str(label)
+
+
 def _header(run: Mapping[str, Any], summary: Mapping[str, Any], n: int) -> list[tuple[str, str]]:
     from harness import __version__
 
@@ -181,9 +187,10 @@ def _viewer(entry: Mapping[str, Any], folder: Path, run: Mapping[str, Any],
     """What the transcript viewer shows of one failing conversation."""
     failing = [c for c in entry.get("checks", ()) if c.get("verdict") == "fail"]
     turns = sorted({t for c in failing for t in c.get("turns", ()) if isinstance(t, int)})
+    scenario, persona = str(entry.get("scenario")), str(entry.get("persona"))
     return {
-        "scenario": str(entry.get("scenario")),
-        "persona": str(entry.get("persona")),
+        "scenario": _label(pack, "scenarios", scenario, "title"),
+        "persona": _label(pack, "personas", persona, "name"),
         "verdict": figures.verdict_class(entry.get("verdict")),
         "outcome": str(entry.get("outcome")),
         "error": entry.get("error") if isinstance(entry.get("error"), str) else None,
