@@ -357,6 +357,9 @@ def _run(args: argparse.Namespace) -> int:
 
         print(f"\nagainst the baseline {args.baseline}:")
         diff_text(result.comparison, sys.stdout, verbose=args.verbose)
+    from harness.report.html import write_report  # jinja2 is loaded when a report is written
+
+    print(f"report: {write_report(out)}")
     return result.exit_code
 
 

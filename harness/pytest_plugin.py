@@ -16,7 +16,8 @@ play and checks, the same `results.json` and `transcripts/` in `--harness-out`.
                  failed; so the session fails on regressions only (run.compare)
     reports      JUnit properties through `item.user_properties`; with allure-pytest active
                  (`--alluredir`), labels, severity, turns as steps and the transcript
-                 attached (harness.report.allure); `results.json` when the session ends
+                 attached (harness.report.allure); `results.json` when the session ends,
+                 and with `--harness-report FILE` the HTML report (harness.report.html)
     fixture      `harness_play`: play one scenario against the configured bot, in Python
 
 Each item plays its own case from its own seed, so items are independent and pytest-xdist
@@ -30,17 +31,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from os.path import relpath
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-from pydantic import ValidationError
 
 from harness.adapters import Adapter, open_bot
-from harness.customer.generate import generate_persona, seed_of
-from harness.errors import ConfigError, did_you_mean
+from harness.errors import ConfigError
 from harness.loading import (
     YAML_SUFFIXES,
     Pack,
@@ -56,7 +54,6 @@ from harness.run import (
     Case,
     ConversationResult,
     RunOptions,
-    bundled_pack,
     iter_results,
     plan,
     play,
@@ -65,12 +62,15 @@ from harness.run import (
 )
 from harness.run.compare import against, known_failure, read_results
 from harness.run.kpis import run_kpis
+from harness.run.plan import persona_given, scenario_given
 from harness.run.reproduce import replay_command
+from harness.run.results import now, pack_entry
 
 __all__ = ["ConversationFailed", "ConversationItem", "Play", "ScenarioFile"]
 
 Play = Callable[..., ConversationResult]
 _REPORT_KEY = "harness_conversation"  # the report attribute that carries a results.json entry
+_PACK_KEY = "harness_pack"  # and the one that carries its scenario's and persona's entries
 
 
 # -- options -----------------------------------------------------------------------------
@@ -94,6 +94,8 @@ _OPTIONS = (
     ("--harness-baseline", "harness_baseline", "DIR",
      "an earlier run's results folder: its known failures are xfailed, only regressions "
      "fail"),
+    ("--harness-report", "harness_report", "FILE",
+     "also write the HTML report of the conversations to FILE (default: none)"),
 )  # fmt: skip
 
 
@@ -138,6 +140,7 @@ class _State:
     persona_paths: tuple[Path, ...]
     here: Path  # where pytest was invoked: paths in messages are relative to it
     recorded: list[dict[str, Any]] = field(default_factory=list)
+    pack: dict[str, dict[str, Any]] = field(default_factory=dict)  # results.json's pack
     started: str = ""
     baseline: dict[str, Any] | None = None  # the baseline run's results.json, if given
     _personas: Pack | None = None
@@ -196,7 +199,7 @@ def pytest_configure(config: pytest.Config) -> None:
         known = read_results(here / baseline) if baseline else None
     except ConfigError as exc:
         raise pytest.UsageError(f"--harness-baseline: {exc}") from None
-    config.stash[_STATE] = _State(options, here / out, personas, here, started=_now(),
+    config.stash[_STATE] = _State(options, here / out, personas, here, started=now(),
                                   baseline=known)  # fmt: skip
     if _setting(config, "harness_bot"):  # a bot named: one usage error now, not one per item
         try:
@@ -280,6 +283,7 @@ class ConversationItem(pytest.Item):
         super().__init__(**kwargs)
         self.case = case
         self.entry: dict[str, Any] | None = None  # its results.json entry, once played
+        self.pack: dict[str, Any] | None = None  # its scenario and persona for results.json
 
     def runtest(self) -> None:
         state = _state(self.config)
@@ -289,6 +293,8 @@ class ConversationItem(pytest.Item):
         transcript.parent.mkdir(parents=True, exist_ok=True)
         transcript.write_text(jsonl, encoding="utf-8")
         self.entry = result.to_dict(f"transcripts/{transcript.name}")
+        files = {**state.personas().files, f"scenario:{self.case.scenario.id}": self.path}
+        self.pack = pack_entry([self.case], files)
         rerun = _rerun(self.case, state, self.path)
         self._properties(result, state.shown(transcript), rerun)
         replay = replay_command(state.shown(state.out), self.case.conversation_id,
@@ -359,12 +365,16 @@ class _Reports:
         report = yield
         if isinstance(item, ConversationItem) and call.when == "call" and item.entry:
             setattr(report, _REPORT_KEY, item.entry)  # xdist sends it to the controller
+            setattr(report, _PACK_KEY, item.pack)
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         entry = getattr(report, _REPORT_KEY, None)
         if entry is not None and not self.worker:
-            _state(self.config).recorded.append(entry)
+            state = _state(self.config)
+            state.recorded.append(entry)
+            for kind, described in (getattr(report, _PACK_KEY, None) or {}).items():
+                state.pack.setdefault(kind, {}).update(described)
 
     def pytest_sessionfinish(self) -> None:
         state = _state(self.config)
@@ -379,20 +389,24 @@ class _Reports:
             comparison = against(state.baseline, recorded, kpis, bot=o.bot, seed=o.seed,
                                  out=state.out)  # fmt: skip
         write_results(state.out / "results.json", state.options, recorded, kpis,
-                      started=state.started, finished=_now(), comparison=comparison)  # fmt: skip
+                      started=state.started, finished=now(), comparison=comparison,
+                      pack=state.pack)  # fmt: skip
+        report = _setting(self.config, "harness_report")
+        if report:
+            from harness.report.html import write_report  # jinja2 only when it is asked for
+
+            write_report(state.out, state.here / report)
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         state = _state(self.config)
         if state.recorded:
             failing = sum(1 for e in state.recorded if e["verdict"] != "pass")
+            report = _setting(self.config, "harness_report")
             terminalreporter.write_line(
                 f"harness: {len(state.recorded)} conversations, {failing} failing; "
                 f"results: {state.shown(state.out / 'results.json')}"
+                + (f"; report: {state.shown(state.here / report)}" if report else "")
             )
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 # -- the fixture -------------------------------------------------------------------------
@@ -414,39 +428,10 @@ def harness_play(pytestconfig: pytest.Config) -> Play:
     def harness_play(scenario: Scenario | str | Mapping[str, Any], persona: Persona | str, *,
                      seed: int | None = None, repeat: int = 0,
                      checks: Sequence[str] = ()) -> ConversationResult:  # fmt: skip
-        return play(_scenario(scenario), _persona(persona, state), bot=state.options.bot,
+        return play(scenario_given(scenario, "harness_play"),
+                    persona_given(persona, state.personas().personas, "harness_play"),
+                    bot=state.options.bot,
                     seed=state.options.seed if seed is None else seed, repeat=repeat,
                     checks=checks)  # fmt: skip
 
     return harness_play
-
-
-def _scenario(given: Scenario | str | Mapping[str, Any]) -> Scenario:
-    if isinstance(given, Scenario):
-        return given
-    if isinstance(given, str):
-        known = bundled_pack().scenarios
-        if given not in known:
-            did = did_you_mean(given, known)
-            raise ConfigError([f"harness_play: no bundled scenario {given!r}{did}"])
-        return known[given]
-    try:
-        return Scenario.model_validate(dict(given))
-    except ValidationError as exc:
-        raise ConfigError(f"harness_play: inline scenario: "
-                          f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}"
-                          for e in exc.errors(include_url=False)) from None  # fmt: skip
-
-
-def _persona(given: Persona | str, state: _State) -> Persona:
-    if isinstance(given, Persona):
-        return given
-    known = state.personas().personas
-    if given in known:
-        return known[given]
-    seed = seed_of(given)
-    if seed is not None:  # a gen-<seed> id names the persona that seed generates
-        return generate_persona(seed)
-    did = did_you_mean(given, known)
-    raise ConfigError([f"harness_play: no persona {given!r}{did}; "
-                       f"known: {', '.join(sorted(known))}, or gen-<seed>"])  # fmt: skip

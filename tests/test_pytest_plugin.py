@@ -228,8 +228,10 @@ def test_allure_gives_each_case_its_own_history(project: pytest.Pytester) -> Non
 def test_xdist_gives_the_verdicts_of_a_serial_run(project: pytest.Pytester) -> None:
     common = ("scenarios", "--bot", "demo:deflector", "-k",
               "calm-precise or demands-human", "-p", "no:benchmark")  # fmt: skip
-    serial = project.runpytest_subprocess(*common, "--harness-out", "serial", "-rA")
-    parallel = project.runpytest_subprocess(*common, "--harness-out", "parallel", "-rA", "-n", "2")
+    serial = project.runpytest_subprocess(*common, "--harness-out", "serial", "-rA",
+                                          "--harness-report", "serial.html")  # fmt: skip
+    parallel = project.runpytest_subprocess(*common, "--harness-out", "parallel", "-rA", "-n", "2",
+                                            "--harness-report", "parallel.html")  # fmt: skip
     outcomes = [(sorted(summary(run, "PASSED ")), sorted(summary(run, "FAILED ")))
                 for run in (serial, parallel)]  # fmt: skip
     assert outcomes[0] == outcomes[1] and outcomes[0][0] and outcomes[0][1]
@@ -237,6 +239,18 @@ def test_xdist_gives_the_verdicts_of_a_serial_run(project: pytest.Pytester) -> N
                for out in ("serial", "parallel")]  # fmt: skip
     assert written[0]["conversations"] == written[1]["conversations"]
     assert written[0]["summary"] == written[1]["summary"]
+    # what results.json says of the scenarios and personas travels from the workers too
+    assert written[0]["pack"] == written[1]["pack"]
+    fraud = written[1]["pack"]["scenarios"]["banking.fraud-dispute"]
+    assert fraud["file"] == "scenarios/banking/fraud-dispute.yaml" and fraud["title"]
+    assert written[1]["pack"]["personas"]["calm-precise"] == {"name": "Calm and precise",
+                                                              "file": None}  # fmt: skip
+    # --harness-report: the HTML report of the session, with each failing conversation
+    parallel.stdout.fnmatch_lines(["harness: * failing; results: *; report: parallel.html"])
+    page = (project.path / "parallel.html").read_text()
+    for entry in written[1]["conversations"]:
+        wanted = f'data-conversation="{entry["conversation_id"]}"'
+        assert (wanted in page) == (entry["verdict"] != "pass")
 
 
 PLAYING = """

@@ -149,7 +149,9 @@ class Transcript:
 
     @classmethod
     def from_jsonl(cls, text: str) -> Transcript:
-        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        # split on "\n" alone: str.splitlines() also splits on U+2028 and other separators
+        # that the encoder leaves as they are inside a bot's text
+        rows = [json.loads(line) for line in text.split("\n") if line.strip()]
         if not rows or rows[0].get("kind") != "transcript":
             raise ValueError("a transcript starts with a header line of kind 'transcript'")
         head = rows[0]

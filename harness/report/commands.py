@@ -1,4 +1,4 @@
-"""The commands that read what a run wrote: `harness diff`, `replay` and `capture`.
+"""The commands that read what a run wrote: `harness report`, `diff`, `replay`, `capture`.
 
 `add_parsers` adds their subcommands to the CLI's parser (cli.py keeps the rest); each
 command prints what people read and returns the exit status.
@@ -20,8 +20,30 @@ from harness.run.replay import replay as replayed
 
 
 def add_parsers(sub: Any, *, seconds: Callable[[str], float]) -> None:
-    """Add diff, replay and capture to the subcommands `sub` (an argparse subparsers
-    action); `seconds` parses a --timeout as the CLI's other commands do."""
+    """Add report, diff, replay and capture to the subcommands `sub` (an argparse
+    subparsers action); `seconds` parses a --timeout as the CLI's other commands do."""
+    p = sub.add_parser(
+        "report",
+        help="rebuild report.html from a run folder",
+        description="Rebuild the HTML report of a run from its results.json and transcripts/ "
+        "(harness run writes one already); with --baseline, it shows the conversations "
+        "whose verdict changed since that run.",
+    )
+    p.add_argument("folder", type=Path, metavar="DIR", help="a run folder (holds results.json)")
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="an earlier run folder to compare against",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="where the report goes (default: DIR/report.html)",
+    )
+    p.set_defaults(func=lambda a: report(a.folder, a.output, baseline=a.baseline))
     p = sub.add_parser("diff", help="compare two runs: what newly fails, what was fixed, KPIs")
     p.add_argument("base", type=Path, metavar="BASE", help="the earlier run's --out folder")
     p.add_argument("new", type=Path, metavar="NEW", help="the later run's --out folder")
@@ -117,4 +139,12 @@ def capture(
               "depended on something a script cannot hold", file=sys.stderr)  # fmt: skip
         return 1
     print(f"it fails {found.check} against {bot}, as the recorded conversation did")
+    return 0
+
+
+def report(folder: Path, output: Path | None, *, baseline: Path | None) -> int:
+    """`harness report`: rebuild report.html from a run folder."""
+    from harness.report.html import write_report  # jinja2 is loaded when a report is written
+
+    print(f"report: {write_report(folder, output, baseline=baseline)}")
     return 0

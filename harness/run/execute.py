@@ -43,6 +43,7 @@ from harness.run.results import (
     RunResult,
     finished,
     now,
+    pack_entry,
     prepare_out,
     write_atomically,
     write_results,
@@ -262,7 +263,8 @@ def run(
         comparison = against(baseline, entries, kpis, bot=options.bot, seed=options.seed, out=out)
     if out is not None:
         write_results(out / "results.json", options, entries, kpis, started=started,
-                      finished=now(), interrupted=interrupted, comparison=comparison)  # fmt: skip
+                      finished=now(), interrupted=interrupted, comparison=comparison,
+                      pack=pack_entry(cases, pack.files))  # fmt: skip
     return RunResult(options, results, kpis, out, interrupted, comparison)
 
 

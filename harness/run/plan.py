@@ -8,15 +8,18 @@ rerun alone is the same conversation.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
 
 from harness.checks import CATALOGUE
 from harness.conversation.desk import DeskConfig
 from harness.customer.generate import generate_persona, generated_seeds, seed_of
-from harness.errors import ConfigError
-from harness.loading import Pack
+from harness.errors import ConfigError, did_you_mean
+from harness.loading import Pack, bundled_pack
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.seeds import derive_seed
@@ -115,3 +118,40 @@ def pick(option: str, names: list[str], patterns: Sequence[str]) -> list[str]:
             [f"{option}: {p!r} matches nothing; known: {', '.join(names)}" for p in unmatched]
         )
     return chosen
+
+
+# -- a scenario and persona named by a caller ------------------------------------------
+
+
+def scenario_given(given: Scenario | str | Mapping[str, Any], who: str) -> Scenario:
+    """The scenario `given`: itself, a bundled one by id, or one validated from a mapping;
+    else a ConfigError that `who` (the caller, e.g. harness_play) reports."""
+    if isinstance(given, Scenario):
+        return given
+    if isinstance(given, str):
+        known = bundled_pack().scenarios
+        if given not in known:
+            did = did_you_mean(given, known)
+            raise ConfigError([f"{who}: no bundled scenario {given!r}{did}"])
+        return known[given]
+    try:
+        return Scenario.model_validate(dict(given))
+    except ValidationError as exc:
+        raise ConfigError(f"{who}: inline scenario: "
+                          f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg']}"
+                          for e in exc.errors(include_url=False)) from None  # fmt: skip
+
+
+def persona_given(given: Persona | str, known: Mapping[str, Persona], who: str) -> Persona:
+    """The persona `given`: itself, one of `known` by id, or the generated `gen-<seed>`;
+    else a ConfigError that `who` reports."""
+    if isinstance(given, Persona):
+        return given
+    if given in known:
+        return known[given]
+    seed = seed_of(given)
+    if seed is not None:  # a gen-<seed> id names the persona that seed generates
+        return generate_persona(seed)
+    did = did_you_mean(given, known)
+    raise ConfigError([f"{who}: no persona {given!r}{did}; "
+                       f"known: {', '.join(sorted(known))}, or gen-<seed>"])  # fmt: skip

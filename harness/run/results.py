@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from harness.errors import ConfigError
+from harness.loading import bundled_dir
 from harness.model.transcript import Transcript
 from harness.model.verdict import Verdict
 from harness.run.compare import Comparison
@@ -118,11 +119,13 @@ def write_results(
     finished: str,
     interrupted: bool = False,
     comparison: Comparison | None = None,
+    pack: Mapping[str, Any] | None = None,
 ) -> None:
-    """results.json: the run's options and summary, then `entries`, one conversation each
-    (`ConversationResult.to_dict`, in the run's case order). Written whole or not at all.
-    With a `comparison` against a baseline run, `baseline` holds its folder and summary,
-    and the exit status counts regressions only."""
+    """results.json: the run's options and summary, what was played (`pack`, see
+    `pack_entry`), then `entries`, one conversation each (`ConversationResult.to_dict`, in
+    the run's case order). Written whole or not at all. With a `comparison` against a
+    baseline run, `baseline` holds its folder and summary, and the exit status counts
+    regressions only."""
     counts = {v: sum(1 for e in entries if e["verdict"] == v) for v in ("pass", "fail", "error")}
     status = INTERRUPTED if interrupted else exit_status(e["verdict"] for e in entries)
     head = {
@@ -133,6 +136,7 @@ def write_results(
             "interrupted": interrupted,
         },
         "summary": {**counts, "exit_status": status, **kpis},
+        "pack": dict(pack or {"scenarios": {}, "personas": {}}),
     }
     if comparison is not None:
         if not interrupted:
@@ -145,6 +149,36 @@ def write_results(
             + ",\n".join("    " + _ENCODE(entry) for entry in entries)
             + "\n  ]\n}\n")  # fmt: skip
     write_atomically(path, text)
+
+
+def pack_entry(cases: Iterable[Case], files: Mapping[str, Path]) -> dict[str, Any]:
+    """What results.json says of the run's scenarios and personas, for reports: each
+    scenario's title and each persona's name, and the file it came from (relative to the
+    working folder; None for a bundled or generated one, which `harness run` finds alone).
+
+    `files` maps "scenario:<id>" and "persona:<id>" to files, as `Pack.files` does."""
+    scenarios: dict[str, Any] = {}
+    personas: dict[str, Any] = {}
+    for case in cases:
+        s, p = case.scenario, case.persona
+        if s.id not in scenarios:
+            scenarios[s.id] = {"title": s.title, "file": _own_file(files, f"scenario:{s.id}")}
+        if p.id not in personas:
+            personas[p.id] = {"name": p.name, "file": _own_file(files, f"persona:{p.id}")}
+    return {"scenarios": scenarios, "personas": personas}
+
+
+def _own_file(files: Mapping[str, Path], key: str) -> str | None:
+    path = files.get(key)
+    if path is None:
+        return None
+    kind = "scenarios" if key.startswith("scenario:") else "personas"
+    if path.resolve().is_relative_to(bundled_dir(kind)):
+        return None
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive
+        return str(path)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -226,13 +260,8 @@ def prepare_out(out: Path, *, resume: bool = False) -> None:
     it, is a ConfigError."""
     if out.exists() and not out.is_dir():
         raise ConfigError([f"--out {out}: is a file, not a folder"])
-    if resume:
-        pass
-    elif (
-        (out / LOG).exists()
-        or (out / "results.json").exists()
-        or any((out / "transcripts").glob("*"))
-    ):
+    held = (out / LOG).exists() or (out / "results.json").exists()
+    if not resume and (held or any((out / "transcripts").glob("*"))):
         raise ConfigError([f"--out {out}: already holds a run (results.json, transcripts/); "
                            "choose a new folder or remove that one"])  # fmt: skip
     for left in out.glob(f"**/.*{PARTIAL}"):  # a resumed run's, killed mid-write

@@ -91,3 +91,13 @@ def test_run_checks_runs_only_the_named_checks_in_catalogue_order() -> None:
     verdicts = run_checks(everything_wrong().transcript, expect(), names)
 
     assert [v.name for v in verdicts] == ["escalation.required", "compliance.forbidden"]
+
+
+def test_a_transcript_reads_back_whole_whatever_line_separators_its_text_holds() -> None:
+    # json writes U+2028, U+0085 and friends as they are; str.splitlines() would cut there
+    text = "a\u2028b\u2029c\x85d\x1ce\x0bf\rg"
+    story = Story()
+    story.customer("hello")
+    story.bot(text)
+    transcript = story.transcript
+    assert Transcript.from_jsonl(transcript.to_jsonl()) == transcript
