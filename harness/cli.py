@@ -14,7 +14,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +35,7 @@ from harness.run import (
     rerun_command,
     run,
 )
+from harness.run.results import default_out
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -127,6 +127,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="DIR",
         help="where results go (default: reports/run-<timestamp>/)",
+    )
+    p.add_argument(
+        "--with-bundled",
+        action="store_true",
+        help="when PATHS hold personas, play the bundled personas beside them (by default "
+        "the given personas alone play the scenarios that name none)",
     )
     p.add_argument(
         "--resume",
@@ -305,24 +311,25 @@ def _count(text: str) -> int:
     return value
 
 
-def _pack(paths: Sequence[Path]) -> Pack:
+def _pack(paths: Sequence[Path], *, with_bundled: bool = False) -> Pack:
     """The bundled personas, plus the given files; with no paths, the bundled pack.
 
-    Paths that hold personas only play them against the bundled scenarios.
+    Paths that hold personas only play them against the bundled scenarios. Given personas
+    play the scenarios that name none, instead of the bundled ones (`with_bundled`: beside).
     """
     if not paths:
         return bundled_pack()
     if not yaml_files(paths):
         shown = ", ".join(map(str, paths))
         raise ConfigError([f"{shown}: no scenario or persona files (.yaml, .yml); nothing to run"])
-    pack = personas_with(paths)
+    pack = personas_with(paths, with_bundled=with_bundled)
     if not pack.scenarios:
         pack = load_pack([bundled_dir("scenarios")], base=pack)
     return pack
 
 
 def _run(args: argparse.Namespace) -> int:
-    pack = _pack(args.paths)
+    pack = _pack(args.paths, with_bundled=args.with_bundled)
     options = RunOptions(
         bot=args.bot,
         seed=args.seed,
@@ -340,7 +347,7 @@ def _run(args: argparse.Namespace) -> int:
     total = len(plan(pack, options))  # validates the filters before anything is written
     if args.out and args.resume:
         raise ConfigError(["--resume DIR writes into DIR: give it without --out"])
-    out = args.resume or args.out or _default_out()
+    out = args.resume or args.out or default_out()
     from harness.report.progress import Progress
     from harness.report.terminal import summary
 
@@ -378,15 +385,6 @@ def _rerun_hints(result: RunResult, args: argparse.Namespace) -> None:
         print(f"  rerun: {command}")
     if len(shown) < len(failing):
         print(f"  … and {len(failing) - len(shown)} more (--verbose shows them)")
-
-
-def _default_out() -> Path:
-    base = Path("reports") / f"run-{datetime.now():%Y%m%d-%H%M%S}"
-    out, n = base, 1
-    while out.exists():
-        n += 1
-        out = base.with_name(f"{base.name}-{n}")
-    return out
 
 
 def _list(args: argparse.Namespace) -> int:

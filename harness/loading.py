@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from harness.errors import ConfigError, did_you_mean
 from harness.model.persona import Persona
-from harness.model.scenario import Scenario
+from harness.model.scenario import Scenario, reference_problems
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # What one file may hold: scenario, persona and endpoint files are a few KB; past these a
@@ -41,6 +41,8 @@ class Pack:
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     personas: dict[str, Persona] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)  # "scenario:id" / "persona:id" → file
+    # who plays a scenario that names no personas: these ids, or (None) every persona
+    players: frozenset[str] | None = None
 
 
 def bundled_dir(kind: str) -> Path:
@@ -117,9 +119,10 @@ def is_scenario_file(path: Path) -> bool:
 
 def load_pack(paths: Sequence[Path], *, base: Pack | None = None) -> Pack:
     """Load every YAML file under `paths` (files or folders) on top of `base`."""
-    pack = Pack(dict(base.scenarios), dict(base.personas), dict(base.files)) if base else Pack()
+    pack = (Pack(dict(base.scenarios), dict(base.personas), dict(base.files), base.players)
+            if base else Pack())  # fmt: skip
     problems: list[tuple[str, int, str]] = []
-    refs: list[tuple[Scenario, Path, _Lines]] = []
+    refs: list[tuple[list[str], Path, _Lines]] = []  # the personas each scenario names
     for path in yaml_files(paths):
         data, lines, errors = _read(path)
         problems.extend(errors)
@@ -128,6 +131,12 @@ def load_pack(paths: Sequence[Path], *, base: Pack | None = None) -> Pack:
         kind = kind_of(path, data)
         model: type[BaseModel] = Persona if kind == "persona" else Scenario
         item = _validate(model, path, data, lines, problems)
+        if model is Scenario:  # in the same pass as the file's other mistakes
+            problems.extend((str(path), lines.line(loc), f"{_dotted(loc)}: {msg}")
+                            for loc, msg in reference_problems(data))  # fmt: skip
+            named = data.get("personas")
+            refs.append(([n for n in named if isinstance(n, str)] if isinstance(named, list)
+                         else [], path, lines))  # fmt: skip
         if item is None:
             continue
         key = f"{kind}:{item.id}"  # type: ignore[attr-defined]
@@ -139,16 +148,11 @@ def load_pack(paths: Sequence[Path], *, base: Pack | None = None) -> Pack:
         pack.files[key] = path
         if isinstance(item, Scenario):
             pack.scenarios[item.id] = item
-            refs.append((item, path, lines))
-            problems.extend(
-                (str(path), lines.line(loc), f"{_dotted(loc)}: {msg}")
-                for loc, msg in item.reference_problems()
-            )
         else:
             assert isinstance(item, Persona)
             pack.personas[item.id] = item
-    for scenario, path, lines in refs:
-        for i, name in enumerate(scenario.personas):
+    for names, path, lines in refs:
+        for i, name in enumerate(names):
             if name not in pack.personas:
                 hint = did_you_mean(name, pack.personas) or (
                     f"; personas: {', '.join(sorted(pack.personas))}" if pack.personas else ""
@@ -190,12 +194,23 @@ class _Lines:
         return 1
 
 
-def personas_with(paths: Sequence[Path]) -> Pack:
+def personas_with(paths: Sequence[Path], *, with_bundled: bool = False) -> Pack:
     """The bundled personas plus the personas (and scenarios) in `paths`; a bundled file
-    that `paths` names is read once, from there."""
+    that `paths` names is read once, from there. When `paths` hold personas, those play
+    the scenarios that name none (`players`), unless `with_bundled`; the bundled ones stay
+    known, for the scenarios that name them."""
     given = {path.resolve() for path in yaml_files(paths)}
     bundled = [p for p in yaml_files([bundled_dir("personas")]) if p.resolve() not in given]
-    return load_pack(paths, base=load_pack(bundled))
+    pack = load_pack(paths, base=load_pack(bundled))
+    own = frozenset(p for p, file in _persona_files(pack) if file.resolve() in given)
+    if own and not with_bundled:
+        pack.players = own
+    return pack
+
+
+def _persona_files(pack: Pack) -> list[tuple[str, Path]]:
+    return [(key.removeprefix("persona:"), file) for key, file in pack.files.items()
+            if key.startswith("persona:")]  # fmt: skip
 
 
 def _text(path: Path) -> str:

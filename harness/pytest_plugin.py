@@ -86,7 +86,8 @@ _OPTIONS = (
     ("--generated", "harness_generated", "N",
      "add N generated personas to every scenario (default: 0)"),
     ("--harness-personas", "harness_personas", "PATH",
-     "persona files or folders played beside the bundled personas (repeatable)"),
+     "persona files or folders that play the scenarios naming no personas, instead of the "
+     "bundled ones (repeatable; --harness-with-bundled: beside them)"),
     ("--harness-out", "harness_out", "DIR",
      "where results.json and transcripts/ go (default: reports/pytest)"),
     ("--harness-timeout", "harness_timeout", "SECONDS",
@@ -107,6 +108,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                         action="append" if repeatable else "store", default=None)  # fmt: skip
         kind: Literal["linelist", "string"] = "linelist" if repeatable else "string"
         parser.addini(ini, text, type=kind, default=None)
+    text = "play the bundled personas beside --harness-personas (default: those alone)"
+    group.addoption("--harness-with-bundled", dest="harness_with_bundled", action="store_true",
+                    default=None, help=text)  # fmt: skip
+    parser.addini("harness_with_bundled", text, type="bool", default=False)
 
 
 def _setting(config: pytest.Config, name: str) -> Any:
@@ -138,18 +143,20 @@ class _State:
     options: RunOptions
     out: Path
     persona_paths: tuple[Path, ...]
+    with_bundled: bool  # the bundled personas play beside the given ones
     here: Path  # where pytest was invoked: paths in messages are relative to it
     recorded: list[dict[str, Any]] = field(default_factory=list)
     pack: dict[str, dict[str, Any]] = field(default_factory=dict)  # results.json's pack
     started: str = ""
     baseline: dict[str, Any] | None = None  # the baseline run's results.json, if given
+    scenarios: dict[str, Scenario] = field(default_factory=dict)  # collected, for harness_play
     _personas: Pack | None = None
     _adapter: Adapter | None = None
 
     def personas(self) -> Pack:
         """The bundled personas and the given ones (a given file beats its bundled twin)."""
         if self._personas is None:
-            self._personas = personas_with(self.persona_paths)
+            self._personas = personas_with(self.persona_paths, with_bundled=self.with_bundled)
         return self._personas
 
     def adapter(self) -> Adapter:
@@ -199,7 +206,8 @@ def pytest_configure(config: pytest.Config) -> None:
         known = read_results(here / baseline) if baseline else None
     except ConfigError as exc:
         raise pytest.UsageError(f"--harness-baseline: {exc}") from None
-    config.stash[_STATE] = _State(options, here / out, personas, here, started=now(),
+    with_bundled = bool(_setting(config, "harness_with_bundled"))
+    config.stash[_STATE] = _State(options, here / out, personas, with_bundled, here, started=now(),
                                   baseline=known)  # fmt: skip
     if _setting(config, "harness_bot"):  # a bot named: one usage error now, not one per item
         try:
@@ -235,6 +243,7 @@ class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[ConversationItem]:
         state = _state(self.config)
         pack = load_pack([self.path], base=state.personas())
+        state.scenarios.update(pack.scenarios)
         for case in plan(pack, state.options):
             name = f"{case.scenario.id}[{case.persona.id}-{case.repeat}]"
             item = ConversationItem.from_parent(self, name=name, case=case)
@@ -428,7 +437,7 @@ def harness_play(pytestconfig: pytest.Config) -> Play:
     def harness_play(scenario: Scenario | str | Mapping[str, Any], persona: Persona | str, *,
                      seed: int | None = None, repeat: int = 0,
                      checks: Sequence[str] = ()) -> ConversationResult:  # fmt: skip
-        return play(scenario_given(scenario, "harness_play"),
+        return play(scenario_given(scenario, "harness_play", state.scenarios),
                     persona_given(persona, state.personas().personas, "harness_play"),
                     bot=state.options.bot,
                     seed=state.options.seed if seed is None else seed, repeat=repeat,

@@ -165,3 +165,26 @@ def test_a_bot_module_in_the_current_folder_is_found_by_the_harness_command(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "o" / "results.json").exists()
+
+
+def test_own_personas_play_own_scenarios_alone_unless_with_bundled(tmp_path: Path) -> None:
+    """2 own personas × 3 own scenarios are 6 conversations, not 2 + 13 bundled a scenario."""
+    own = tmp_path / "pack"
+    (own / "personas").mkdir(parents=True)
+    persona = (REPO / "personas" / "self-reliant.yaml").read_text()
+    for name in ("stoic", "brisk"):
+        (own / "personas" / f"{name}.yaml").write_text(
+            persona.replace("id: self-reliant", f"id: {name}")
+        )
+    for name in ("balance", "card-activation", "fraud-dispute"):
+        text = (REPO / "scenarios" / "banking" / f"{name}.yaml").read_text()
+        (own / f"{name}.yaml").write_text(text.replace("id: banking.", "id: own."))
+    alone = harness("run", "pack", "--out", "alone", "-q", cwd=tmp_path)
+    assert alone.returncode in (0, 1), alone.stderr
+    played = json.loads((tmp_path / "alone" / "results.json").read_text())["conversations"]
+    assert sorted({c["persona"] for c in played}) == ["brisk", "stoic"] and len(played) == 6
+    beside = harness("run", "pack", "--with-bundled", "--out", "beside", "-q", cwd=tmp_path)
+    assert beside.returncode in (0, 1), beside.stderr
+    played = json.loads((tmp_path / "beside" / "results.json").read_text())["conversations"]
+    bundled = len(list((REPO / "personas").glob("*.yaml")))
+    assert len(played) == 3 * (bundled + 2)

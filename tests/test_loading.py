@@ -648,3 +648,36 @@ def test_validate_reports_a_malformed_template_with_exit_2(tmp_path: Path) -> No
     done = harness("validate", str(path), cwd=tmp_path)
     assert "Traceback" not in done.stderr
     assert done.returncode == 2 and f"harness: {path}:" in done.stderr
+
+
+# -- one pass, every problem -----------------------------------------------------------------
+
+
+def test_structural_and_reference_problems_come_in_one_pass(tmp_path: Path) -> None:
+    """A wrong value and an unknown placeholder, a persona that does not exist, a switch to a
+    channel the scenario lacks: all at once, not one layer per attempt."""
+    text = changed(SCENARIO, "stakes: high", "stakes: extreme")
+    text = changed(text, '"Hello, my account is {account_number}."', '"It is {acount}."')
+    text = changed(text, "  - anxious-older", "  - nobody-here")
+    text = changed(text, "  - switch: voice", "  - switch: fax")
+    path = write(tmp_path, "fraud.yaml", text)
+    found = [parse(p, path) for p in problems_of(path)]
+    assert (
+        line_of(text, "stakes: extreme"),
+        "stakes: expects 'high' or 'low', got 'extreme'",
+    ) in found
+    messages = [m for _, m in found]
+    assert any(m.startswith("steps[0].say: placeholder 'acount' is not a fact") for m in messages)
+    assert any(m.startswith("personas[1]: no persona 'nobody-here'") for m in messages)
+    assert any(m.startswith("steps[1].switch: expects") and "'fax'" in m for m in messages)
+
+
+@pytest.mark.parametrize(("locale", "hint"), [("xx_YY", ""), ("de_DD", " (did you mean 'de_DE'?)")])
+def test_a_locale_faker_does_not_know_is_refused(tmp_path: Path, locale: str, hint: str) -> None:
+    path = write(tmp_path, "p.yaml", PERSONA + f"locale: {locale}\n", kind="personas")
+    line, message = only_problem(path)
+    assert line == line_of(PERSONA + f"locale: {locale}\n", "locale:")
+    assert (
+        message
+        == f"locale: unknown locale {locale!r}{hint}; e.g. en_US, en_GB, de_DE, fr_FR or es_ES"
+    )

@@ -288,6 +288,41 @@ def test_the_fixture_plays_against_the_configured_bot(project: pytest.Pytester) 
     project.runpytest("test_playing.py", "-q", "-k", "drawn").assert_outcomes(passed=1)
 
 
+def test_given_persona_files_play_instead_of_the_bundled_ones_or_beside_them(
+    project: pytest.Pytester, pack: Pack
+) -> None:
+    mine = project.path / "mine"
+    mine.mkdir()
+    text = (bundled_dir("personas") / "self-reliant.yaml").read_text()
+    for name in ("stoic", "brisk"):
+        (mine / f"{name}.yaml").write_text(text.replace("id: self-reliant", f"id: {name}"))
+    alone = ids(project.runpytest("scenarios", "--harness-personas", "mine", "--co", "-q",
+                                  "-k", "fraud-dispute"))  # fmt: skip
+    assert sorted(i.split("[")[1] for i in alone) == ["brisk-0]", "stoic-0]"]
+    beside = ids(project.runpytest("scenarios", "--harness-personas", "mine", "--co", "-q",
+                                   "-k", "fraud-dispute", "--harness-with-bundled"))  # fmt: skip
+    assert len(beside) == len(pack.personas) + 2
+
+
+def test_the_fixture_finds_a_collected_scenario_of_the_users_own(
+    project: pytest.Pytester,
+) -> None:
+    text = (bundled_dir("scenarios") / "banking" / "balance.yaml").read_text()
+    (project.path / "own").mkdir()
+    (project.path / "own" / "balance.yaml").write_text(
+        text.replace("id: banking.balance", "id: own.balance").replace(
+            "domain: banking", "domain: own"
+        )
+    )
+    project.makepyfile(test_own="""
+def test_own(harness_play):
+    assert harness_play("own.balance", "calm-precise").verdict == "pass"
+""")  # fmt: skip
+    project.runpytest("own", "test_own.py").assert_outcomes(
+        passed=len([p for p in bundled_dir("personas").iterdir()]) + 1
+    )
+
+
 def test_given_persona_files_play_beside_the_bundled_ones(project: pytest.Pytester) -> None:
     mine = project.path / "mine"
     mine.mkdir()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from difflib import get_close_matches
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.model.durations import Duration
 
@@ -76,8 +77,22 @@ class Persona(BaseModel):
         4.0, gt=0, description="typing (or speaking) speed in characters per second"
     )
     locale: str = Field(
-        "en_US", pattern=r"^[a-z]{2}_[A-Z]{2}$", description="locale for generated facts"
+        "en_US",
+        pattern=r"^[a-z]{2}_[A-Z]{2}$",
+        description="locale for generated facts: one Faker knows (en_US, en_GB, de_DE, …)",
     )
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, locale: str) -> str:
+        from faker.config import AVAILABLE_LOCALES  # Faker is loaded when a file names one
+
+        if locale not in AVAILABLE_LOCALES:
+            match = get_close_matches(locale, AVAILABLE_LOCALES, n=1, cutoff=0.6)
+            hint = f" (did you mean {match[0]!r}?)" if match else ""
+            raise ValueError(f"unknown locale {locale!r}{hint}; e.g. en_US, en_GB, de_DE, "
+                             "fr_FR or es_ES")  # fmt: skip
+        return locale
 
     @property
     def ask_human_after(self) -> int:

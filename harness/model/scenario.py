@@ -7,7 +7,7 @@ import string
 from collections.abc import Sequence
 from difflib import get_close_matches
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -279,29 +279,59 @@ class Scenario(_Model):
 
     def reference_problems(self) -> list[tuple[Path, str]]:
         """Names used in the scenario that do not exist in it: (path, message) pairs."""
-        known = sorted(self.facts)
-        problems: list[tuple[Path, str]] = []
+        return reference_problems(self.model_dump())
 
-        def need(path: Path, names: Sequence[str], what: str, *, each: bool = True) -> None:
-            for i, name in enumerate(names):
-                if name not in self.facts:
-                    problems.append(((*path, i) if each else path,
-                                     f"{what} {name!r} is not a fact of this scenario"
-                                     f"{_suggest(name, known)}"))  # fmt: skip
 
-        for i, text in enumerate(self.goal.utterances):
-            need(("goal", "utterances", i), placeholders(text), "placeholder", each=False)
-        for i, step in enumerate(self.steps):
-            for key in ("say", "leave", "ask_human", "accept_human"):
-                value = getattr(step, key)
-                if isinstance(value, str):
-                    need(("steps", i, key), placeholders(value), "placeholder", each=False)
-            if step.switch and step.switch not in self.channels:
-                problems.append((("steps", i, "switch"), f"channel {step.switch!r} is not in "
-                                 f"channels ({', '.join(self.channels)})"))  # fmt: skip
-        need(("expectations", "context", "handoff_facts"),
-             self.expectations.context.handoff_facts, "fact")  # fmt: skip
-        need(("expectations", "context", "reask_allowed"),
-             self.expectations.context.reask_allowed, "fact")  # fmt: skip
-        need(("expectations", "compliance", "verify"), self.expectations.compliance.verify, "fact")
-        return problems
+def reference_problems(data: Any) -> list[tuple[Path, str]]:
+    """Names a scenario's data (a file's mapping, valid or not) uses that it does not define:
+    placeholders and facts that are not among its facts, a switch to a channel it does not
+    have. Read from the raw data, so that a file with other mistakes still hears of these
+    in the same pass."""
+    if not isinstance(data, dict):
+        return []
+    facts = data.get("facts")
+    known = sorted(facts) if isinstance(facts, dict) else []
+    problems: list[tuple[Path, str]] = []
+
+    def need(path: Path, names: Any, what: str, *, each: bool = True) -> None:
+        for i, name in enumerate(names if isinstance(names, list) else []):
+            if isinstance(name, str) and name not in known:
+                problems.append(((*path, i) if each else path,
+                                 f"{what} {name!r} is not a fact of this scenario"
+                                 f"{_suggest(name, known)}"))  # fmt: skip
+
+    for i, text in enumerate(_list(_dict(data.get("goal")).get("utterances"))):
+        need(("goal", "utterances", i), _placeholders(text), "placeholder", each=False)
+    channels = _list(data.get("channels")) or _chat_only()
+    kinds = get_args(Channel)
+    known_channels = all(c in kinds for c in channels)  # else the channels' own error says so
+    for i, step in enumerate(_list(data.get("steps"))):
+        step = _dict(step)
+        for key in ("say", "leave", "ask_human", "accept_human"):
+            need(("steps", i, key), _placeholders(step.get(key)), "placeholder", each=False)
+        switch = step.get("switch")
+        if known_channels and switch in kinds and switch not in channels:
+            problems.append((("steps", i, "switch"), f"channel {switch!r} is not in "
+                             f"channels ({', '.join(map(str, channels))})"))  # fmt: skip
+    expected = _dict(data.get("expectations"))
+    context, compliance = _dict(expected.get("context")), _dict(expected.get("compliance"))
+    need(("expectations", "context", "handoff_facts"), context.get("handoff_facts"), "fact")
+    need(("expectations", "context", "reask_allowed"), context.get("reask_allowed"), "fact")
+    need(("expectations", "compliance", "verify"), compliance.get("verify"), "fact")
+    return problems
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _placeholders(text: Any) -> list[str]:
+    """The placeholders of a template; none for what is not one (its own error says so)."""
+    try:
+        return list(placeholders(text)) if isinstance(text, str) else []
+    except ValueError:
+        return []

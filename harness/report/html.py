@@ -198,8 +198,9 @@ def _viewer(entry: Mapping[str, Any], folder: Path, run: Mapping[str, Any],
         "checks": [_check(c) for c in failing],
         "evidence_turns": turns,
         "events": _events(folder, entry.get("transcript")),
-        "replay": replay_command(str(folder), str(entry.get("conversation_id")),
-                                 bot=str(run.get("bot"))),
+        "replay": replay_command(
+            str(folder), str(entry.get("conversation_id")), bot=str(run.get("bot"))
+        ),
         "rerun": _rerun(entry, run, pack),
     }
 

@@ -72,10 +72,9 @@ def plan(pack: Pack, options: RunOptions) -> list[Case]:
     scenarios = pick("--scenario", sorted(pack.scenarios), options.scenarios)
     personas = set(pick("--persona", sorted(known), options.personas))
     pick("--check", list(CATALOGUE), options.checks)
-    count = options.repeat * sum(
-        len([p for p in [*(pack.scenarios[sid].personas or pack.personas), *generated]
-             if p in personas]) for sid in scenarios
-    )  # fmt: skip
+    players = {sid: [p for p in _players(pack.scenarios[sid], pack, generated) if p in personas]
+               for sid in scenarios}  # fmt: skip
+    count = options.repeat * sum(map(len, players.values()))
     if count > MAX_CONVERSATIONS:
         raise ConfigError([f"the run would play {count:,} conversations; at most "
                            f"{MAX_CONVERSATIONS:,} are played at once (fewer --repeat, "
@@ -83,9 +82,7 @@ def plan(pack: Pack, options: RunOptions) -> list[Case]:
     cases = []
     for sid in scenarios:
         scenario = pack.scenarios[sid]
-        for pid in [*(scenario.personas or sorted(pack.personas)), *generated]:
-            if pid not in personas:
-                continue
+        for pid in players[sid]:
             persona_seed = seed_of(pid) if pid in generated else None
             for r in range(options.repeat):
                 seed = derive_seed(options.seed, sid, pid, r)
@@ -93,6 +90,12 @@ def plan(pack: Pack, options: RunOptions) -> list[Case]:
     if not cases:
         raise ConfigError(["nothing to run: no scenario × persona pair is left after the filters"])
     return cases
+
+
+def _players(scenario: Scenario, pack: Pack, generated: Mapping[str, Persona]) -> list[str]:
+    """Who plays `scenario`: the personas it names, else the pack's players; then the
+    generated ones."""
+    return [*(scenario.personas or sorted(pack.players or pack.personas)), *generated]
 
 
 def _generated(pack: Pack, options: RunOptions) -> dict[str, Persona]:
@@ -123,16 +126,19 @@ def pick(option: str, names: list[str], patterns: Sequence[str]) -> list[str]:
 # -- a scenario and persona named by a caller ------------------------------------------
 
 
-def scenario_given(given: Scenario | str | Mapping[str, Any], who: str) -> Scenario:
-    """The scenario `given`: itself, a bundled one by id, or one validated from a mapping;
-    else a ConfigError that `who` (the caller, e.g. harness_play) reports."""
+def scenario_given(
+    given: Scenario | str | Mapping[str, Any], who: str, own: Mapping[str, Scenario] | None = None
+) -> Scenario:
+    """The scenario `given`: itself, one of `own` or the bundled ones by id, or one
+    validated from a mapping; else a ConfigError that `who` (e.g. harness_play) reports."""
     if isinstance(given, Scenario):
         return given
     if isinstance(given, str):
-        known = bundled_pack().scenarios
+        known = {**bundled_pack().scenarios, **(own or {})}
         if given not in known:
             did = did_you_mean(given, known)
-            raise ConfigError([f"{who}: no bundled scenario {given!r}{did}"])
+            raise ConfigError([f"{who}: no scenario {given!r}{did} (the collected and the bundled "
+                               "ones are known)"])  # fmt: skip
         return known[given]
     try:
         return Scenario.model_validate(dict(given))
