@@ -29,18 +29,16 @@ from harness.model.scenario import Scenario
 from harness.report.commands import add_parsers
 from harness.run import (
     RunOptions,
-    RunResult,
     bundled_pack,
     plan,
-    rerun_command,
     run,
 )
+from harness.run.kpis import sla_shortfall
 from harness.run.results import default_out
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-MAX_RERUN_HINTS = 10
 # Bounds of the options that size a run: past them a run would exhaust memory, not test more.
 MAX_REPEAT = 10_000
 MAX_GENERATED = 10_000
@@ -197,6 +195,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", type=Path, metavar="DIR",
                    help="compare with this earlier run (its --out folder) and fail only on "
                    "regressions: a known failure stays known, a new one fails")  # fmt: skip
+    p.add_argument(
+        "--fail-under-sla",
+        type=_share,
+        metavar="SHARE",
+        help="fail the run (exit 1) unless the 95%% Wilson lower bound of the share of "
+        "customers reaching a human within --sla seconds is at least SHARE, e.g. 0.9",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="show every failure in full")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_run)
@@ -287,6 +292,16 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
     return whole
 
 
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expects a share above 0 and at most 1, got {text}")
+    return value
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -349,7 +364,7 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError(["--resume DIR writes into DIR: give it without --out"])
     out = args.resume or args.out or default_out()
     from harness.report.progress import Progress
-    from harness.report.terminal import summary
+    from harness.report.terminal import rerun_hints, summary
 
     with Progress(total, enabled=not args.quiet and sys.stderr.isatty()) as progress:
         result = run(pack, options, out, progress=progress.advance, keep_transcripts=False,
@@ -358,7 +373,7 @@ def _run(args: argparse.Namespace) -> int:
     if result.interrupted:
         print(f"harness: interrupted after {len(result.results)} of {total} conversations; "
               f"finish it: the same command with --resume {out}", file=sys.stderr)  # fmt: skip
-    _rerun_hints(result, args)
+    rerun_hints(result, [str(p) for p in args.paths], sys.stdout, verbose=args.verbose)
     if result.comparison is not None:
         from harness.report.diff import diff_text
 
@@ -367,24 +382,11 @@ def _run(args: argparse.Namespace) -> int:
     from harness.report.html import write_report  # jinja2 is loaded when a report is written
 
     print(f"report: {write_report(out)}")
+    shortfall = sla_shortfall(result.kpis, args.fail_under_sla) if args.fail_under_sla else None
+    if shortfall is not None:
+        print(f"harness: --fail-under-sla: {shortfall}", file=sys.stderr)
+        return max(result.exit_code, 1)
     return result.exit_code
-
-
-def _rerun_hints(result: RunResult, args: argparse.Namespace) -> None:
-    """How to rerun each failing generated persona alone (its id carries its seed)."""
-    o = result.options
-    if o.generated:
-        print(f"generated personas: {o.generated} a scenario, persona seeds drawn from "
-              f"--seed {o.seed} (rerun one: --persona gen-<seed> --seed {o.seed})")  # fmt: skip
-    failing = sorted({(r.case.scenario.id, r.case.persona.id) for r in result.results
-                      if r.verdict != "pass" and r.case.persona_seed is not None})  # fmt: skip
-    shown = failing if args.verbose else failing[:MAX_RERUN_HINTS]
-    paths = [str(p) for p in args.paths]
-    for scenario, persona in shown:
-        command = rerun_command(paths, bot=o.bot, seed=o.seed, scenario=scenario, persona=persona)
-        print(f"  rerun: {command}")
-    if len(shown) < len(failing):
-        print(f"  … and {len(failing) - len(shown)} more (--verbose shows them)")
 
 
 def _list(args: argparse.Namespace) -> int:

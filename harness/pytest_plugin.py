@@ -50,6 +50,7 @@ from harness.loading import (
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.report.failure import failure_text
+from harness.report.terminal import kpi_line
 from harness.run import (
     Case,
     ConversationResult,
@@ -150,6 +151,7 @@ class _State:
     started: str = ""
     baseline: dict[str, Any] | None = None  # the baseline run's results.json, if given
     scenarios: dict[str, Scenario] = field(default_factory=dict)  # collected, for harness_play
+    kpis: dict[str, Any] | None = None  # the session's, once its conversations are in
     _personas: Pack | None = None
     _adapter: Adapter | None = None
 
@@ -325,7 +327,8 @@ class ConversationItem(pytest.Item):
             ("scenario", case.scenario.id), ("persona", case.persona.id),
             ("seed", case.seed), ("repeat", case.repeat), ("verdict", result.verdict),
             ("outcome", result.metrics["outcome"]),
-            ("time_to_human", _or_none(result.metrics["time_to_human"])),
+            ("time_to_human", "none" if (tth := result.metrics["time_to_human"]) is None
+             else str(tth)),
             ("failing_checks", ", ".join(failing)), ("transcript", transcript),
             ("rerun", rerun),
         ])  # fmt: skip
@@ -339,10 +342,6 @@ class ConversationItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{self.case.scenario.id} × {self.case.persona.id}"
-
-
-def _or_none(value: object) -> str:
-    return "none" if value is None else str(value)
 
 
 def _rerun(case: Case, state: _State, scenario_file: Path) -> str:
@@ -393,6 +392,7 @@ class _Reports:
         recorded = sorted(state.recorded, key=lambda e: (
             e["scenario"], e["persona_seed"] is not None, e["persona"], e["repeat"]))  # fmt: skip
         kpis = run_kpis([e["metrics"] for e in recorded], sla_seconds=state.options.sla_seconds)
+        state.kpis = kpis
         o, comparison = state.options, None
         if state.baseline is not None:
             comparison = against(state.baseline, recorded, kpis, bot=o.bot, seed=o.seed,
@@ -416,6 +416,8 @@ class _Reports:
                 f"results: {state.shown(state.out / 'results.json')}"
                 + (f"; report: {state.shown(state.here / report)}" if report else "")
             )
+            if state.kpis is not None:
+                terminalreporter.write_line(f"harness KPIs: {kpi_line(state.kpis)}")
 
 
 # -- the fixture -------------------------------------------------------------------------

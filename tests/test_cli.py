@@ -188,3 +188,38 @@ def test_own_personas_play_own_scenarios_alone_unless_with_bundled(tmp_path: Pat
     played = json.loads((tmp_path / "beside" / "results.json").read_text())["conversations"]
     bundled = len(list((REPO / "personas").glob("*.yaml")))
     assert len(played) == 3 * (bundled + 2)
+
+
+def test_fail_under_sla_fails_a_run_whose_lower_bound_misses_the_target(tmp_path: Path) -> None:
+    common = ("run", "--scenario", "banking.fraud-dispute", "-q")
+    missed = harness(*common, "--agents", "1", "--sla", "30", "--fail-under-sla", "0.9",
+                     "--out", "missed", cwd=tmp_path)  # fmt: skip
+    assert missed.returncode == 1, missed.stderr
+    assert "--fail-under-sla:" in missed.stderr and "under the target of 90.0%" in missed.stderr
+    met = harness(*common, "--sla", "3600", "--fail-under-sla", "0.5", "--out", "met",
+                  cwd=tmp_path)  # fmt: skip
+    assert met.returncode == 0, met.stderr
+    bad = harness(*common, "--fail-under-sla", "90", cwd=tmp_path)
+    assert bad.returncode == 2 and "expects a share above 0 and at most 1" in bad.stderr
+
+
+def test_generated_personas_roll_up_into_one_row_a_scenario(tmp_path: Path) -> None:
+    done = harness("run", "--scenario", "banking.balance", "--generated", "30", "--out", "o",
+                   "-q", cwd=tmp_path)  # fmt: skip
+    rows = [line for line in done.stdout.splitlines() if line.startswith("banking.balance × ")]
+    assert "banking.balance × 30 generated" in done.stdout
+    assert len(rows) == len(list((REPO / "personas").glob("*.yaml"))) + 1
+
+
+def test_progress_counts_verdicts_as_conversations_finish() -> None:
+    from harness.report.progress import Progress
+    from harness.run import RunOptions, bundled_pack, plan
+    from harness.run.execute import iter_results
+
+    cases = plan(bundled_pack(), RunOptions(bot="demo:deflector", scenarios=("banking.*",)))
+    progress = Progress(len(cases), enabled=False)
+    results = list(iter_results(cases, RunOptions(bot="demo:deflector")))
+    for result in results:
+        progress.advance(result)
+    for verdict in ("pass", "fail"):
+        assert progress.counts[verdict] == sum(r.verdict == verdict for r in results) > 0

@@ -213,6 +213,12 @@ def test_a_bad_bot_is_one_usage_error_before_anything_runs(
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
 
 
+def test_the_summary_gives_the_kpis(project: pytest.Pytester) -> None:
+    result = project.runpytest("scenarios", "-k", "fraud-dispute")
+    result.stdout.fnmatch_lines(["harness KPIs: containment * true resolution * false "
+                                 "containment * time to human p90 * within 60 s *"])  # fmt: skip
+
+
 def test_allure_gives_each_case_its_own_history(project: pytest.Pytester) -> None:
     """Allure keys a test's history (and retries) on its historyId: one per case, never one
     for every persona of a scenario."""

@@ -19,6 +19,7 @@ class Progress:
         self.enabled = enabled and total > 1
         self._bar: Bar | None = None
         self._task: TaskID | None = None
+        self.counts: dict[str, int] = {}  # verdict → conversations so far
 
     def __enter__(self) -> Progress:
         if self.enabled:
@@ -30,8 +31,10 @@ class Progress:
         return self
 
     def advance(self, result: ConversationResult) -> None:
+        self.counts[result.verdict] = self.counts.get(result.verdict, 0) + 1
         if self._bar is not None and self._task is not None:
-            self._bar.advance(self._task)
+            said = " · ".join(f"{self.counts.get(v, 0)} {v}" for v in ("pass", "fail", "error"))
+            self._bar.update(self._task, advance=1, description=f"conversations · {said}")
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:

@@ -7,15 +7,24 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from harness.run import ConversationResult, RunResult
-from harness.run.reproduce import replay_command
+from harness.run.reproduce import replay_command, rerun_command
 
 MAX_FAILURES_SHOWN = 10
+MAX_RERUN_HINTS = 10
 
 
 def summary(result: RunResult, stream: TextIO, *, verbose: bool = False) -> None:
     rows: dict[tuple[str, str], list[ConversationResult]] = defaultdict(list)
+    generated: dict[str, set[str]] = defaultdict(set)  # scenario → its generated personas
     for r in result.results:
-        rows[(r.case.scenario.id, r.case.persona.id)].append(r)
+        if r.case.persona_seed is not None:
+            generated[r.case.scenario.id].add(r.case.persona.id)
+    for r in result.results:  # generated personas roll up into one row a scenario
+        scenario = r.case.scenario.id
+        persona = r.case.persona.id
+        if r.case.persona_seed is not None:
+            persona = f"{len(generated[scenario])} generated"
+        rows[(scenario, persona)].append(r)
     width = max(len(f"{s} × {p}") for s, p in rows) + 2
     o = result.options
     print(f"harness run · bot {o.bot} · seed {o.seed} · {len(result.results)} conversations",
@@ -86,6 +95,19 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
 
 
+def kpi_line(k: dict[str, Any]) -> str:
+    """The KPIs that matter most, on one line (for pytest's summary, CI logs)."""
+    tth = k["time_to_human"]
+    line = (f"containment {_pct(k['containment_rate'])} · true resolution "
+            f"{_pct(k['true_resolution_rate'])} · false containment "
+            f"{_pct(k['false_containment_rate'])}")  # fmt: skip
+    if tth["count"]:
+        line += (f" · time to human p90 {tth['p90']:.0f} s · within {tth['sla_seconds']:.0f} s "
+                 f"{_pct(tth['within_sla'])} (95% lower bound "
+                 f"{_pct(tth['within_sla_lower_95'])})")  # fmt: skip
+    return line
+
+
 def _kpis(k: dict[str, Any], stream: TextIO) -> None:
     tth = k["time_to_human"]
     print("\nKPIs", file=stream)
@@ -106,3 +128,22 @@ def _kpis(k: dict[str, Any], stream: TextIO) -> None:
     print(f"  re-asks per conversation {k['reasks_per_conversation']:.2f}   turns per conversation "
           f"{k['turns_per_conversation']:.1f}   repeated statements per conversation "
           f"{k['repeated_statements_per_conversation']:.2f}", file=stream)  # fmt: skip
+
+
+def rerun_hints(
+    result: RunResult, paths: Sequence[str], stream: TextIO, *, verbose: bool = False
+) -> None:
+    """How to rerun each failing generated persona alone (its id carries its seed)."""
+    o = result.options
+    if o.generated:
+        print(f"generated personas: {o.generated} a scenario, persona seeds drawn from "
+              f"--seed {o.seed} (rerun one: --persona gen-<seed> --seed {o.seed})",
+              file=stream)  # fmt: skip
+    failing = sorted({(r.case.scenario.id, r.case.persona.id) for r in result.results
+                      if r.verdict != "pass" and r.case.persona_seed is not None})  # fmt: skip
+    shown = failing if verbose else failing[:MAX_RERUN_HINTS]
+    for scenario, persona in shown:
+        command = rerun_command(paths, bot=o.bot, seed=o.seed, scenario=scenario, persona=persona)
+        print(f"  rerun: {command}", file=stream)
+    if len(shown) < len(failing):
+        print(f"  … and {len(failing) - len(shown)} more (--verbose shows them)", file=stream)

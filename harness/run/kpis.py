@@ -106,3 +106,17 @@ def run_kpis(metrics: Sequence[dict[str, Any]], *, sla_seconds: float) -> dict[s
         "turns_per_conversation": sum(m["turns"] for m in valid) / v,
         "repeated_statements_per_conversation": sum(m["repeated_statements"] for m in valid) / v,
     }
+
+
+def sla_shortfall(kpis: dict[str, Any], share: float) -> str | None:
+    """Why the time-to-human KPI fails to prove `share` within the SLA (its 95% Wilson lower
+    bound is below it, or no customer reached a human); None when it proves it."""
+    tth = kpis["time_to_human"]
+    target = f"{share:.1%} of customers reaching a human within {tth['sla_seconds']:g} s"
+    lower = tth["within_sla_lower_95"]
+    if lower is None:
+        return f"no customer reached a human, so nothing shows {target}"
+    if lower < share:
+        return (f"{tth['within_sla']:.1%} reached one within it, but the 95% lower bound, "
+                f"{lower:.1%}, is under the target of {target}")  # fmt: skip
+    return None
