@@ -53,6 +53,19 @@ def bundled_pack() -> Pack:
     return load_pack([bundled_dir("personas"), bundled_dir("scenarios")])
 
 
+def pack_for(paths: Sequence[Path]) -> Pack:
+    """The bundled personas, plus the given files; with no paths, the bundled pack.
+
+    Paths that hold personas only play them against the bundled scenarios.
+    """
+    if not paths:
+        return bundled_pack()
+    pack = personas_with(paths)
+    if not pack.scenarios:
+        pack = load_pack([bundled_dir("scenarios")], base=pack)
+    return pack
+
+
 def yaml_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     problems = []

@@ -105,11 +105,11 @@ def test_the_urgent_are_served_first() -> None:
 
 
 def test_priority_follows_the_rules_in_order() -> None:
-    plan = DeskPlan()  # vulnerable first, then high stakes
+    plan = DeskPlan(priority=["vulnerable", "high_stakes"])
     order = [plan.priority_of(vulnerable=v, high_stakes=h) for v, h in
              [(True, True), (True, False), (False, True), (False, False)]]  # fmt: skip
     assert order == [0, 1, 2, 3]
-    assert DeskPlan(priority=[]).priority_of(vulnerable=True, high_stakes=False) == 0
+    assert DeskPlan().priority_of(vulnerable=False, high_stakes=False) == 0  # first come first
 
 
 def test_shifts_change_the_agents_on_duty() -> None:

@@ -67,8 +67,9 @@ class DeskPlan(_Model):
     )
     abandonment: bool = Field(True, description="false: customers wait however long it takes")
     priority: list[Rule] = Field(
-        default_factory=lambda: list[Rule](["vulnerable", "high_stakes"]),
-        description="who is served first, most important first; [] for first come first served",
+        default_factory=list,
+        description="who is served first, most important first, e.g. [vulnerable, "
+        "high_stakes]; by default first come first served (the M/M/c that Erlang C describes)",
     )
 
     @model_validator(mode="after")

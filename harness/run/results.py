@@ -8,7 +8,7 @@ CLI and the pytest plugin alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,8 +82,27 @@ def write_results(
 ) -> None:
     """results.json: the run's options and summary, then `entries`, one conversation each
     (`ConversationResult.to_dict`, in the run's case order)."""
-    counts = {v: sum(1 for e in entries if e["verdict"] == v) for v in ("pass", "fail", "error")}
-    head = {
+    verdicts = [e["verdict"] for e in entries]
+    head = results_head(options, verdicts, kpis, started=started, finished=finished)
+    write_results_lines(path, head, (ENCODE(entry) for entry in entries))
+
+
+# One conversation a line: readable, diffable, and written by the C encoder (an indent
+# would switch json to its pure-Python encoder, many times slower on a large run).
+ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def results_head(
+    options: RunOptions,
+    verdicts: Sequence[str],
+    kpis: dict[str, Any],
+    *,
+    started: str,
+    finished: str,
+) -> dict[str, Any]:
+    """What results.json says before its conversations: the run and its summary."""
+    counts = {v: sum(1 for verdict in verdicts if verdict == v) for v in ("pass", "fail", "error")}
+    return {
         "run": {
             "bot": options.bot,
             "seed": options.seed,
@@ -94,13 +113,34 @@ def write_results(
             "started": started,
             "finished": finished,
         },
-        "summary": {**counts, "exit_status": exit_status(e["verdict"] for e in entries), **kpis},
+        "summary": {**counts, "exit_status": exit_status(verdicts), **kpis},
     }
-    # One conversation a line: readable, diffable, and written by the C encoder (an indent
-    # would switch json to its pure-Python encoder, many times slower on a large run).
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def write_results_lines(path: Path, head: dict[str, Any], lines: Iterable[str]) -> None:
+    """results.json from its head and its conversations, each already encoded as one line
+    (so that a load run can stream them from disk)."""
     with path.open("w", encoding="utf-8") as f:
         f.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2])
-        f.write(',\n  "conversations": [\n')
-        f.write(",\n".join("    " + encode(entry) for entry in entries))
+        f.write(',\n  "conversations": [')
+        sep = "\n    "
+        for line in lines:
+            f.write(sep + line)
+            sep = ",\n    "
         f.write("\n  ]\n}\n")
+
+
+def read_entries(path: Path) -> Iterator[dict[str, Any]]:
+    """The conversations of a results.json, one at a time: a line each as written here,
+    so a results.json of any size is read without holding it all."""
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.rstrip() == '  "conversations": [':
+                break
+        else:
+            raise ValueError(f"{path}: not a results.json (no conversations list)")
+        for line in f:
+            text = line.strip().rstrip(",")
+            if text == "]":
+                return
+            yield json.loads(text)
