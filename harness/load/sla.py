@@ -26,9 +26,9 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from statistics import NormalDist
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
 from harness.model.durations import parse_duration
 
@@ -96,7 +96,34 @@ class Abandonment(_Model):
     abandonment: AtMost
 
 
-Statement = TimeToHuman | BotTimeToHandoff | HandoffContextComplete | FalseContainment | Abandonment
+KINDS: dict[str, type[BaseModel]] = {
+    "time_to_human": TimeToHuman,
+    "bot_time_to_handoff": BotTimeToHandoff,
+    "handoff_context_complete": HandoffContextComplete,
+    "false_containment": FalseContainment,
+    "abandonment": Abandonment,
+}
+
+
+def _kind(value: Any) -> str | None:
+    """Which statement a list item is: its one key (so an error names that statement alone)."""
+    if isinstance(value, dict) and len(value) == 1:
+        return str(next(iter(value)))
+    return next((k for k in KINDS if isinstance(value, KINDS[k])), None)
+
+
+Statement = Annotated[
+    Annotated[TimeToHuman, Tag("time_to_human")]
+    | Annotated[BotTimeToHandoff, Tag("bot_time_to_handoff")]
+    | Annotated[HandoffContextComplete, Tag("handoff_context_complete")]
+    | Annotated[FalseContainment, Tag("false_containment")]
+    | Annotated[Abandonment, Tag("abandonment")],
+    Discriminator(
+        _kind,
+        custom_error_type="statement",
+        custom_error_message=f"expects one statement of: {', '.join(KINDS)}",
+    ),
+]
 
 
 class Sla(_Model):
