@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from harness_cli import harness
 from harness.conversation.shared_desk import DeskPlan, Handle
 from harness.load import LoadOptions, Profile, load, parse_rate
 from harness.load.arrivals import Mix, arrival_times
+from harness.load.evidence import sha256
 from harness.load.sla import Judge, Sla, needed, wilson
 from harness.loading import personas_with
 from harness.run.results import read_entries
@@ -170,8 +173,6 @@ def test_verify_replays_the_run_and_catches_a_consistent_forgery(tmp_path: Path)
     results.write_text(text)
     manifest_path = tmp_path / "D" / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    from harness.load.evidence import sha256
-
     manifest["outputs"]["results.json"] = sha256(results)
     manifest_path.write_text(json.dumps(manifest))
     forged = harness("verify", "D", cwd=tmp_path)
@@ -281,3 +282,42 @@ def test_weights_decide_who_arrives(tmp_path: Path) -> None:
     mix, rng = Mix(pack), random.Random(0)
     drawn = [mix.draw(rng)[1].id for _ in range(4000)]
     assert drawn.count("often") / len(drawn) == pytest.approx(0.75, abs=0.03)
+
+
+def test_a_changed_input_is_named_too(tmp_path: Path) -> None:
+    (tmp_path / "sla.yaml").write_text(WITHIN_60)
+    made = harness("load", FRAUD, "--rate", "12/h", "--conversations", "5", "--sla", "sla.yaml",
+                   "--out", "D", "-q", cwd=tmp_path)  # fmt: skip
+    assert made.returncode in (0, 1), made.stderr
+    (tmp_path / "sla.yaml").write_text(WITHIN_60.replace("0.8", "0.5"))
+    changed = harness("verify", "D", "--no-replay", cwd=tmp_path)
+    assert changed.returncode == 1 and "sla.yaml: changed since the run" in changed.stderr
+
+
+def test_an_endpoint_file_is_hashed_and_its_secret_never_written(tmp_path: Path) -> None:
+    (tmp_path / "bot.yaml").write_text(
+        "kind: subprocess\n"
+        f"command: [{json.dumps(sys.executable)}, -m, harness, demo-bot, stdio]\n"
+        "env:\n  BOT_API_KEY: ${ENV:LOAD_TEST_SECRET}\n"
+    )
+    env = {**os.environ, "LOAD_TEST_SECRET": "s3cr3t-do-not-write", "PYTHONPATH": str(REPO)}
+    made = harness("load", FRAUD, "--bot", "bot.yaml", "--rate", "12/h", "--conversations", "5",
+                   "--out", "D", "-q", cwd=tmp_path, env=env)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    manifest = json.loads((tmp_path / "D" / "manifest.json").read_text())
+    assert manifest["inputs"]["bot.yaml"] == sha256(tmp_path / "bot.yaml")
+    for path in (tmp_path / "D").rglob("*"):
+        assert not path.is_file() or b"s3cr3t" not in path.read_bytes(), path
+
+
+def test_a_profile_drives_the_arrivals(tmp_path: Path) -> None:
+    (tmp_path / "profile.yaml").write_text(
+        "blocks:\n  - {at: 0h, rate: 0/h}\n  - {at: 6h, rate: 60/h, ramp: 1h}\n"
+    )
+    made = harness("load", FRAUD, "--profile", "profile.yaml", "--conversations", "30",
+                   "--agents", "10", "--out", "D", "-q", cwd=tmp_path)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    arrived = [e["metrics"]["arrived_at"] for e in entries(tmp_path / "D")]
+    assert min(arrived) > 6 * 3600  # nobody before the ramp begins
+    written = json.loads((tmp_path / "D" / "results.json").read_text())["run"]["load"]
+    assert written["profile"]["blocks"][1]["rate"] == pytest.approx(60 / 3600)
