@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import random
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,7 +144,8 @@ class _Written:
         self.kept.append(result.metrics)
         return entry
 
-    def lines(self) -> Any:
+    def lines(self) -> Iterator[str]:
+        """The entries in arrival order."""
         for start, size in zip(self.starts, self.sizes, strict=True):
             self.part.seek(start)
             yield self.part.read(size).decode()
