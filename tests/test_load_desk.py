@@ -127,6 +127,8 @@ def test_shifts_must_start_at_midnight_and_go_up() -> None:
         DeskPlan(shifts=[Shift(at=3600, agents=1)])
     with pytest.raises(ValueError, match="shifts start at 0h"):
         DeskPlan(shifts=[Shift(at=0, agents=1), Shift(at=0, agents=2)])
+    with pytest.raises(ValueError, match="every shift has 0 agents"):
+        DeskPlan(shifts=[Shift(at=0, agents=0), Shift(at=3600, agents=0)])
 
 
 def test_the_figures_add_up() -> None:

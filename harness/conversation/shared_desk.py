@@ -77,6 +77,8 @@ class DeskPlan(_Model):
         starts = [s.at for s in self.shifts]
         if starts and (starts[0] != 0 or starts != sorted(set(starts)) or starts[-1] >= DAY):
             raise ValueError("shifts start at 0h and go up within one day, e.g. 0h, 8h, 18h")
+        if self.shifts and not any(s.agents for s in self.shifts):
+            raise ValueError("every shift has 0 agents: no handoff would ever be taken")
         return self
 
     def agents_at(self, t: float) -> int:

@@ -177,7 +177,6 @@ def load(
                              count=options.conversations)  # fmt: skip
     judge = Judge(sla)
     adapter = open_bot(options.bot, timeout=options.timeout)  # a bad spec writes nothing
-    written = _Written(out)
     cases: dict[int, Case] = {}  # the conversations in flight
     started = now()
 
@@ -205,6 +204,7 @@ def load(
                               desk.on_duty, judge.hourly_share()))  # fmt: skip
 
     try:
+        written = _Written(out)
         run_load(env, arrivals, begin, adapter, desk, finish, latency=options.latency)
     finally:
         adapter.shutdown()
