@@ -72,7 +72,7 @@ class LoadOptions:
         return {"rate_per_hour": rate if not isinstance(rate, dict) else None,
                 "profile": rate if isinstance(rate, dict) else None,
                 "for_seconds": self.duration, "conversations": self.conversations,
-                "desk": self.desk.model_dump(), "mode": "virtual"}  # fmt: skip
+                "mode": "virtual"}  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -223,6 +223,7 @@ def _close(
     sla_seconds = judge.first_within() or run_options.sla_seconds
     kpis = run_kpis(written.kept, sla_seconds=sla_seconds)
     head = results_head(run_options, written.verdicts, kpis, started=started, finished=now())
+    head["run"]["desk"] = options.desk.model_dump()  # the shared desk, not a run's view
     head["run"]["load"] = options.describe()
     written.close(head)
     report = judge.report(desk.summary())
