@@ -3,23 +3,29 @@ month of fraud disputes, statements proven, refuted and inconclusive, evidence c
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import os
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from harness_cli import harness
 
+from harness.bots import reference_bot
+from harness.bots.serve import serving
 from harness.conversation.shared_desk import DeskPlan, Handle
 from harness.load import LoadOptions, Profile, load, parse_rate
 from harness.load.arrivals import Mix, arrival_times
 from harness.load.evidence import sha256
 from harness.load.sla import Judge, Sla, needed, wilson
 from harness.loading import personas_with
+from harness.model.seeds import derive_seed
 from harness.run.results import read_entries
 
 REPO = Path(__file__).resolve().parent.parent
@@ -321,3 +327,51 @@ def test_a_profile_drives_the_arrivals(tmp_path: Path) -> None:
     assert min(arrived) > 6 * 3600  # nobody before the ramp begins
     written = json.loads((tmp_path / "D" / "results.json").read_text())["run"]["load"]
     assert written["profile"]["blocks"][1]["rate"] == pytest.approx(60 / 3600)
+
+
+def slow_native_app(delay: float) -> web.Application:
+    """The careful reference bot over HTTP, `delay` wall seconds slow on every answer."""
+    bot = reference_bot("careful")
+
+    async def answer(request: web.Request) -> web.Response:
+        body = await request.json()
+        await asyncio.sleep(delay)
+        return web.json_response(bot(body))
+
+    app = web.Application()
+    app.router.add_post("/", answer)
+    return app
+
+
+def test_live_a_slow_bot_never_slows_the_arrivals(tmp_path: Path) -> None:
+    """Open model: customers arrive on schedule however long the bot takes to answer."""
+    speed, rate = 60.0, 1200 / 3600
+    options = LoadOptions(rate=rate, conversations=10, desk=DeskPlan(agents=10), live=True,
+                          speed=speed)  # fmt: skip
+    with serving(slow_native_app(0.3)) as url:
+        result = load(personas_with([Path(FRAUD)]), replace(options, bot=url), tmp_path / "out")
+    assert result.sla["live"]["valid"], result.sla["live"]
+    schedule = list(arrival_times(random.Random(derive_seed(0, "load", "arrivals")), rate,
+                                  until=None, count=10))  # fmt: skip
+    found = entries(tmp_path / "out")
+    # a tenth of a wall second late at most, where one answer of the bot takes 0.3 s
+    for entry, due in zip(found, schedule, strict=True):
+        assert entry["metrics"]["arrived_at"] == pytest.approx(due, abs=0.1 * speed)
+    events = [json.loads(line) for line in (tmp_path / "out" / found[0]["transcript"])
+              .read_text().splitlines()[1:]]  # fmt: skip
+    sent = next(e["t"] for e in events if e["kind"] == "customer_message")
+    answered = next(e["t"] for e in events if e["kind"] == "bot_message")
+    assert answered - sent >= 0.3 * speed * 0.9  # the bot's real time, in simulated seconds
+
+
+def test_live_a_harness_that_cannot_keep_time_makes_the_run_invalid(tmp_path: Path) -> None:
+    done = harness("load", FRAUD, "--rate", "3600/h", "--conversations", "5", "--live",
+                   "--speed", "100", "--max-lag", "0.000000001", "--agents", "10", "--out", "D",
+                   cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "INVALID: the harness could not keep time" in done.stdout
+    live = json.loads((tmp_path / "D" / "sla.json").read_text())["live"]
+    assert live["valid"] is False and live["lag_seconds"]["p99"] > 0
+    assert json.loads((tmp_path / "D" / "manifest.json").read_text())["mode"] == "live"
+    checked = harness("verify", "D", cwd=tmp_path)
+    assert checked.returncode == 0 and "replay: none" in checked.stdout

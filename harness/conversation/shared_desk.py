@@ -19,9 +19,9 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from typing import Literal
+from collections.abc import Generator
+from typing import Any, Literal, Protocol
 
-import simpy
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.conversation.desk import Queued
@@ -95,10 +95,27 @@ class DeskPlan(_Model):
                    for i, r in enumerate(self.priority))  # fmt: skip
 
 
-class SharedDesk:
-    """The desk of a load run on its simpy Environment; also every conversation's DeskView."""
+class DeskClock(Protocol):
+    """What the desk needs of its clock: simpy's Environment, or a live run's wall clock
+    (drivers.live.WallClock) that offers the same four things."""
 
-    def __init__(self, env: simpy.Environment, plan: DeskPlan, rng: random.Random) -> None:
+    @property
+    def now(self) -> float: ...
+
+    def event(self) -> Any:
+        """An event a waiting customer is given; `succeed(value)` wakes it."""
+
+    def timeout(self, delay: float) -> Any:
+        """An event `delay` seconds from now whose `callbacks` are then called."""
+
+    def process(self, generator: Generator[Any, Any, None]) -> Any:
+        """Run a generator that yields timeouts."""
+
+
+class SharedDesk:
+    """The desk of a load run on its clock; also every conversation's DeskView."""
+
+    def __init__(self, env: DeskClock, plan: DeskPlan, rng: random.Random) -> None:
         self.env = env
         self.plan = plan
         self.rng = rng
@@ -156,9 +173,7 @@ class SharedDesk:
             entry[3] = "served"
             self.waiting -= 1
             self._start()
-            event = entry[2]
-            assert isinstance(event, simpy.Event)
-            event.succeed(True)
+            entry[2].succeed(True)  # type: ignore[attr-defined]
 
     def _give_up(self, entry: list[object]) -> None:
         if entry[3] == "waiting":
@@ -166,11 +181,9 @@ class SharedDesk:
             entry[3] = "gone"
             self.waiting -= 1
             self.abandoned += 1
-            event = entry[2]
-            assert isinstance(event, simpy.Event)
-            event.succeed(False)
+            entry[2].succeed(False)  # type: ignore[attr-defined]
 
-    def _shifts(self) -> simpy.events.ProcessGenerator:
+    def _shifts(self) -> Generator[Any, Any, None]:
         starts = [s.at for s in self.plan.shifts]
         day = 0.0
         while True:

@@ -33,12 +33,20 @@ Steps = Generator[Need, Reply | AdapterError | bool | None, Transcript]
 
 
 def steps(
-    play: Play, desk: DeskView, rng: random.Random, latency: float, clock: Callable[[], float]
+    play: Play,
+    desk: DeskView,
+    rng: random.Random,
+    latency: float,
+    clock: Callable[[], float],
+    *,
+    live: bool = False,
 ) -> Steps:
     """Carry out one conversation's effects; returns its finished transcript.
 
     `latency` is the modelled seconds of a reply that carries no measured latency (an
-    in-process bot's); `clock` is the conversation's time on its driver.
+    in-process bot's); `clock` is the conversation's time on its driver. On a `live`
+    driver's wall clock the thinking passes before the message is sent and the bot's
+    answer takes the time it really takes, so nothing is added after it.
     """
     value: Any = None
     sessions: dict[str, Session] = {}  # closed with the adapter when the conversation ends
@@ -52,6 +60,12 @@ def steps(
         if type(effect) is Pause:
             if effect.seconds > 0:
                 yield effect.seconds
+        elif type(effect) is Exchange and live:
+            if effect.think > 0:
+                yield effect.think
+            sent = clock()
+            sessions[effect.session.conversation_id] = effect.session
+            value = (sent, (yield effect))
         elif type(effect) is Exchange:
             sent = clock() + effect.think
             sessions[effect.session.conversation_id] = effect.session

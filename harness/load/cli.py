@@ -92,6 +92,26 @@ def add_load(sub: Sub) -> None:
         "--no-abandonment", action="store_true", help="customers never give up waiting in the queue"
     )
     p.add_argument("--sla", type=Path, metavar="FILE", help="SLA statements to prove (sla.yaml)")
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="play on the wall clock against the bot as it really answers",
+    )
+    p.add_argument(
+        "--speed",
+        type=_above_zero,
+        default=1.0,
+        metavar="X",
+        help="live: simulated time runs X times the wall clock's (default: 1)",
+    )
+    p.add_argument(
+        "--max-lag",
+        type=_above_zero,
+        default=0.05,
+        metavar="SECONDS",
+        help="live: the harness's scheduling lag p99 above which the run is "
+        "invalid (default: 0.05)",
+    )
     p.add_argument("--seed", type=int, default=0, help="the run's seed (default: 0)")
     p.add_argument(
         "--timeout",
@@ -127,6 +147,16 @@ def _duration(text: str) -> float:
     return seconds
 
 
+def _above_zero(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expects a number above 0, got {text}")
+    return value
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expects a whole number of 1 or more, got {text}")
@@ -153,7 +183,8 @@ def options_from(args: argparse.Namespace) -> tuple[LoadOptions, Sla | None, lis
         inputs.append(Path(args.bot))  # an endpoint file: hashed, never copied
     options = LoadOptions(bot=args.bot, seed=args.seed, rate=profile or args.rate,
                           duration=args.duration, conversations=args.conversations,
-                          desk=plan.model_copy(update=update), timeout=args.timeout)  # fmt: skip
+                          desk=plan.model_copy(update=update), timeout=args.timeout,
+                          live=args.live, speed=args.speed, max_lag=args.max_lag)  # fmt: skip
     return options, load_file(Sla, args.sla) if args.sla else None, inputs
 
 
@@ -174,7 +205,7 @@ def _load(args: argparse.Namespace, *, replay: bool = False) -> int:
     if replay:
         return result.exit_code
     _summary(result, options)
-    write_manifest(out, version=__version__, argv=args.argv, seed=options.seed,
+    write_manifest(out, version=__version__, argv=args.argv, seed=options.seed, live=options.live,
                    inputs=[*pack.files.values(), *inputs])  # fmt: skip
     print(f"evidence: {out / 'manifest.json'} (harness verify {out})")
     return result.exit_code
@@ -200,15 +231,22 @@ def _default_out() -> Path:
 
 def _summary(result: LoadResult, options: LoadOptions) -> None:
     desk = result.sla["desk"]
-    v = result.verdicts
+    v, clock = result.verdicts, "live" if options.live else "virtual"
     print(f"load: {result.conversations:,} conversations ({v['pass']} passed, {v['fail']} "
-          f"failed, {v['error']} errors), virtual time")  # fmt: skip
+          f"failed, {v['error']} errors), {clock} time")  # fmt: skip
     queue = desk["queue_length"]
     utilisation = "-" if desk["utilisation"] is None else f"{desk['utilisation']:.1%}"
     print(f"desk: {desk['handoffs']:,} handoffs, utilisation {utilisation}, queue mean "
           f"{queue['mean']:.2f} (max {queue['max']}), {desk['abandoned']:,} gave up "
           "waiting")  # fmt: skip
     _statements(result.sla)
+    live = result.sla.get("live")
+    if live is not None:
+        lag = live["lag_seconds"]
+        state = "valid" if live["valid"] else "INVALID: the harness could not keep time"
+        print(f"live at {live['speed']:g}x: scheduling lag p50 {lag['p50'] * 1000:.1f} ms, "
+              f"p99 {lag['p99'] * 1000:.1f} ms (bound {live['max_lag_p99'] * 1000:.0f} ms): "
+              f"{state}")  # fmt: skip
     print(f"results: {result.out / 'results.json'}  sla: {result.out / 'sla.json'}")
 
 
@@ -249,6 +287,9 @@ def _verify(args: argparse.Namespace) -> int:
         return 1
     print(f"hashes: {len(manifest['outputs'])} outputs and {len(manifest['inputs'])} inputs match")
     if args.no_replay:
+        return 0
+    if manifest.get("mode") == "live":
+        print("replay: none (a live run depends on the bot's real timing)")
         return 0
     differs = _replay(args.dir, manifest)
     if differs:

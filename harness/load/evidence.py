@@ -36,7 +36,13 @@ def outputs(out: Path) -> list[Path]:
 
 
 def write_manifest(
-    out: Path, *, version: str, argv: Sequence[str], seed: int, inputs: Iterable[Path]
+    out: Path,
+    *,
+    version: str,
+    argv: Sequence[str],
+    seed: int,
+    live: bool,
+    inputs: Iterable[Path],
 ) -> Path:
     """manifest.json in `out`, for the run just written there."""
     cwd = Path.cwd()
@@ -45,7 +51,7 @@ def write_manifest(
         "command": ["harness", *argv],
         "cwd": str(cwd),
         "seed": seed,
-        "mode": "virtual",
+        "mode": "live" if live else "virtual",
         "inputs": {_named(p, cwd): sha256(p) for p in sorted(set(inputs))},
         "outputs": {p.as_posix(): sha256(out / p) for p in outputs(out)},
     }

@@ -1,13 +1,14 @@
 """The load run: open arrivals over one shared desk, results streamed to disk as they finish.
 
-`load()` draws who arrives when (load.arrivals), plays every conversation on one simpy
-Environment whose handoffs all queue at one SharedDesk (drivers.load), checks each as it
-finishes, writes its transcript and its results.json entry at once and lets both go: a run
-of any length holds only the conversations in flight, a few figures per conversation for
-the KPIs, and the SLA counts. results.json keeps the run's contract (run.results), in
-arrival order, with three more metrics per conversation: `arrived_at`, `queue_wait` and
-`bot_time_to_handoff`. sla.json holds the judged statements, the desk's figures and an
-hourly series.
+`load()` draws who arrives when (load.arrivals) and plays every conversation on one clock
+whose handoffs all queue at one SharedDesk: simpy's in virtual time (drivers.load), the
+wall's with `live` (drivers.live). It checks each conversation as it finishes, writes its
+transcript and its results.json entry at once and lets both go: a run of any length holds
+only the conversations in flight, a few figures per conversation for the KPIs, and the SLA
+counts. results.json keeps the run's contract (run.results), in arrival order, with more
+metrics per conversation: `arrived_at`, `queue_wait`, `queue_abandoned` and
+`bot_time_to_handoff`. sla.json holds the judged statements, the desk's figures, an hourly
+series and, for a live run, the harness's own scheduling lag.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from harness.checks import run_checks
 from harness.conversation.desk import DeskConfig
 from harness.conversation.lexicon import Lexicon
 from harness.conversation.play import Play
-from harness.conversation.shared_desk import DeskPlan, SharedDesk
+from harness.conversation.shared_desk import DeskClock, DeskPlan, SharedDesk
+from harness.drivers.live import run_live
 from harness.drivers.load import Clock, run_load
 from harness.load.arrivals import Mix, Profile, arrival_times
 from harness.load.sla import Judge, Sla
@@ -35,7 +37,7 @@ from harness.loading import Pack
 from harness.model.seeds import derive_seed
 from harness.model.transcript import Transcript
 from harness.run.execute import prepare_case
-from harness.run.kpis import conversation_metrics, run_kpis
+from harness.run.kpis import conversation_metrics, percentile, run_kpis
 from harness.run.plan import Case, RunOptions
 from harness.run.results import (
     ENCODE,
@@ -59,6 +61,9 @@ class LoadOptions:
     desk: DeskPlan = field(default_factory=DeskPlan)
     latency: float = 1.0  # modelled seconds per reply of an in-process bot
     timeout: float = 10.0  # seconds a network bot has to answer one message
+    live: bool = False  # on the wall clock, against the bot as it really answers
+    speed: float = 1.0  # live: simulated seconds per wall-clock second
+    max_lag: float = 0.05  # live: the harness's lag p99 (seconds) above which a run is invalid
 
     def run_options(self) -> RunOptions:
         """What a conversation of this run needs of the run's options (run.prepare_case)."""
@@ -72,7 +77,8 @@ class LoadOptions:
         return {"rate_per_hour": rate if not isinstance(rate, dict) else None,
                 "profile": rate if isinstance(rate, dict) else None,
                 "for_seconds": self.duration, "conversations": self.conversations,
-                "mode": "virtual"}  # fmt: skip
+                "mode": "live" if self.live else "virtual",
+                "speed": self.speed if self.live else None}  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -157,6 +163,50 @@ class _Written:
         (self.out / PARTS).unlink()
 
 
+class _Run:
+    """One load run's conversations: who arrives (begin) and what is kept when each ends
+    (finish); `attach` puts its desk on the run's clock, simpy's or the wall's."""
+
+    def __init__(self, pack: Pack, options: LoadOptions, judge: Judge, written: _Written) -> None:
+        self.options = options
+        self.run_options = options.run_options()
+        self.mix = Mix(pack)
+        self.lexicons = {s.id: Lexicon(s) for s in self.mix.scenarios}
+        self.draw = random.Random(derive_seed(options.seed, "load", "draw"))
+        self.judge = judge
+        self.written = written
+        self.cases: dict[int, Case] = {}  # the conversations in flight
+        self.progress: Callable[[Snapshot], None] | None = None
+        self.desk: SharedDesk | None = None
+
+    def attach(self, clock: DeskClock) -> SharedDesk:
+        rng = random.Random(derive_seed(self.options.seed, "load", "desk"))
+        self.desk = SharedDesk(clock, self.options.desk, rng)
+        return self.desk
+
+    def begin(self, i: int, clock: Clock) -> tuple[Play, random.Random]:
+        scenario, persona = self.mix.draw(self.draw)
+        seed = derive_seed(self.options.seed, scenario.id, persona.id, i)
+        self.cases[i] = case = Case(scenario, persona, i, seed)
+        priority = self.options.desk.priority_of(vulnerable=persona.vulnerable,
+                                                 high_stakes=scenario.stakes == "high")  # fmt: skip
+        start, rng = prepare_case(case, self.run_options, self.lexicons[scenario.id], priority)
+        return start(clock), rng
+
+    def finish(self, i: int, arrived_at: float, transcript: Transcript) -> None:
+        case = self.cases.pop(i)
+        metrics = {**conversation_metrics(transcript), **load_metrics(transcript, arrived_at)}
+        error = transcript.first("error")
+        checks = run_checks(transcript, case.scenario.expectations)
+        fault = error.text if error else None
+        self.judge.add(self.written.add(i, ConversationResult(case, transcript, checks, metrics,
+                                                              fault)))  # fmt: skip
+        if self.progress is not None and self.desk is not None:
+            done, desk = len(self.written.verdicts), self.desk
+            self.progress(Snapshot(desk.env.now, done + len(self.cases), done, desk.waiting,
+                                   desk.busy, desk.on_duty, self.judge.hourly_share()))  # fmt: skip
+
+
 def load(
     pack: Pack,
     options: LoadOptions,
@@ -165,70 +215,60 @@ def load(
     sla: Sla | None = None,
     progress: Callable[[Snapshot], None] | None = None,
 ) -> LoadResult:
-    """The whole load run in virtual time: results.json, transcripts/ and sla.json in `out`."""
-    run_options = options.run_options()
-    mix = Mix(pack)
-    lexicons = {s.id: Lexicon(s) for s in mix.scenarios}
-    env = simpy.Environment()
-    desk = SharedDesk(env, options.desk, random.Random(derive_seed(options.seed, "load", "desk")))
-    draw = random.Random(derive_seed(options.seed, "load", "draw"))
+    """The whole load run, in virtual time or live: results.json, transcripts/ and sla.json
+    in `out`."""
     arrivals = arrival_times(random.Random(derive_seed(options.seed, "load", "arrivals")),
                              options.rate, until=options.duration,
                              count=options.conversations)  # fmt: skip
-    judge = Judge(sla)
     adapter = open_bot(options.bot, timeout=options.timeout)  # a bad spec writes nothing
-    cases: dict[int, Case] = {}  # the conversations in flight
     started = now()
-
-    def begin(i: int, clock: Clock) -> tuple[Play, random.Random]:
-        scenario, persona = mix.draw(draw)
-        cases[i] = case = Case(scenario, persona, i, derive_seed(options.seed, scenario.id,
-                                                                   persona.id, i))  # fmt: skip
-        priority = options.desk.priority_of(vulnerable=persona.vulnerable,
-                                            high_stakes=scenario.stakes == "high")  # fmt: skip
-        start, rng = prepare_case(case, run_options, lexicons[scenario.id], priority)
-        return start(clock), rng
-
-    def finish(i: int, arrived_at: float, transcript: Transcript) -> None:
-        case = cases.pop(i)
-        metrics = {**conversation_metrics(transcript), **load_metrics(transcript, arrived_at)}
-        error = transcript.first("error")
-        checks = run_checks(transcript, case.scenario.expectations)
-        result = ConversationResult(
-            case, transcript, checks, metrics, error.text if error else None
-        )
-        judge.add(written.add(i, result))
-        if progress is not None:
-            done = len(written.verdicts)
-            progress(Snapshot(env.now, done + len(cases), done, desk.waiting, desk.busy,
-                              desk.on_duty, judge.hourly_share()))  # fmt: skip
-
+    lags: list[float] | None = None
     try:
-        written = _Written(out)
-        run_load(env, arrivals, begin, adapter, desk, finish, latency=options.latency)
+        run = _Run(pack, options, Judge(sla), _Written(out))
+        run.progress = progress
+        if options.live:
+            lags = run_live(options.speed, arrivals, run.begin, adapter, run.attach,
+                            run.finish).lags  # fmt: skip
+        else:
+            env = simpy.Environment()
+            run_load(env, arrivals, run.begin, adapter, run.attach(env), run.finish,
+                     latency=options.latency)  # fmt: skip
     finally:
         adapter.shutdown()
-    return _close(options, run_options, written, judge, desk, started)
+    return _close(run, started, lags)
 
 
-def _close(
-    options: LoadOptions,
-    run_options: RunOptions,
-    written: _Written,
-    judge: Judge,
-    desk: SharedDesk,
-    started: str,
-) -> LoadResult:
-    """results.json in arrival order, then sla.json."""
-    sla_seconds = judge.first_within() or run_options.sla_seconds
+def _close(run: _Run, started: str, lags: list[float] | None) -> LoadResult:
+    """results.json in arrival order, then sla.json (with the lag of a live run)."""
+    options, written, judge = run.options, run.written, run.judge
+    sla_seconds = judge.first_within() or run.run_options.sla_seconds
     kpis = run_kpis(written.kept, sla_seconds=sla_seconds)
-    head = results_head(run_options, written.verdicts, kpis, started=started, finished=now())
+    head = results_head(run.run_options, written.verdicts, kpis, started=started, finished=now())
     head["run"]["desk"] = options.desk.model_dump()  # the shared desk, not a run's view
     head["run"]["load"] = options.describe()
     written.close(head)
-    report = judge.report(desk.summary())
+    assert run.desk is not None
+    report = judge.report(run.desk.summary())
+    if lags is not None:
+        report["live"] = _lag(lags, options)
     (written.out / "sla.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     proven = report["proven"]
     code = exit_status(written.verdicts) if proven is None else 0 if proven else 1
+    if lags is not None and not report["live"]["valid"]:
+        code = 1  # an overloaded generator measured itself as much as the bot
     counts = {v: written.verdicts.count(v) for v in ("pass", "fail", "error")}
     return LoadResult(written.out, len(written.verdicts), counts, kpis, report, code)
+
+
+def _lag(lags: list[float], options: LoadOptions) -> dict[str, Any]:
+    """A live run's scheduling lag (wall seconds every timer and sleep woke late) and
+    whether its p99 stayed within the bound."""
+    p99 = percentile(lags, 99) if lags else 0.0
+    return {
+        "speed": options.speed,
+        "lag_seconds": {"p50": round(percentile(lags, 50), 6) if lags else 0.0,
+                        "p99": round(p99, 6), "max": round(max(lags, default=0.0), 6),
+                        "count": len(lags)},
+        "max_lag_p99": options.max_lag,
+        "valid": p99 <= options.max_lag,
+    }  # fmt: skip
