@@ -24,7 +24,7 @@ from harness.load import LoadOptions, Profile, load, parse_rate
 from harness.load.arrivals import Mix, arrival_times
 from harness.load.evidence import sha256
 from harness.load.sla import Judge, Sla, needed, wilson
-from harness.loading import personas_with
+from harness.loading import load_file, personas_with
 from harness.model.seeds import derive_seed
 from harness.run.results import read_entries
 
@@ -375,3 +375,8 @@ def test_live_a_harness_that_cannot_keep_time_makes_the_run_invalid(tmp_path: Pa
     assert json.loads((tmp_path / "D" / "manifest.json").read_text())["mode"] == "live"
     checked = harness("verify", "D", cwd=tmp_path)
     assert checked.returncode == 0 and "replay: none" in checked.stdout
+
+
+def test_the_example_files_in_the_readme_load() -> None:
+    for model, name in ((Sla, "sla.yaml"), (DeskPlan, "desk.yaml"), (Profile, "profile.yaml")):
+        assert load_file(model, REPO / "examples" / "load" / name)
