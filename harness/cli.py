@@ -22,14 +22,16 @@ from harness.bots import DESCRIPTIONS, named
 from harness.bots.serve import PROTOCOLS
 from harness.checks import CATALOGUE
 from harness.conversation.desk import DeskConfig
+from harness.conversation.shared_desk import DeskPlan
 from harness.errors import ConfigError
-from harness.loading import Pack, bundled_dir, load_pack, personas_with, yaml_files
+from harness.load import Profile, Sla
+from harness.load.cli import add_commands
+from harness.loading import Pack, pack_for
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.report.commands import add_parsers
 from harness.run import (
     RunOptions,
-    bundled_pack,
     plan,
     run,
 )
@@ -68,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for a run's manifest
     try:
         return int(args.func(args))
     except ConfigError as exc:
@@ -207,6 +210,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_run)
 
     add_parsers(sub, seconds=_seconds)  # diff, replay, capture (report.commands)
+    add_commands(sub)  # load, sla, verify
 
     p = sub.add_parser("list", help="list scenarios, personas, bots or checks")
     p.add_argument("what", choices=["scenarios", "personas", "bots", "checks"])
@@ -267,10 +271,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_stdio)
 
-    p = sub.add_parser(
-        "schema", help="print the JSON Schema of a scenario, persona or endpoint file"
-    )
-    p.add_argument("what", choices=["scenario", "persona", "endpoint"])
+    p = sub.add_parser("schema", help="print the JSON Schema of a file users write")
+    p.add_argument("what", choices=["scenario", "persona", "endpoint", "desk", "sla", "profile"])
     p.set_defaults(func=_schema)
     return parser
 
@@ -327,20 +329,7 @@ def _count(text: str) -> int:
 
 
 def _pack(paths: Sequence[Path], *, with_bundled: bool = False) -> Pack:
-    """The bundled personas, plus the given files; with no paths, the bundled pack.
-
-    Paths that hold personas only play them against the bundled scenarios. Given personas
-    play the scenarios that name none, instead of the bundled ones (`with_bundled`: beside).
-    """
-    if not paths:
-        return bundled_pack()
-    if not yaml_files(paths):
-        shown = ", ".join(map(str, paths))
-        raise ConfigError([f"{shown}: no scenario or persona files (.yaml, .yml); nothing to run"])
-    pack = personas_with(paths, with_bundled=with_bundled)
-    if not pack.scenarios:
-        pack = load_pack([bundled_dir("scenarios")], base=pack)
-    return pack
+    return pack_for(paths, with_bundled=with_bundled)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -438,7 +427,9 @@ def _stdio(args: argparse.Namespace) -> int:
 def _schema(args: argparse.Namespace) -> int:
     from harness.adapters.endpoint import endpoint_schema
 
-    models: dict[str, type[BaseModel]] = {"scenario": Scenario, "persona": Persona}
+    models: dict[str, type[BaseModel]] = {
+        "scenario": Scenario, "persona": Persona, "desk": DeskPlan, "sla": Sla, "profile": Profile
+    }  # fmt: skip
     schema = endpoint_schema() if args.what == "endpoint" else models[args.what].model_json_schema()
     print(json.dumps(schema, indent=2))
     return 0

@@ -160,9 +160,11 @@ def test_the_wheel_ships_each_pack_where_bundled_dir_looks_first() -> None:
 
 
 def fake_package(root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Make bundled_dir believe harness/loading.py lives at root/harness/loading.py."""
+    """Make bundled_dir believe the harness package lives at root/harness."""
     (root / "harness").mkdir(parents=True)
-    monkeypatch.setattr(harness.loading, "__file__", str(root / "harness" / "loading.py"))
+    monkeypatch.setattr(
+        harness.loading, "__file__", str(root / "harness" / "loading" / "__init__.py")
+    )
     return root / "harness"
 
 

@@ -1,6 +1,6 @@
 """The Desk: simulated human agents who take handoffs.
 
-Three parts. `DeskConfig` says how the desk is staffed. `Desk` is one conversation's view of
+Four parts. `DeskConfig` says how the desk is staffed. `Desk` is one conversation's view of
 its queue, on the driver's clock (time-to-human includes the wait): the desk's other
 customers are modelled as background load, each agent busy with probability `occupancy`
 for an exponential residual handle time (memoryless, so this is the steady state of an
@@ -8,7 +8,9 @@ M/M/c desk's busy agents), drawn from the conversation's own seeded stream. `Des
 what one human agent says, a sans-IO policy like the customer: it reads the handoff
 context, asks only for the facts the scenario says a human needs and the context lacks,
 then does what the customer came for. A competent human is the baseline the bot's handoff
-is judged against.
+is judged against. `DeskView` is what a driver's step asks of a desk: this per-conversation
+view, or the one desk a load run shares (conversation.shared_desk), whose answer may be
+`Queued`: wait for its event.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -74,6 +77,28 @@ class DeskAgent:
             actions=tuple(goal.evidence.actions),
             resolved=True,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A handoff waiting in a shared desk's queue. The driver waits on `event` (a simpy
+    event); its value is True once an agent takes the customer, False if the customer gave
+    up waiting first."""
+
+    event: object
+
+
+class DeskView(Protocol):
+    """What a conversation's step asks of a desk."""
+
+    def acquire(self, priority: int) -> float | Queued:
+        """Seconds until an agent is this customer's (lower `priority` is served first), or
+        Queued when only the shared clock can tell."""
+        ...
+
+    def release(self) -> None:
+        """The agent is done with this customer."""
+        ...
 
 
 AGENT_NAMES = ("Sam", "Priya", "Jonas", "Amara", "Lucia", "Tom", "Mei", "Kofi")

@@ -7,7 +7,8 @@ sends back the result of each and owns the clock:
     Exchange(session, t,  let `think` seconds pass (the customer reading and typing), send
              think)       the message to the bot, and send back (time sent, Reply or the
                           AdapterError that sending raised); the bot's latency elapses inside
-    AwaitAgent(priority)  queue at the desk; send back the agent's name once one is free
+    AwaitAgent(priority)  queue at the desk; send back the agent's name once one is free,
+                          or None if the customer gave up waiting (a shared desk's queue)
     ReleaseAgent()        the agent is done with this customer
 
 So the same conversation runs under the virtual driver (simpy) and a live one (asyncio).
@@ -145,6 +146,11 @@ def play(
             if reply.handoff is not None:
                 queued = clock()
                 name = yield AwaitAgent(priority)
+                if name is None:  # gave up in the queue: patience ran out before an agent
+                    wait = round(clock() - queued, 3)
+                    rec.add("abandoned", "", {"reason": "queue", "wait": wait})
+                    action = End("abandoned")
+                    break
                 with_agent = True
                 rec.add("agent_joined", "", {"agent": name, "wait": round(clock() - queued, 3)})
                 agent.name = name

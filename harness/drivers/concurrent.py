@@ -21,7 +21,7 @@ from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Any, TypeVar
 
 from harness.adapters.base import AsyncAdapter
-from harness.conversation.desk import Desk, DeskConfig
+from harness.conversation.desk import Desk, DeskConfig, Queued
 from harness.conversation.play import Exchange, Play
 from harness.drivers.step import Steps, steps
 from harness.errors import AdapterError
@@ -113,7 +113,7 @@ def _play_all(
 
 
 async def _drive(conversation: Steps, adapter: AsyncAdapter, clock: Clock) -> Transcript:
-    """Do what `conversation` needs: drivers.virtual._drive, with awaits for the bot."""
+    """Do what `conversation` needs: drivers.virtual.drive, with awaits for the bot."""
     value: Reply | AdapterError | None = None
     while True:
         try:
@@ -128,5 +128,7 @@ async def _drive(conversation: Steps, adapter: AsyncAdapter, clock: Clock) -> Tr
                 value = exc
         elif isinstance(need, int | float):
             clock.now += need
+        elif isinstance(need, Queued):  # a conversation's own desk answers in seconds
+            raise TypeError("only the load driver waits on a shared desk's queue")
         else:
             await adapter.aclose(need)

@@ -3,7 +3,8 @@
 Each conversation runs in its own simpy Environment with its own view of the Desk
 (conversation.desk), so a conversation is reproducible on its own: rerunning one case, or
 splitting a run across processes, gives the same transcript. A desk shared by many
-concurrent conversations belongs to the load driver, not here.
+concurrent conversations belongs to the load driver (drivers.load), which drives each of
+its conversations with `drive` on one shared Environment.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import simpy
 
 from harness.adapters.base import Adapter
-from harness.conversation.desk import Desk, DeskConfig
+from harness.conversation.desk import Desk, DeskConfig, Queued
 from harness.conversation.play import Exchange, Play
 from harness.drivers.step import Steps, steps
 from harness.errors import AdapterError
@@ -35,18 +36,19 @@ def run_virtual(
     env = simpy.Environment()
     clock = lambda: env.now  # noqa: E731 (the conversation's clock is simpy's)
     conversation = steps(start(clock), Desk(clock, desk, rng), rng, latency, clock)
-    done = env.process(_drive(env, conversation, adapter))
+    done = env.process(drive(env, conversation, adapter))
     env.run()
     result = done.value
     assert isinstance(result, Transcript)
     return result
 
 
-def _drive(
+def drive(
     env: simpy.Environment, conversation: Steps, adapter: Adapter
 ) -> Generator[Any, Any, Transcript]:
-    """A simpy process doing what `conversation` needs: time passes, the bot is called."""
-    value: Reply | AdapterError | None = None
+    """A simpy process doing what `conversation` needs: time passes, the bot is called,
+    a queued handoff waits for the shared desk."""
+    value: Reply | AdapterError | bool | None = None
     while True:
         try:
             need = conversation.send(value)
@@ -60,5 +62,7 @@ def _drive(
                 value = exc
         elif isinstance(need, int | float):
             yield env.timeout(need)
+        elif isinstance(need, Queued):
+            value = yield need.event
         else:
             adapter.close(need)

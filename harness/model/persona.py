@@ -76,6 +76,9 @@ class Persona(BaseModel):
     typing_cps: float = Field(
         4.0, gt=0, description="typing (or speaking) speed in characters per second"
     )
+    weight: float = Field(
+        1.0, gt=0, description="how often it arrives in `harness load`, relative to the others"
+    )
     locale: str = Field(
         "en_US",
         pattern=r"^[a-z]{2}_[A-Z]{2}$",

@@ -258,6 +258,9 @@ class Scenario(_Model):
     personas: list[str] = Field(
         default_factory=list, description="persona ids that play it; empty: every persona"
     )
+    weight: float = Field(
+        1.0, gt=0, description="how often it arrives in `harness load`, relative to the others"
+    )
     facts: dict[str, FactSpec] = Field(
         default_factory=dict, description="what the customer holds, by name; generated per seed"
     )

@@ -61,9 +61,11 @@ def play_case(
 
 
 def prepare_case(
-    case: Case, options: RunOptions, lexicon: Lexicon | None = None
+    case: Case, options: RunOptions, lexicon: Lexicon | None = None, priority: int | None = None
 ) -> tuple[Start, random.Random]:
-    """The case's conversation, for a driver to start on its clock, and its random stream."""
+    """The case's conversation, for a driver to start on its clock, and its random stream.
+
+    `priority` is its place at the desk (lower first); by default vulnerable customers first."""
     scenario, persona = case.scenario, case.persona
     rng = random.Random(case.seed)
     facts = make_ledger(scenario, rng, persona.locale)
@@ -76,7 +78,7 @@ def prepare_case(
         scenario, customer, transcript, clock,
         lexicon=lexicon or Lexicon(scenario), agent=agent,
         reply_seconds=options.desk.reply_seconds,
-        priority=0 if persona.vulnerable else 1,
+        priority=(0 if persona.vulnerable else 1) if priority is None else priority,
     ), rng  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,7 +104,7 @@ def now() -> str:
 
 
 # One encoder for every entry: strict JSON (no NaN or Infinity), by the C encoder.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def run_options(options: RunOptions) -> dict[str, Any]:
@@ -136,9 +136,30 @@ def write_results(
     the run's case order). Written whole or not at all. With a `comparison` against a
     baseline run, `baseline` holds its folder and summary, and the exit status counts
     regressions only."""
-    counts = {v: sum(1 for e in entries if e["verdict"] == v) for v in ("pass", "fail", "error")}
-    status = INTERRUPTED if interrupted else exit_status(e["verdict"] for e in entries)
-    head = {
+    verdicts = [e["verdict"] for e in entries]
+    head = results_head(options, verdicts, kpis, started=started, finished=finished,
+                        interrupted=interrupted, pack=pack)  # fmt: skip
+    if comparison is not None:
+        if not interrupted:
+            head["summary"]["exit_status"] = comparison.exit_status
+        head["baseline"] = {"path": comparison.base.get("out"), **comparison.summary()}
+    write_results_lines(path, head, (ENCODE(entry) for entry in entries))
+
+
+def results_head(
+    options: RunOptions,
+    verdicts: Sequence[str],
+    kpis: dict[str, Any],
+    *,
+    started: str,
+    finished: str,
+    interrupted: bool = False,
+    pack: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What results.json says before its conversations: the run, its summary, its pack."""
+    counts = {v: sum(1 for verdict in verdicts if verdict == v) for v in ("pass", "fail", "error")}
+    status = INTERRUPTED if interrupted else exit_status(verdicts)
+    return {
         "run": {
             **run_options(options),
             "started": started,
@@ -148,17 +169,42 @@ def write_results(
         "summary": {**counts, "exit_status": status, **kpis},
         "pack": dict(pack or {"scenarios": {}, "personas": {}}),
     }
-    if comparison is not None:
-        if not interrupted:
-            head["summary"]["exit_status"] = comparison.exit_status
-        head["baseline"] = {"path": comparison.base.get("out"), **comparison.summary()}
-    # One conversation a line: readable, diffable, and written by the C encoder (an indent
-    # would switch json to its pure-Python encoder, many times slower on a large run).
-    text = (json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False)[:-2]
-            + ',\n  "conversations": [\n'
-            + ",\n".join("    " + _ENCODE(entry) for entry in entries)
-            + "\n  ]\n}\n")  # fmt: skip
-    write_atomically(path, text)
+
+
+def write_results_lines(path: Path, head: dict[str, Any], lines: Iterable[str]) -> None:
+    """results.json from its head and its conversations, each already encoded as one line
+    (so that a load run can stream them from disk); whole or not at all: written under a
+    temporary name, then renamed."""
+    temporary = path.with_name(f".{path.name}{PARTIAL}")
+    try:
+        with temporary.open("w", encoding="utf-8") as f:
+            f.write(json.dumps(head, indent=2, ensure_ascii=False, allow_nan=False)[:-2])
+            f.write(',\n  "conversations": [')
+            sep = "\n    "
+            for line in lines:
+                f.write(sep + line)
+                sep = ",\n    "
+            f.write("\n  ]\n}\n")
+        os.replace(temporary, path)
+    except BaseException:  # Ctrl-C mid-write too: leave no partial file behind
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def read_entries(path: Path) -> Iterator[dict[str, Any]]:
+    """The conversations of a results.json, one at a time: a line each as written here,
+    so a results.json of any size is read without holding it all."""
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.rstrip() == '  "conversations": [':
+                break
+        else:
+            raise ValueError(f"{path}: not a results.json (no conversations list)")
+        for line in f:
+            text = line.strip().rstrip(",")
+            if text == "]":
+                return
+            yield json.loads(text)
 
 
 def pack_entry(cases: Iterable[Case], files: Mapping[str, Path]) -> dict[str, Any]:
@@ -225,7 +271,7 @@ class ResultsLog:
         self._write(entry)
 
     def _write(self, line: dict[str, Any]) -> None:
-        self._file.write(_ENCODE(line) + "\n")
+        self._file.write(ENCODE(line) + "\n")
         self._file.flush()  # in the kernel's hands: a killed process loses nothing
 
     def close(self) -> None:
