@@ -156,6 +156,7 @@ def test_verify_passes_then_names_the_file_that_changed(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "D" / "manifest.json").read_text())
     assert manifest["command"][:2] == ["harness", "load"] and manifest["seed"] == 0
     assert "sla.yaml" in manifest["inputs"] and "results.json" in manifest["outputs"]
+    assert "report.html" in manifest["outputs"]  # the report is part of the evidence
     assert any(name.startswith("transcripts/") for name in manifest["outputs"])
     checked = harness("verify", "D", cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr

@@ -205,6 +205,9 @@ def _load(args: argparse.Namespace, *, replay: bool = False) -> int:
     if replay:
         return result.exit_code
     _summary(result, options)
+    from harness.report.html import write_report  # jinja2 is loaded when a report is written
+
+    print(f"report: {write_report(out)}")
     write_manifest(out, version=__version__, argv=args.argv, seed=options.seed, live=options.live,
                    inputs=[*pack.files.values(), *inputs])  # fmt: skip
     print(f"evidence: {out / 'manifest.json'} (harness verify {out})")
