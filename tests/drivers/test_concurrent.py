@@ -261,6 +261,6 @@ def test_an_in_process_bot_plays_one_at_a_time_and_says_so_once(
 def test_a_concurrency_below_one_is_a_usage_error(pack: Pack, tmp_path: Path) -> None:
     done = harness("run", "--concurrency", "0", cwd=tmp_path)
     assert done.returncode == 2
-    assert "--concurrency: expects a whole number of 1 or more, got 0" in done.stderr
+    assert "--concurrency: expects a whole number from 1 to 1,024, got 0" in done.stderr
     with pytest.raises(ConfigError, match="--concurrency expects 1 or more, got 0"):
         plan(pack, RunOptions(concurrency=0))
