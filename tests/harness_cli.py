@@ -115,10 +115,22 @@ def demo_bot_serving(cwd: Path, *options: str) -> Iterator[IO[str]]:
         assert server.stdout is not None
         yield server.stdout
     finally:
-        server.send_signal(signal.SIGINT)
-        _, err = server.communicate(timeout=20)
+        _, err = stop(server)
     assert server.returncode == 0, err
     assert err == ""
+
+
+def stop(process: subprocess.Popen[str], *, grace: float = 30) -> tuple[str, str]:
+    """End a process a test started, whatever the test's outcome: Ctrl-C (SIGINT), then, if
+    it has not ended within `grace` seconds (a busy machine is slow, not stuck), SIGKILL.
+    Returns what it printed; a kill is a failure of the test that started it."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.communicate(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise AssertionError(f"{process.args} did not stop within {grace} s of Ctrl-C") from None
 
 
 def run_deflector(bot: str, cwd: Path) -> None:

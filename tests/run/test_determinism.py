@@ -135,7 +135,12 @@ def test_transcripts_do_not_depend_on_the_process_or_its_hash_seed(pack: Pack) -
         stdout=subprocess.PIPE,
         text=True,
     )
-    expected = fingerprints(pack)
-    out, _ = child.communicate(timeout=60)
+    try:
+        expected = fingerprints(pack)
+        out, _ = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:  # a failure above leaves no process behind
+            child.kill()
+            child.communicate()
     assert child.returncode == 0
     assert [json.loads(line) for line in out.splitlines()] == expected

@@ -42,13 +42,24 @@ def stopped(cwd: Path, sig: signal.Signals) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
     log = cwd / "out" / "results.jsonl"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and run.poll() is None:
-        if log.exists() and log.read_text().count("\n") > 200:
-            break
-        time.sleep(0.05)
-    assert run.poll() is None, "the run ended before it could be stopped"
+    try:
+        while time.monotonic() < deadline and run.poll() is None:
+            if log.exists() and log.read_text().count("\n") > 200:
+                break
+            time.sleep(0.05)
+    except BaseException:
+        run.kill()
+        run.communicate()
+        raise
+    if run.poll() is not None:
+        raise AssertionError("the run ended before it could be stopped")
     run.send_signal(sig)
-    out, err = run.communicate(timeout=60)
+    try:
+        out, err = run.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        run.kill()
+        run.communicate()
+        raise
     return subprocess.CompletedProcess(run.args, run.returncode, out, err)
 
 
