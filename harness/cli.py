@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.adapters import BOT_FORMS
+from harness.audit.commands import add_commands
 from harness.bots import DESCRIPTIONS, named
 from harness.bots.serve import PROTOCOLS
 from harness.checks import CATALOGUE
@@ -237,10 +238,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_stdio)
 
+    add_commands(sub)
     p = sub.add_parser(
-        "schema", help="print the JSON Schema of a scenario, persona or endpoint file"
+        "schema", help="print the JSON Schema of a scenario, persona, endpoint or audit file"
     )
-    p.add_argument("what", choices=["scenario", "persona", "endpoint"])
+    p.add_argument("what", choices=["scenario", "persona", "endpoint", "mapping", "scenario-map"])
     p.set_defaults(func=_schema)
     return parser
 
@@ -383,8 +385,15 @@ def _stdio(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     from harness.adapters.endpoint import endpoint_schema
+    from harness.audit.mapping import Mapping
+    from harness.audit.scenario_map import ScenarioMap
 
-    models: dict[str, type[BaseModel]] = {"scenario": Scenario, "persona": Persona}
+    models: dict[str, type[BaseModel]] = {
+        "scenario": Scenario,
+        "persona": Persona,
+        "mapping": Mapping,
+        "scenario-map": ScenarioMap,
+    }
     schema = endpoint_schema() if args.what == "endpoint" else models[args.what].model_json_schema()
     print(json.dumps(schema, indent=2))
     return 0

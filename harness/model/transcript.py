@@ -20,7 +20,8 @@ contact…), `kind`, optional `text` and a `data` payload. Kinds and their paylo
     end                outcome
 
 Transcripts are written as JSON lines: a header line, then one line per event, and read
-back without loss.
+back without loss. An imported conversation's header also holds `started`, the time of
+its first message, by which the audit links the contacts of one customer.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ class Transcript:
     customer_id: str
     facts: dict[str, str] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    started: str = ""  # ISO 8601 time of the first message, for an imported conversation
 
     def of_kind(self, *kinds: str) -> Iterator[Event]:
         return (e for e in self.events if e.kind in kinds)
@@ -133,6 +135,7 @@ class Transcript:
             "seed": self.seed,
             "customer_id": self.customer_id,
             "facts": self.facts,
+            **({"started": self.started} if self.started else {}),
         }
 
     def to_jsonl(self) -> str:
@@ -154,6 +157,7 @@ class Transcript:
             customer_id=head["customer_id"],
             facts=dict(head.get("facts", {})),
             events=[Event.from_dict(row) for row in rows[1:]],
+            started=str(head.get("started", "")),
         )
 
 

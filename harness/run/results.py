@@ -73,7 +73,7 @@ def now() -> str:
 
 def write_results(
     path: Path,
-    options: RunOptions,
+    options: RunOptions | dict[str, Any],
     entries: Sequence[dict[str, Any]],
     kpis: dict[str, Any],
     *,
@@ -81,19 +81,19 @@ def write_results(
     finished: str,
 ) -> None:
     """results.json: the run's options and summary, then `entries`, one conversation each
-    (`ConversationResult.to_dict`, in the run's case order)."""
+    (`ConversationResult.to_dict`, in the run's case order). A command that plays nothing
+    (`harness audit`) gives its own options as a dict."""
     counts = {v: sum(1 for e in entries if e["verdict"] == v) for v in ("pass", "fail", "error")}
+    run = options if isinstance(options, dict) else {
+        "bot": options.bot,
+        "seed": options.seed,
+        "repeat": options.repeat,
+        "generated": options.generated,
+        "concurrency": options.concurrency,
+        "desk": options.desk.model_dump(),
+    }  # fmt: skip
     head = {
-        "run": {
-            "bot": options.bot,
-            "seed": options.seed,
-            "repeat": options.repeat,
-            "generated": options.generated,
-            "concurrency": options.concurrency,
-            "desk": options.desk.model_dump(),
-            "started": started,
-            "finished": finished,
-        },
+        "run": {**run, "started": started, "finished": finished},
         "summary": {**counts, "exit_status": exit_status(e["verdict"] for e in entries), **kpis},
     }
     # One conversation a line: readable, diffable, and written by the C encoder (an indent
