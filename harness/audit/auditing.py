@@ -72,15 +72,14 @@ def transcript_files(folders: Sequence[Path]) -> list[Path]:
 
 
 def read_header(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as f:
+    """A transcript's header; {} when its first line is none (the audit says so later)."""
+    with path.open(encoding="utf-8", errors="replace") as f:
         line = f.readline()
     try:
         head = json.loads(line)
     except json.JSONDecodeError:
-        head = None
-    if not isinstance(head, dict) or head.get("kind") != "transcript":
-        raise ConfigError([f"{path}:1: not a transcript (its first line is no header)"])
-    return head
+        return {}
+    return head if isinstance(head, dict) and head.get("kind") == "transcript" else {}
 
 
 def link_contacts(paths: Sequence[Path]) -> list[Link]:
@@ -88,8 +87,11 @@ def link_contacts(paths: Sequence[Path]) -> list[Link]:
     by_customer: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
     for i, path in enumerate(paths):
         head = read_header(path)
-        begun = started(str(head.get("started", "")))
-        if begun is not None:
+        try:
+            begun = started(str(head.get("started", "")))
+        except ValueError:  # not a time: the transcript's audit reports it
+            begun = None
+        if begun is not None and "customer_id" in head:
             by_customer[str(head["customer_id"])].append((begun, i, str(head["conversation_id"])))
     links = [Link()] * len(paths)
     for contacts in by_customer.values():
@@ -116,11 +118,12 @@ def audit_chunk(chunk: list[tuple[str, Link]], plan: AuditPlan | None = None) ->
 
 
 def audit_file(path: Path, link: Link, plan: AuditPlan) -> tuple[dict[str, Any], dict[str, Any]]:
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8", errors="replace")
     try:
         t = Transcript.from_jsonl(text)
+        started(t)  # a time, if any
     except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError([f"{path}: not a transcript ({exc})"]) from None
+        return unreadable(path, text, exc)
     scenario = plan.scenario_for(t)
     added = False
     if scenario is not None and t.started:
@@ -155,6 +158,44 @@ def audit_file(path: Path, link: Link, plan: AuditPlan) -> tuple[dict[str, Any],
         "checks": [v.to_dict() for v in checks],
         "metrics": metrics,
         "transcript": name,
+    }
+    return entry, metrics
+
+
+def unreadable(path: Path, text: str, exc: Exception) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The entry of a transcript that cannot be read: verdict error, naming file:line."""
+    line = 1
+    for number, row in enumerate(text.splitlines(), 1):
+        try:
+            json.loads(row)
+        except ValueError:
+            line = number
+            break
+    problem = f"{path}:{line}: not a transcript ({exc.__class__.__name__}: {exc})"
+    metrics = {
+        "turns": 0,
+        "contacts": 1,
+        "handoff_turn": None,
+        "time_to_human": None,
+        "reasks": 0,
+        "repeated_statements": 0,
+        "goal_met_contact": None,
+        "outcome": "error",
+    }
+    entry: dict[str, Any] = {
+        "conversation_id": path.stem,
+        "scenario": "",
+        "persona": "",
+        "persona_seed": None,
+        "repeat": 0,
+        "seed": 0,
+        "customer_id": "",
+        "verdict": "error",
+        "outcome": "error",
+        "error": problem,
+        "checks": [],
+        "metrics": metrics,
+        "transcript": "",
     }
     return entry, metrics
 

@@ -39,6 +39,11 @@ def add_commands(sub: Any) -> None:
         metavar="TEXT",
         help=f"the pseudonymisation key (default: ${SALT_VARIABLE}); keep it secret",
     )
+    p.add_argument(
+        "--as-scenarios",
+        action="store_true",
+        help="write Botium convos as scenario files (DIR/scenarios/) instead",
+    )
     p.set_defaults(func=_import)
 
     p = sub.add_parser("audit", help="run the checks over imported or played transcripts")
@@ -98,6 +103,8 @@ def _import(args: argparse.Namespace) -> int:
     from harness.audit.mapping import load_mapping
 
     key = salt(args.salt)
+    if args.as_scenarios:
+        return _scenarios(args.files, args.out, key)
     mapping = load_mapping(args.map) if args.map else None
     summary = import_files(args.files, mapping, args.out, salt=key, errors=sys.stderr)
     replaced = ", ".join(f"{kind} {n}" for kind, n in sorted(summary.replaced.items()))
@@ -111,6 +118,32 @@ def _import(args: argparse.Namespace) -> int:
     return 1 if summary.bad_rows else 0
 
 
+def _scenarios(files: list[Path], out: Path, key: bytes) -> int:
+    import yaml
+
+    from harness.audit.platforms import botium_scenario
+    from harness.audit.pseudonym import Pseudonymiser
+    from harness.loading import load_pack
+
+    wrong = [
+        f"{f}: --as-scenarios reads Botium convos (*.convo.txt)"
+        for f in files
+        if not f.name.endswith(".convo.txt")
+    ]
+    if wrong:
+        raise ConfigError(wrong)
+    folder = out / "scenarios"
+    folder.mkdir(parents=True, exist_ok=True)
+    pseudonymiser = Pseudonymiser(key)
+    for file in files:
+        scenario = botium_scenario(file, pseudonymiser)
+        target = folder / f"{scenario['id']}.yaml"
+        target.write_text(yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True))
+        print(f"{file} -> {target}")
+    load_pack([folder])  # what was written validates as scenarios
+    return 0
+
+
 def _audit(args: argparse.Namespace) -> int:
     from harness.audit.auditing import AuditPlan, audit
     from harness.audit.scenario_map import load_scenario_map
@@ -120,6 +153,11 @@ def _audit(args: argparse.Namespace) -> int:
     result = audit(
         args.folders, AuditPlan(mapped, scenarios, out), workers=args.workers, sla_seconds=args.sla
     )
+    errors = [e["error"] for e in result.entries if e["error"]]
+    for problem in errors[:20]:
+        print(f"harness: {problem}", file=sys.stderr)
+    if len(errors) > 20:
+        print(f"harness: … and {len(errors) - 20} more (all in results.json)", file=sys.stderr)
     _summary(result.entries, result.kpis)
     print(f"results: {out / 'results.json'}")
     return result.exit_code

@@ -21,7 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from harness.audit.pseudonym import Pseudonymiser
 from harness.audit.readers import Bad, Message, parse_time
+from harness.errors import ConfigError
 
 HANDOFF_ACTIONS = re.compile(r"handoff|hand_off|human|live_?agent|transfer", re.IGNORECASE)
 _HOOK = re.compile(r"^[A-Z][A-Z0-9_]+(?:\s|$)")
@@ -126,3 +128,30 @@ def botium_convo(path: Path) -> tuple[str, list[tuple[int, str, str]]]:
         elif speaker and line and not _HOOK.match(line):
             text.append(line)
     return name or path.name, blocks
+
+
+def botium_scenario(path: Path, pseudonymiser: Pseudonymiser) -> dict[str, Any]:
+    """A Botium convo as a harness scenario (a migration path): its `#me` blocks become
+    scripted steps, its last `#bot` block the goal's evidence. The scenario expects the bot
+    to finish the job (no human needed); edit stakes and expectations to suit."""
+    name, blocks = botium_convo(path)
+    said = [pseudonymiser.text(text, name) for _, who, text in blocks if who == "customer"]
+    replies = [text for _, who, text in blocks if who == "bot"]
+    if not said or not replies:
+        raise ConfigError([f"{path}:1: a convo to import as a scenario needs #me and #bot blocks"])
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "convo"
+    braces = str.maketrans({"{": "{{", "}": "}}"})
+    return {
+        "id": f"botium.{slug}",
+        "title": name,
+        "description": f"Imported from the Botium convo {path.name}.",
+        "domain": "imported",
+        "stakes": "low",
+        "goal": {
+            "intent": slug.replace("-", "_"),
+            "utterances": [said[0].translate(braces)],
+            "evidence": {"text": [re.escape(replies[-1][:80]).replace("\\ ", " ")]},
+        },
+        "steps": [{"say": text.translate(braces)} for text in said[1:]],
+        "expectations": {"escalation": {"required": False}},
+    }

@@ -9,8 +9,10 @@ known first name followed by a capitalised word). Each value is replaced by a fa
 same shape, chosen by an HMAC of the salt, the customer and the value: the same value of
 one customer always becomes the same fake, and without the salt nothing leads back.
 
-What it cannot see: a name that is not introduced and whose first name is not in the list,
-a bare number that is not labelled, addresses. Those stay as they were.
+A value once recognised in a customer's messages is replaced wherever it appears again in
+that customer's later messages, labelled or not. What it cannot see: a name that is not
+introduced and whose first name is not in the list, a bare number never labelled,
+street addresses. Those stay as they were.
 """
 
 from __future__ import annotations
@@ -167,6 +169,7 @@ class Pseudonymiser:
 
     salt: bytes
     replaced: Counter[str] = field(default_factory=Counter)
+    known: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
     def number(self, *parts: str) -> int:
         message = "\0".join(parts).encode("utf-8")
@@ -178,20 +181,29 @@ class Pseudonymiser:
         return f"cust-{self.number('customer', value):016x}"
 
     def text(self, text: str, customer: str) -> str:
-        """`text` with every recognised value replaced by its fake for `customer`."""
-        finds = find(text)
-        if not finds:
-            return text
+        """`text` with every recognised value replaced by its fake for `customer`, and every
+        value recognised before in this customer's messages ("I gave it: 31926819")."""
+        known = self.known.setdefault(customer, {})
         out: list[str] = []
         at = 0
-        for start, end, kind in finds:
+        for start, end, kind in find(text):
             value = text[start:end]
-            out.append(text[at:start])
-            out.append(self.fake(kind, value, customer))
+            out.append(self._again(text[at:start], known))
+            fake = self.fake(kind, value, customer)
+            out.append(fake)
             self.replaced[kind] += 1
+            if len(value) >= 4:
+                known[value] = (kind, fake)
             at = end
-        out.append(text[at:])
+        out.append(self._again(text[at:], known))
         return "".join(out)
+
+    def _again(self, text: str, known: dict[str, tuple[str, str]]) -> str:
+        for value, (kind, fake) in known.items():
+            if value in text:
+                text, n = re.subn(rf"(?<!\w){re.escape(value)}(?!\w)", fake, text)
+                self.replaced[kind] += n
+        return text
 
     def data(self, value: Any, customer: str) -> Any:
         """Every string inside a JSON-like value, pseudonymised."""
