@@ -42,6 +42,7 @@ _REQUEST = re.compile(
     r"|i('?ll| will)? need|please (give|provide|confirm|tell|share))",
     re.IGNORECASE,
 )
+_SPELLED = {"no": "number", "ref": "reference"}
 _DETERMINERS = frozenset({"my", "our", "the", "your", "a", "an"})
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
 _KIND_PATTERNS = [
@@ -66,7 +67,8 @@ _FACT_OF_FIND = {
 
 def fact_name(label: str) -> str:
     """A fact's name from how it is labelled: the lexicon's kind if one fits, else the label."""
-    words = " ".join(w for w in label.lower().split() if w not in _DETERMINERS)
+    said = [_SPELLED.get(w, w) for w in label.lower().split() if w not in _DETERMINERS]
+    words = " ".join(said)
     for kind, pattern in _KIND_PATTERNS:
         if pattern.match(words):
             return kind

@@ -1,0 +1,123 @@
+"""From rows to transcripts: gathering conversations from a stream, reading messages, and
+the false-resolution rule across contacts."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from harness.audit.build import Gatherer
+from harness.audit.checking import Link, false_resolution
+from harness.audit.importer import import_files
+from harness.audit.mapping import Mapping
+from harness.audit.pseudonym import iban_ok
+from harness.audit.readers import Bad, Message
+from harness.audit.reading import Reader
+from harness.model.transcript import Event, Transcript
+
+MAPPING = Mapping.model_validate(
+    {
+        "format": "csv",
+        "conversation": "conv_id",
+        "customer": "user_id",
+        "time": "ts",
+        "role": "speaker",
+        "roles": {"customer": ["user"], "bot": ["bot"], "agent": ["agent"]},
+        "text": "message",
+        "channel": "channel",
+    }
+)
+HEADER = "conv_id,user_id,ts,speaker,message,channel\n"
+
+
+def message(conversation: str, time: float) -> Message:
+    return Message("f:1", conversation, "c", time, "customer", "hi", "chat")
+
+
+def test_a_conversation_is_handed_back_once_the_rows_move_a_day_past_it() -> None:
+    gatherer = Gatherer(idle=86400)
+    assert list(gatherer.add(message("a", 0))) == []
+    assert list(gatherer.add(message("b", 100))) == []
+    done = list(gatherer.add(message("c", 86401)))
+    assert [[m.conversation for m in group] for group in done] == [["a"]]  # type: ignore[union-attr]
+    again = list(gatherer.add(message("a", 86402)))
+    assert len(again) == 1 and isinstance(again[0], Bad) and "already" in again[0].problem
+    assert sorted(g[0].conversation for g in gatherer.rest()) == ["b", "c"]
+
+
+def test_interleaved_rows_and_files_make_whole_conversations(tmp_path: Path) -> None:
+    (tmp_path / "one.csv").write_text(
+        HEADER + "a,u1,2024-05-01T10:00:00Z,user,My order number is 88812345,chat\n"
+        "b,u2,2024-05-01T10:00:01Z,user,hello,chat\n"
+        "a,u1,2024-05-01T10:00:02Z,bot,Could you give me your order number?,chat\n"
+    )
+    (tmp_path / "two.csv").write_text(
+        HEADER + "b,u2,1714557603,bot,Hi there.,voice\n"
+        "a,u1,2024-05-01T10:00:09+00:00,user,Speak to a human please,chat\n"
+    )
+    summary = import_files(
+        [tmp_path / "one.csv", tmp_path / "two.csv"],
+        MAPPING,
+        tmp_path / "o",
+        salt=b"s",
+        errors=io.StringIO(),
+    )
+    assert summary.conversations == 2 and summary.bad_rows == 0
+    a = Transcript.from_jsonl((tmp_path / "o" / "transcripts" / "a.jsonl").read_text())
+    assert [(e.t, e.turn, e.kind) for e in a.events] == [
+        (0.0, 1, "customer_message"),
+        (2.0, 1, "bot_message"),
+        (9.0, 2, "customer_message"),
+        (9.0, 2, "end"),
+    ]
+    assert a.events[0].data["facts"] == {"order_number": a.facts["order_number"]}
+    assert a.events[1].data["asks"] == ["order_number"]
+    assert a.events[2].data["asks_human"] is True
+    assert a.started == "2024-05-01T10:00:00+00:00"
+    b = Transcript.from_jsonl((tmp_path / "o" / "transcripts" / "b.jsonl").read_text())
+    assert [e.kind for e in b.events] == [
+        "customer_message",
+        "channel_switch",
+        "bot_message",
+        "end",
+    ]
+
+
+def test_labelled_facts_are_named_by_the_lexicon_or_their_label() -> None:
+    reader = Reader()
+    said = reader.customer("Policy number: POL-203168, booking REF-835875, my claim no is C12345")
+    assert said["facts"] == {
+        "policy_number": "POL-203168",
+        "booking_reference": "REF-835875",
+        "claim_id": "C12345",
+    }
+    assert reader.bot("Could you confirm your booking reference again?")["asks"] == [
+        "booking_reference"
+    ]
+    assert "asks" not in reader.bot("Your booking reference is on its way.")
+
+
+def claimed(then_back_after: float | None) -> Transcript:
+    t = Transcript("x", "", "", 0, "c", started="2024-05-01T10:00:00+00:00")
+    t.events.append(
+        Event(
+            5.0, 1, "chat", 1, "bot_message", "That has been resolved.", {"claims_resolution": True}
+        )
+    )
+    return t
+
+
+def test_a_claim_followed_by_a_contact_within_seven_days_is_a_false_resolution() -> None:
+    t = claimed(None)
+    begun = 1714557600.0
+    soon = false_resolution(t, Link(1, "y", begun + 5 + 6 * 86400))
+    assert soon.verdict == "fail" and "came back 6.0 days later (y)" in soon.message
+    assert false_resolution(t, Link(1, "y", begun + 5 + 8 * 86400)).verdict == "pass"
+    assert false_resolution(t, Link()).verdict == "pass"
+
+
+def test_a_fake_iban_is_an_iban() -> None:
+    from harness.audit.pseudonym import Pseudonymiser
+
+    fake = Pseudonymiser(b"s").text("GB82 WEST 1234 5698 7654 32", "c")
+    assert fake != "GB82 WEST 1234 5698 7654 32" and iban_ok(fake)
