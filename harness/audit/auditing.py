@@ -1,11 +1,12 @@
 """`harness audit`: the check catalogue over every transcript in some folders, on all cores.
 
-Two passes. The first reads only the header line of each transcript and links the
-contacts of each customer (by customer id, in the order they started). The second audits
-the transcripts in chunks, in a pool of worker processes (or in this one, for one
-worker): each chunk is read, checked and copied to `--out` as it goes, so memory holds a
-chunk, never the whole set. Results come back in the order of the files, so any number
-of workers gives the same results.json (times aside).
+One pass over the files, in chunks, in a pool of worker processes (or in this one, for one
+worker): each transcript is read once, checked, and linked (or copied) into `--out`, so
+memory holds the entries, never the transcripts. What depends on the customer's other
+contacts (a resolution claim followed by a repeat contact; resolution over the window) is
+sent back open and settled here once every contact is known (`checking.conclude`).
+Results come back in the order of the files, so any number of workers gives the same
+results.json (times aside).
 """
 
 from __future__ import annotations
@@ -20,13 +21,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.audit.checking import Link, audit_checks, audit_metrics, started, with_goal_evidence
+from harness.audit.checking import (
+    Link,
+    Pending,
+    audit_checks,
+    conclude,
+    pending,
+    started,
+    with_goal_evidence,
+)
 from harness.audit.scenario_map import ScenarioMap
 from harness.errors import ConfigError
 from harness.loading import bundled_pack
 from harness.model.scenario import Scenario
 from harness.model.transcript import Transcript
-from harness.run.kpis import run_kpis
+from harness.run.kpis import conversation_metrics, run_kpis
 from harness.run.results import exit_status, now, write_results
 
 CHUNK = 500
@@ -71,34 +80,19 @@ def transcript_files(folders: Sequence[Path]) -> list[Path]:
     return found
 
 
-def read_header(path: Path) -> dict[str, Any]:
-    """A transcript's header; {} when its first line is none (the audit says so later)."""
-    with path.open(encoding="utf-8", errors="replace") as f:
-        line = f.readline()
-    try:
-        head = json.loads(line)
-    except json.JSONDecodeError:
-        return {}
-    return head if isinstance(head, dict) and head.get("kind") == "transcript" else {}
-
-
-def link_contacts(paths: Sequence[Path]) -> list[Link]:
-    """Each transcript's place among its customer's contacts (imported ones only)."""
-    by_customer: dict[str, list[tuple[float, int, str]]] = defaultdict(list)
-    for i, path in enumerate(paths):
-        head = read_header(path)
-        try:
-            begun = started(str(head.get("started", "")))
-        except ValueError:  # not a time: the transcript's audit reports it
-            begun = None
-        if begun is not None and "customer_id" in head:
-            by_customer[str(head["customer_id"])].append((begun, i, str(head["conversation_id"])))
-    links = [Link()] * len(paths)
+def link_contacts(opens: Sequence[Pending | None], ids: Sequence[str]) -> list[Link]:
+    """Each transcript's place among its customer's contacts (imported ones only), in the
+    order they started."""
+    by_customer: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for i, open_ in enumerate(opens):
+        if open_ is not None and open_.begun is not None:
+            by_customer[open_.customer].append((open_.begun, i))
+    links = [Link()] * len(opens)
     for contacts in by_customer.values():
         contacts.sort()
-        for n, (_, i, _) in enumerate(contacts):
+        for n, (_, i) in enumerate(contacts):
             after = contacts[n + 1] if n + 1 < len(contacts) else None
-            links[i] = Link(n + 1, after[2] if after else "", after[0] if after else None)
+            links[i] = Link(n + 1, *((ids[after[1]], after[0]) if after else ("", None)))
     return links
 
 
@@ -110,35 +104,35 @@ def _set_plan(plan: AuditPlan) -> None:
     _PLAN = plan
 
 
-def audit_chunk(chunk: list[tuple[str, Link]], plan: AuditPlan | None = None) -> list[Any]:
-    """Entries and metrics of a chunk of transcripts (in a worker, with the worker's plan)."""
+Audited = tuple[dict[str, Any], "Pending | None"]
+
+
+def audit_chunk(chunk: list[str], plan: AuditPlan | None = None) -> list[Audited]:
+    """The entries of a chunk of transcripts (in a worker, with the worker's plan)."""
     plan = plan or _PLAN
     assert plan is not None
-    return [audit_file(Path(path), link, plan) for path, link in chunk]
+    return [audit_file(Path(path), plan) for path in chunk]
 
 
-def audit_file(path: Path, link: Link, plan: AuditPlan) -> tuple[dict[str, Any], dict[str, Any]]:
+def audit_file(path: Path, plan: AuditPlan) -> Audited:
+    """One transcript's entry, and what stays open until its customer's contacts are known."""
     text = path.read_text(encoding="utf-8", errors="replace")
     try:
         t = Transcript.from_jsonl(text)
         started(t)  # a time, if any
     except (ValueError, KeyError, TypeError) as exc:
-        return unreadable(path, text, exc)
+        return unreadable(path, text, exc), None
     scenario = plan.scenario_for(t)
     added = False
     if scenario is not None and t.started:
         count = len(t.events)
         with_goal_evidence(t, scenario)
         added = len(t.events) != count
-    checks = audit_checks(t, scenario, plan.scenario_map.defaults, link)
-    metrics = audit_metrics(t, scenario, link)
+    checks = audit_checks(t, scenario, plan.scenario_map.defaults)
+    metrics = conversation_metrics(t)
     name = f"transcripts/{path.name}"
     if plan.out is not None:
-        target = plan.out / name
-        if added:
-            target.write_text(t.to_jsonl(), encoding="utf-8")
-        else:
-            shutil.copyfile(path, target)
+        _keep(path, plan.out / name, t.to_jsonl() if added else None)
     verdict = (
         "error"
         if metrics["outcome"] == "error"
@@ -159,10 +153,25 @@ def audit_file(path: Path, link: Link, plan: AuditPlan) -> tuple[dict[str, Any],
         "metrics": metrics,
         "transcript": name,
     }
-    return entry, metrics
+    return entry, pending(t, scenario, checks)
 
 
-def unreadable(path: Path, text: str, exc: Exception) -> tuple[dict[str, Any], dict[str, Any]]:
+def _keep(source: Path, target: Path, text: str | None) -> None:
+    """The transcript in the output folder: a hard link where the file system allows (an
+    open and a copy cost more than the audit itself), else a copy; `text` if it changed."""
+    if text is not None:
+        target.write_text(text, encoding="utf-8")
+        return
+    try:
+        os.link(source, target)
+    except FileExistsError:  # from an earlier audit into the same folder
+        target.unlink()
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def unreadable(path: Path, text: str, exc: Exception) -> dict[str, Any]:
     """The entry of a transcript that cannot be read: verdict error, naming file:line."""
     line = 1
     for number, row in enumerate(text.splitlines(), 1):
@@ -197,13 +206,13 @@ def unreadable(path: Path, text: str, exc: Exception) -> tuple[dict[str, Any], d
         "metrics": metrics,
         "transcript": "",
     }
-    return entry, metrics
+    return entry
 
 
-def chunks(paths: Sequence[Path], links: Sequence[Link]) -> Iterator[list[tuple[str, Link]]]:
-    pairs = [(str(p), link) for p, link in zip(paths, links, strict=True)]
-    for at in range(0, len(pairs), CHUNK):
-        yield pairs[at : at + CHUNK]
+def chunks(paths: Sequence[Path]) -> Iterator[list[str]]:
+    names = [str(p) for p in paths]
+    for at in range(0, len(names), CHUNK):
+        yield names[at : at + CHUNK]
 
 
 def audit(
@@ -216,21 +225,26 @@ def audit(
     """Audit every transcript under `folders`; write results.json and transcripts to plan.out."""
     begun = now()
     paths = transcript_files(folders)
-    names = [p.name for p in paths]
-    if len(set(names)) != len(names):
-        twice = sorted({n for n in names if names.count(n) > 1})[0]
-        raise ConfigError([f"two transcripts are named {twice}; audit them separately"])
-    links = link_contacts(paths)
+    names = {p.name for p in paths}
+    if len(names) != len(paths):
+        raise ConfigError(
+            ["two transcripts have the same file name; audit those folders separately"]
+        )
     if plan.out is not None:
         (plan.out / "transcripts").mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
     if workers == 1:
-        done = [row for chunk in chunks(paths, links) for row in audit_chunk(chunk, plan)]
+        done = [row for chunk in chunks(paths) for row in audit_chunk(chunk, plan)]
     else:
         with ProcessPoolExecutor(workers, initializer=_set_plan, initargs=(plan,)) as pool:
-            done = [row for rows in pool.map(audit_chunk, chunks(paths, links)) for row in rows]
+            done = [row for rows in pool.map(audit_chunk, chunks(paths)) for row in rows]
     entries = [entry for entry, _ in done]
-    kpis = run_kpis([metrics for _, metrics in done], sla_seconds=sla_seconds)
+    opens = [open_ for _, open_ in done]
+    links = link_contacts(opens, [e["conversation_id"] for e in entries])
+    for entry, open_, link in zip(entries, opens, links, strict=True):
+        if open_ is not None:
+            conclude(entry, open_, link)
+    kpis = run_kpis([e["metrics"] for e in entries], sla_seconds=sla_seconds)
     if plan.out is not None:
         head = {
             "command": "audit",

@@ -24,9 +24,9 @@ from harness.conversation.lexicon import Lexicon
 from harness.model.scenario import EscalationExpectation, Expectations, Scenario
 from harness.model.transcript import Event, Transcript, outcome
 from harness.model.verdict import Verdict
-from harness.run.kpis import conversation_metrics
 
 WINDOW = 7 * 86400.0
+FALSE_CLAIM = "resolution.no_false_claim"
 NO_SCENARIO = frozenset(
     {
         "escalation.on_request",
@@ -45,11 +45,25 @@ NO_SCENARIO = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """Where a conversation stands among its customer's contacts (from the headers)."""
+    """Where a conversation stands among its customer's contacts."""
 
     contact: int = 1
     next_id: str = ""
     next_started: float | None = None  # epoch seconds of the customer's next contact
+
+
+@dataclass(slots=True)
+class Pending:
+    """What the audit of one transcript leaves open until every contact is known: a worker
+    sends it back beside the entry, and `conclude` settles it once contacts are linked."""
+
+    customer: str
+    begun: float | None  # epoch seconds of the first message (imported transcripts)
+    last: float  # `t` of the last event
+    claim: tuple[int, float, str] | None = None  # the last resolution claim: turn, t, quote
+    goal: bool = True  # nothing says the goal was unmet
+    abandoned: bool = False
+    handoff: bool = False
 
 
 def started(t: Transcript | str) -> float | None:
@@ -76,10 +90,10 @@ def with_goal_evidence(t: Transcript, scenario: Scenario) -> None:
             return
 
 
-def audit_checks(
-    t: Transcript, scenario: Scenario | None, defaults: Any, link: Link
-) -> list[Verdict]:
-    """Every check of the catalogue, in order: run where it applies, else skipped."""
+def audit_checks(t: Transcript, scenario: Scenario | None, defaults: Any) -> list[Verdict]:
+    """Every check of the catalogue, in order: run where it applies, else skipped. The
+    false-resolution rule sees the contacts inside the transcript; `conclude` adds the
+    customer's later transcripts."""
     if scenario is not None:
         x = scenario.expectations
     else:
@@ -95,12 +109,12 @@ def audit_checks(
             verdicts.append(skipped(name, "needs a scenario (map it with --scenario-map)"))
         elif name == "context.handoff_payload" and _payload_unknown(t):
             verdicts.append(skipped(name, "the export records no handoff payload"))
-        elif name == "resolution.no_false_claim" and scenario is None:
-            verdicts.append(false_resolution(t, link))
+        elif name == FALSE_CLAIM and scenario is None:
+            verdicts.append(false_resolution(t))
         else:
             verdict = check.fn(t, x)
-            if name == "resolution.no_false_claim" and verdict.verdict == "pass":
-                verdict = false_resolution(t, link)
+            if name == FALSE_CLAIM and verdict.verdict == "pass":
+                verdict = false_resolution(t)
             verdicts.append(verdict)
     return verdicts
 
@@ -109,9 +123,8 @@ def _payload_unknown(t: Transcript) -> bool:
     return any("context" not in e.data for e in t.of_kind("handoff"))
 
 
-def false_resolution(t: Transcript, link: Link, window: float = WINDOW) -> Verdict:
-    """A resolution claim followed, within `window`, by another contact of the customer."""
-    name = "resolution.no_false_claim"
+def false_resolution(t: Transcript, window: float = WINDOW) -> Verdict:
+    """A resolution claim followed, within `window`, by a later contact in the transcript."""
     claims = [e for e in t.of_kind("bot_message") if e.data.get("claims_resolution")]
     for claim in claims:
         again = next(
@@ -126,45 +139,69 @@ def false_resolution(t: Transcript, link: Link, window: float = WINDOW) -> Verdi
         )
         if again is not None:
             return failed(
-                name,
-                f"the bot claimed resolution at turn {claim.turn} and the "
-                f"customer came back {_days(again.t - claim.t)} later",
+                FALSE_CLAIM,
+                f"the bot claimed resolution at turn {claim.turn} and "
+                f"the customer came back {_days(again.t - claim.t)} later",
                 [claim, again],
             )
-    begun = started(t)
-    if claims and begun is not None and link.next_started is not None:
-        gap = link.next_started - (begun + claims[-1].t)
-        if gap <= window:
-            return failed(
-                name,
-                f"the bot claimed resolution at turn {claims[-1].turn} and the "
-                f"customer came back {_days(gap)} later ({link.next_id})",
-                claims[-1:],
-            )
     return Verdict(
-        name,
+        FALSE_CLAIM,
         "pass",
         f"{len(claims)} resolution claim(s), none followed by a repeat contact within 7 days",
     )
 
 
-def _days(seconds: float) -> str:
-    return f"{seconds / 86400:.1f} days" if seconds >= 86400 else f"{seconds / 3600:.1f} hours"
+def pending(t: Transcript, scenario: Scenario | None, verdicts: list[Verdict]) -> Pending:
+    claims = [e for e in t.of_kind("bot_message") if e.data.get("claims_resolution")]
+    still_open = any(v.name == FALSE_CLAIM and v.verdict == "pass" for v in verdicts)
+    last_claim = claims[-1] if claims and still_open else None
+    return Pending(
+        customer=t.customer_id,
+        begun=started(t),
+        last=t.events[-1].t if t.events else 0.0,
+        claim=(last_claim.turn, last_claim.t, last_claim.quote()) if last_claim else None,
+        goal=scenario is None or t.first("goal_met") is not None,
+        abandoned=outcome(t) == "abandoned",
+        handoff=t.first("handoff") is not None,
+    )
 
 
-def audit_metrics(t: Transcript, scenario: Scenario | None, link: Link) -> dict[str, Any]:
-    """The run's metrics, with resolution judged over the window across contacts."""
-    metrics = conversation_metrics(t)
-    if not t.started:  # a played transcript: its contacts and goal are all inside it
-        return metrics
-    begun = started(t) or 0.0
-    last = t.events[-1].t if t.events else 0.0
-    back = link.next_started is not None and link.next_started - (begun + last) <= WINDOW
-    goal = scenario is None or t.first("goal_met") is not None
-    resolved = not back and goal and outcome(t) != "abandoned"
+def conclude(entry: dict[str, Any], open_: Pending, link: Link) -> None:
+    """Settle an entry once its customer's contacts are linked: the false-resolution rule
+    across transcripts, and resolution judged over the window (imported transcripts)."""
+    if open_.begun is None:  # a played transcript: its contacts and goal are all inside it
+        return
+    if open_.claim is not None and link.next_started is not None:
+        turn, at, quote = open_.claim
+        gap = link.next_started - (open_.begun + at)
+        if gap <= WINDOW:
+            verdict = Verdict(
+                FALSE_CLAIM,
+                "fail",
+                f"the bot claimed resolution at turn {turn} "
+                f"and the customer came back {_days(gap)} later ({link.next_id})",
+                (turn,),
+                (quote,),
+            )
+            entry["checks"] = [
+                verdict.to_dict() if c["name"] == FALSE_CLAIM else c for c in entry["checks"]
+            ]
+    metrics = entry["metrics"]
+    back = link.next_started is not None and (
+        link.next_started - (open_.begun + open_.last) <= WINDOW
+    )
+    resolved = not back and open_.goal and not open_.abandoned
     metrics["contacts"] = 2 if back else 1
     metrics["contact"] = link.contact
     metrics["goal_met_contact"] = 1 if resolved else None
     if resolved:
-        metrics["outcome"] = "resolved_by_human" if t.first("handoff") else "resolved_by_bot"
-    return metrics
+        metrics["outcome"] = "resolved_by_human" if open_.handoff else "resolved_by_bot"
+    entry["outcome"] = metrics["outcome"]
+    if entry["verdict"] != "error":
+        entry["verdict"] = (
+            "fail" if any(c["verdict"] == "fail" for c in entry["checks"]) else "pass"
+        )
+
+
+def _days(seconds: float) -> str:
+    return f"{seconds / 86400:.1f} days" if seconds >= 86400 else f"{seconds / 3600:.1f} hours"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from harness.audit.build import Gatherer
-from harness.audit.checking import Link, false_resolution
+from harness.audit.checking import Link, conclude, false_resolution, pending
 from harness.audit.importer import import_files
 from harness.audit.mapping import Mapping
 from harness.audit.pseudonym import iban_ok
@@ -97,7 +98,7 @@ def test_labelled_facts_are_named_by_the_lexicon_or_their_label() -> None:
     assert "asks" not in reader.bot("Your booking reference is on its way.")
 
 
-def claimed(then_back_after: float | None) -> Transcript:
+def claimed() -> Transcript:
     t = Transcript("x", "", "", 0, "c", started="2024-05-01T10:00:00+00:00")
     t.events.append(
         Event(
@@ -107,13 +108,26 @@ def claimed(then_back_after: float | None) -> Transcript:
     return t
 
 
+def concluded(t: Transcript, link: Link) -> dict[str, Any]:
+    """The false-resolution verdict once the customer's next contact is known."""
+    verdicts = [false_resolution(t)]
+    entry = {
+        "checks": [v.to_dict() for v in verdicts],
+        "verdict": "pass",
+        "metrics": {"outcome": "contained_unresolved"},
+    }
+    conclude(entry, pending(t, None, verdicts), link)
+    verdict: dict[str, Any] = entry["checks"][0]
+    return verdict
+
+
 def test_a_claim_followed_by_a_contact_within_seven_days_is_a_false_resolution() -> None:
-    t = claimed(None)
+    t = claimed()
     begun = 1714557600.0
-    soon = false_resolution(t, Link(1, "y", begun + 5 + 6 * 86400))
-    assert soon.verdict == "fail" and "came back 6.0 days later (y)" in soon.message
-    assert false_resolution(t, Link(1, "y", begun + 5 + 8 * 86400)).verdict == "pass"
-    assert false_resolution(t, Link()).verdict == "pass"
+    soon = concluded(t, Link(1, "y", begun + 5 + 6 * 86400))
+    assert soon["verdict"] == "fail" and "came back 6.0 days later (y)" in soon["message"]
+    assert concluded(t, Link(1, "y", begun + 5 + 8 * 86400))["verdict"] == "pass"
+    assert concluded(t, Link())["verdict"] == "pass"
 
 
 def test_a_fake_iban_is_an_iban() -> None:
