@@ -17,7 +17,7 @@ import shutil
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +116,10 @@ def audit_chunk(chunk: list[str], plan: AuditPlan | None = None) -> list[Audited
 
 def audit_file(path: Path, plan: AuditPlan) -> Audited:
     """One transcript's entry, and what stays open until its customer's contacts are known."""
-    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return unreadable(path, "", exc), None
     try:
         t = Transcript.from_jsonl(text)
         started(t)  # a time, if any
@@ -220,9 +223,11 @@ def audit(
     plan: AuditPlan,
     *,
     workers: int | None = None,
+    dask: str | None = None,
     sla_seconds: float = 60.0,
 ) -> AuditResult:
-    """Audit every transcript under `folders`; write results.json and transcripts to plan.out."""
+    """Audit every transcript under `folders` (on `workers` processes, or on the Dask
+    cluster at `dask`); write results.json and transcripts to plan.out."""
     begun = now()
     paths = transcript_files(folders)
     names = {p.name for p in paths}
@@ -233,7 +238,13 @@ def audit(
     if plan.out is not None:
         (plan.out / "transcripts").mkdir(parents=True, exist_ok=True)
     workers = workers or os.cpu_count() or 1
-    if workers == 1:
+    if dask is not None:
+        from harness.audit.cluster import audit_on_dask
+
+        # A worker has its own working folder: it gets absolute paths.
+        there = replace(plan, out=plan.out.resolve() if plan.out else None)
+        done = audit_on_dask(dask, list(chunks([p.resolve() for p in paths])), there)
+    elif workers == 1:
         done = [row for chunk in chunks(paths) for row in audit_chunk(chunk, plan)]
     else:
         with ProcessPoolExecutor(workers, initializer=_set_plan, initargs=(plan,)) as pool:

@@ -64,6 +64,12 @@ def add_commands(sub: Any) -> None:
         "--workers", type=_positive, metavar="N", help="worker processes (default: all cores)"
     )
     p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); "
+        "needs harness[dask], and every worker must see the files",
+    )
+    p.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
@@ -151,7 +157,11 @@ def _audit(args: argparse.Namespace) -> int:
     mapped, scenarios = load_scenario_map(args.scenario_map)
     out = args.out or Path("reports") / f"audit-{datetime.now():%Y%m%d-%H%M%S}"
     result = audit(
-        args.folders, AuditPlan(mapped, scenarios, out), workers=args.workers, sla_seconds=args.sla
+        args.folders,
+        AuditPlan(mapped, scenarios, out),
+        workers=args.workers,
+        dask=args.dask,
+        sla_seconds=args.sla,
     )
     errors = [e["error"] for e in result.entries if e["error"]]
     for problem in errors[:20]:
