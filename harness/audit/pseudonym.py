@@ -4,10 +4,11 @@ is written.
 Recognisers (regular expressions with checksums and context) find e-mail addresses, phone
 numbers, card numbers (Luhn-checked), IBANs (mod-97 checked), account numbers (after
 "account number"), postcodes (UK shape, or a ZIP after "zip"/"postcode"), dates of birth
-(a date in a sentence about birth) and names (after "my name is", "called", a title, or a
-known first name followed by a capitalised word). Each value is replaced by a fake of the
-same shape, chosen by an HMAC of the salt, the customer and the value: the same value of
-one customer always becomes the same fake, and without the salt nothing leads back.
+(a date in a sentence about birth) and names (after "my name is", "called" or a title; a
+known first name after a greeting or before a capitalised word). Each value is replaced by
+a fake of the same shape, chosen by an HMAC of the salt, the customer and the value: the
+same value of one customer always becomes the same fake, and without the salt nothing
+leads back.
 
 A value once recognised in a customer's messages is replaced wherever it appears again in
 that customer's later messages, labelled or not. What it cannot see: a name that is not
@@ -59,6 +60,7 @@ _INTRODUCED = re.compile(
     r"\b(?:my name is|name's|called|named|this is|name on the \w+ is"
     r"|(?:Mr|Mrs|Ms|Miss|Dr)\.?) ((?:[A-Z][a-z'-]+)(?: [A-Z][a-z'-]+){0,2})"
 )
+_GREETED = re.compile(r"\b(?:Hi|Hello|Hey|Dear|Thanks|Thank you|Bye|Goodbye),? ([A-Z][a-z'-]+)\b")
 _CAPITALISED = re.compile(r"\b([A-Z][a-z'-]+) ([A-Z][a-z'-]+(?:-[A-Z][a-z'-]+)?)\b")
 _DATE_FORMATS = (
     "%d %B %Y",
@@ -123,6 +125,7 @@ def find(text: str) -> list[tuple[int, int, str]]:
             ]
     found += [(m.start(1), m.end(1), "name") for m in _INTRODUCED.finditer(text)]
     known = _names()[0]
+    found += [(m.start(1), m.end(1), "name") for m in _GREETED.finditer(text) if m[1] in known]
     found += [
         (m.start(), m.end(), "name")
         for m in _CAPITALISED.finditer(text)

@@ -66,12 +66,13 @@ def parse_time(value: Any) -> float:
 def read_rows(path: Path, mapping: Mapping) -> Iterator[Message | Bad]:
     """Every message of one export file, in file order."""
     rows = _csv_rows(path, mapping) if mapping.format == "csv" else _jsonl_rows(path)
+    getters = {key: _getter(name) for key, name in mapping.fields().items()}
     for where, row in rows:
         if isinstance(row, str):
             yield Bad(where, row)
             continue
         try:
-            yield _message(where, row, mapping)
+            yield _message(where, {key: get(row) for key, get in getters.items()}, mapping)
         except ValueError as exc:
             yield Bad(where, str(exc))
 
@@ -118,13 +119,14 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | str]]:
 
 
 def _getter(name: str) -> Callable[[dict[str, Any]], Any]:
+    """Reads one field of a row: a column or key by name, or the first value at a JSONPath."""
     if name.startswith("$"):
         return lambda row: next(iter(extract(name, row)), None)
     return lambda row: row.get(name)
 
 
-def _message(where: str, row: dict[str, Any], mapping: Mapping) -> Message:
-    values = {key: _getter(name)(row) for key, name in mapping.fields().items()}
+def _message(where: str, values: dict[str, Any], mapping: Mapping) -> Message:
+    """A message from the values of one row, by what each means."""
     for key in ("conversation", "time", "role"):
         if values.get(key) in (None, ""):
             raise ValueError(f"{mapping.fields()[key]}: is empty")

@@ -395,3 +395,9 @@ def test_the_scenario_map_applies_a_scenarios_checks(tmp_path: Path) -> None:
     )
     bad = harness("audit", "out", "--scenario-map", "bad.yaml", cwd=tmp_path)
     assert bad.returncode == 2 and "did you mean 'banking.fraud-dispute'" in bad.stderr
+
+
+def test_the_audit_files_have_json_schemas(tmp_path: Path) -> None:
+    for what, field in (("mapping", "handoff"), ("scenario-map", "rules")):
+        done = harness("schema", what, cwd=tmp_path)
+        assert done.returncode == 0 and field in json.loads(done.stdout)["properties"]

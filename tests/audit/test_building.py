@@ -135,3 +135,35 @@ def test_a_fake_iban_is_an_iban() -> None:
 
     fake = Pseudonymiser(b"s").text("GB82 WEST 1234 5698 7654 32", "c")
     assert fake != "GB82 WEST 1234 5698 7654 32" and iban_ok(fake)
+
+
+def test_jsonl_rows_are_read_by_jsonpath_with_a_handoff_payload(tmp_path: Path) -> None:
+    rows = [
+        '{"meta": {"id": "j1", "user": {"id": "u-77"}}, "at": 1714550400, "from": {"role": "c"},'
+        ' "body": "My email is kim@example.org, I want a human"}',
+        "not json",
+        '{"meta": {"id": "j1", "user": {"id": "u-77"}}, "at": 1714550410, "from": {"role": "p"},'
+        ' "body": "handover", "payload": {"email": "kim@example.org"}}',
+        '{"meta": {"id": "j1", "user": {"id": "u-77"}}, "at": 1714550470, "from": {"role": "h"},'
+        ' "body": "Hi Kim, I have kim@example.org."}',
+    ]
+    (tmp_path / "export.jsonl").write_text("\n".join(rows) + "\n")
+    mapping = Mapping.model_validate({
+        "format": "jsonl", "conversation": "$.meta.id", "customer": "$.meta.user.id",
+        "time": "at", "role": "$.from.role", "text": "body",
+        "roles": {"customer": ["c"], "bot": ["b"], "agent": ["h"], "system": ["p"]},
+        "handoff": {"role": "p", "text": "handover", "context": "payload"},
+    })  # fmt: skip
+    errors = io.StringIO()
+    summary = import_files([tmp_path / "export.jsonl"], mapping, tmp_path / "o", salt=b"s",
+                           errors=errors)  # fmt: skip
+    assert summary.bad_rows == 1 and "export.jsonl:2: not JSON" in errors.getvalue()
+    text = (tmp_path / "o" / "transcripts" / "j1.jsonl").read_text()
+    assert "kim@example.org" not in text and "Kim" not in text and "u-77" not in text
+    t = Transcript.from_jsonl(text)
+    assert [e.kind for e in t.events] == [
+        "customer_message", "handoff", "agent_joined", "agent_message", "end"
+    ]  # fmt: skip
+    fake = t.facts["email"]
+    assert t.events[1].data["context"] == {"email": fake} and fake in t.events[3].text
+    assert t.events[2].data["wait"] == 60.0
