@@ -35,6 +35,7 @@ from harness.errors import ConfigError
 from harness.loading import bundled_pack
 from harness.model.scenario import Scenario
 from harness.model.transcript import Transcript
+from harness.model.verdict import Verdict
 from harness.run.kpis import conversation_metrics, run_kpis
 from harness.run.results import exit_status, now, write_results
 
@@ -136,27 +137,26 @@ def audit_file(path: Path, plan: AuditPlan) -> Audited:
     name = f"transcripts/{path.name}"
     if plan.out is not None:
         _keep(path, plan.out / name, t.to_jsonl() if added else None)
-    verdict = (
-        "error"
-        if metrics["outcome"] == "error"
-        else ("fail" if any(v.verdict == "fail" for v in checks) else "pass")
-    )
-    entry = {
-        "conversation_id": t.conversation_id,
-        "scenario": scenario.id if scenario else "",
-        "persona": t.persona,
-        "persona_seed": None,
-        "repeat": 0,
-        "seed": t.seed,
-        "customer_id": t.customer_id,
-        "verdict": verdict,
-        "outcome": metrics["outcome"],
-        "error": None,
-        "checks": [v.to_dict() for v in checks],
-        "metrics": metrics,
-        "transcript": name,
-    }
-    return entry, pending(t, scenario, checks)
+    return _entry(t, scenario, checks, metrics, name), pending(t, scenario, checks)
+
+
+def _entry(
+    t: Transcript,
+    scenario: Scenario | None,
+    checks: list[Verdict],
+    metrics: dict[str, Any],
+    transcript: str,
+) -> dict[str, Any]:
+    """A conversation's entry in results.json, as `harness run` writes it, with its customer."""
+    failed = any(v.verdict == "fail" for v in checks)
+    verdict = "error" if metrics["outcome"] == "error" else ("fail" if failed else "pass")
+    return {
+        "conversation_id": t.conversation_id, "scenario": scenario.id if scenario else "",
+        "persona": t.persona, "persona_seed": None, "repeat": 0, "seed": t.seed,
+        "customer_id": t.customer_id, "verdict": verdict, "outcome": metrics["outcome"],
+        "error": None, "checks": [v.to_dict() for v in checks], "metrics": metrics,
+        "transcript": transcript,
+    }  # fmt: skip
 
 
 def _keep(source: Path, target: Path, text: str | None) -> None:
@@ -218,6 +218,20 @@ def chunks(paths: Sequence[Path]) -> Iterator[list[str]]:
         yield names[at : at + CHUNK]
 
 
+def _audit_all(paths: list[Path], plan: AuditPlan, workers: int, dask: str | None) -> list[Audited]:
+    """Every transcript audited, in file order: here, in a process pool or on Dask."""
+    if dask is not None:
+        from harness.audit.cluster import audit_on_dask
+
+        # A worker has its own working folder: it gets absolute paths.
+        there = replace(plan, out=plan.out.resolve() if plan.out else None)
+        return audit_on_dask(dask, list(chunks([p.resolve() for p in paths])), there)
+    if workers == 1:
+        return [row for chunk in chunks(paths) for row in audit_chunk(chunk, plan)]
+    with ProcessPoolExecutor(workers, initializer=_set_plan, initargs=(plan,)) as pool:
+        return [row for rows in pool.map(audit_chunk, chunks(paths)) for row in rows]
+
+
 def audit(
     folders: Sequence[Path],
     plan: AuditPlan,
@@ -237,18 +251,7 @@ def audit(
         )
     if plan.out is not None:
         (plan.out / "transcripts").mkdir(parents=True, exist_ok=True)
-    workers = workers or os.cpu_count() or 1
-    if dask is not None:
-        from harness.audit.cluster import audit_on_dask
-
-        # A worker has its own working folder: it gets absolute paths.
-        there = replace(plan, out=plan.out.resolve() if plan.out else None)
-        done = audit_on_dask(dask, list(chunks([p.resolve() for p in paths])), there)
-    elif workers == 1:
-        done = [row for chunk in chunks(paths) for row in audit_chunk(chunk, plan)]
-    else:
-        with ProcessPoolExecutor(workers, initializer=_set_plan, initargs=(plan,)) as pool:
-            done = [row for rows in pool.map(audit_chunk, chunks(paths)) for row in rows]
+    done = _audit_all(paths, plan, workers or os.cpu_count() or 1, dask)
     entries = [entry for entry, _ in done]
     opens = [open_ for _, open_ in done]
     links = link_contacts(opens, [e["conversation_id"] for e in entries])

@@ -74,18 +74,18 @@ class Builder:
         first = messages[0]
         key = first.customer or f"conversation:{first.conversation}"
         p = self.pseudonymiser
-        conversation = p.text(first.conversation, key)
         t = Transcript(
-            conversation_id=conversation,
+            conversation_id=p.text(first.conversation, key),
             scenario="",
             persona="",
             seed=0,
             customer_id=p.customer(key),
             started=datetime.fromtimestamp(first.time, UTC).isoformat(),
         )
-        state = _State(channel=first.channel)
+        state = _State(t, channel=first.channel)
         for message in messages:
-            self._add(t, state, message, message.time - first.time, key)
+            state.at = message.time - first.time
+            self._add(state, message, key)
         last = t.events[-1] if t.events else None
         left = (
             last is not None
@@ -93,79 +93,67 @@ class Builder:
             and (last.data.get("fallback") or last.data.get("refuses_handoff"))
         )
         reason = "abandoned" if left and state.handoff is None else "closed"
-        t.events.append(
-            Event(
-                last.t if last else 0.0,
-                state.turn,
-                state.channel,
-                1,
-                "end",
-                data={"reason": reason},
-            )
-        )
+        state.add("end", "", {"reason": reason})
         t.events[-1].data["outcome"] = outcome(t)
         return t
 
-    def _add(self, t: Transcript, state: _State, m: Message, at: float, key: str) -> None:
+    def _add(self, state: _State, m: Message, key: str) -> None:
         p = self.pseudonymiser
         text = p.text(m.text, key)
         if m.channel != state.channel and m.speaker != "system":
-            t.events.append(
-                Event(
-                    at,
-                    state.turn,
-                    m.channel,
-                    1,
-                    "channel_switch",
-                    data={"from": state.channel, "to": m.channel},
-                )
-            )
+            switch = {"from": state.channel, "to": m.channel}
             state.channel = m.channel
-
-        def add(kind: str, text: str = "", data: dict[str, Any] | None = None) -> Event:
-            event = Event(at, state.turn, state.channel, 1, kind, text, data or {})
-            t.events.append(event)
-            return event
-
+            state.add("channel_switch", "", switch)
         if m.handoff:
             data: dict[str, Any] = {"reason": text}
             if m.context is not None:
                 data["context"] = p.data(m.context, key)
-            state.handoff = add("handoff", "", data)
+            state.handoff = state.add("handoff", "", data)
             state.joined = False
         elif m.speaker == "customer":
-            state.turn += 1
-            said = self.reader.customer(text)
-            for name, value in said.get("facts", {}).items():
-                t.facts.setdefault(name, value)
-            add(
-                "customer_message",
-                text,
-                {
-                    "conversation_id": t.conversation_id,
-                    **({"intent": m.intent} if m.intent else {}),
-                    **said,
-                },
-            )
+            self._customer(state, text, m.intent)
         elif m.speaker == "bot":
             reading = {**self.reader.bot(text), **p.data(m.data or {}, key)}
-            add("bot_message", text, reading)
+            state.add("bot_message", text, reading)
             if reading.get("claims_resolution"):
-                add("resolution_claimed", "", {"by": "bot"})
+                state.add("resolution_claimed", "", {"by": "bot"})
         elif m.speaker == "agent":
-            if not state.joined:
-                wait = at - state.handoff.t if state.handoff is not None else 0.0
-                add("agent_joined", "", {"agent": "agent", "wait": round(wait, 3)})
-                state.joined = True
-            asks = self.reader.bot(text).get("asks")
-            add("agent_message", text, {"asks": asks} if asks else {})
+            self._agent(state, text)
         else:
             self.skipped += 1
+
+    def _customer(self, state: _State, text: str, intent: str) -> None:
+        state.turn += 1
+        said = self.reader.customer(text)
+        for name, value in said.get("facts", {}).items():
+            state.t.facts.setdefault(name, value)
+        head = {
+            "conversation_id": state.t.conversation_id,
+            **({"intent": intent} if intent else {}),
+        }
+        state.add("customer_message", text, {**head, **said})
+
+    def _agent(self, state: _State, text: str) -> None:
+        if not state.joined:  # the first agent message after a handoff: the agent joined
+            wait = state.at - state.handoff.t if state.handoff is not None else 0.0
+            state.add("agent_joined", "", {"agent": "agent", "wait": round(wait, 3)})
+            state.joined = True
+        asks = self.reader.bot(text).get("asks")
+        state.add("agent_message", text, {"asks": asks} if asks else {})
 
 
 @dataclass(slots=True)
 class _State:
+    """Where the transcript being built stands: its channel, turn, time and handoff."""
+
+    t: Transcript
     channel: str
+    at: float = 0.0
     turn: int = 0
     handoff: Event | None = None
     joined: bool = False
+
+    def add(self, kind: str, text: str, data: dict[str, Any]) -> Event:
+        event = Event(self.at, self.turn, self.channel, 1, kind, text, data)
+        self.t.events.append(event)
+        return event
