@@ -225,7 +225,7 @@ def _audit_all(paths: list[Path], plan: AuditPlan, workers: int, dask: str | Non
 
         # A worker has its own working folder: it gets absolute paths.
         there = replace(plan, out=plan.out.resolve() if plan.out else None)
-        return audit_on_dask(dask, list(chunks([p.resolve() for p in paths])), there)
+        return audit_on_dask(dask, list(chunks([p.resolve() for p in paths])), there, audit_chunk)
     if workers == 1:
         return [row for chunk in chunks(paths) for row in audit_chunk(chunk, plan)]
     with ProcessPoolExecutor(workers, initializer=_set_plan, initargs=(plan,)) as pool:

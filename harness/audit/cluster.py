@@ -9,6 +9,7 @@ same paths (one machine, or a shared file system) and have harness installed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from harness.errors import ConfigError
@@ -19,16 +20,20 @@ if TYPE_CHECKING:
 CONNECT_SECONDS = 10
 
 
-def audit_on_dask(address: str, chunks: list[list[str]], plan: AuditPlan) -> list[Audited]:
-    """Audit `chunks` of transcript files on the cluster whose scheduler is at `address`."""
+def audit_on_dask(
+    address: str,
+    chunks: list[list[str]],
+    plan: AuditPlan,
+    audit_chunk: Callable[..., list[Audited]],
+) -> list[Audited]:
+    """Audit `chunks` of transcript files with `audit_chunk(chunk, plan=plan)` on the
+    cluster whose scheduler is at `address`."""
     try:
         from distributed import Client
     except ImportError:
         raise ConfigError(
             ["--dask needs the dask extra: python -m pip install 'harness[dask]'"]
         ) from None
-    from harness.audit.auditing import audit_chunk
-
     try:
         client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError) as exc:

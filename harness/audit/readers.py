@@ -18,6 +18,8 @@ from typing import Any
 from harness.adapters.paths import extract
 from harness.audit.mapping import Mapping
 
+Row = tuple[str, "dict[str, Any] | str"]  # where, and the row or what is wrong with it
+
 
 @dataclass(slots=True)
 class Message:
@@ -77,45 +79,66 @@ def read_rows(path: Path, mapping: Mapping) -> Iterator[Message | Bad]:
             yield Bad(where, str(exc))
 
 
-def _csv_rows(path: Path, mapping: Mapping) -> Iterator[tuple[str, dict[str, Any] | str]]:
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f, delimiter=mapping.delimiter)
-        header = next(reader, None)
-        if header is None:
-            return
-        missing = [c for c in mapping.fields().values() if c not in header]
-        if missing:
-            yield f"{path}:1", f"no column {missing[0]!r} in the header ({', '.join(header)})"
-            return
-        start = reader.line_num + 1
-        while True:
+def _text_lines(path: Path, undecodable: list[Row]) -> Iterator[str]:
+    """The file's lines as text; a line that is not UTF-8 becomes an empty line (so that
+    line numbers hold) and is put on `undecodable` as a bad row."""
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, 1):
             try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield f"{path}:{start}", f"not a CSV row ({exc})"
-                start = reader.line_num + 1
-                continue
-            where, start = f"{path}:{start}", reader.line_num + 1
-            if len(row) != len(header):
-                yield where, f"expects {len(header)} fields, got {len(row)}"
-            elif any(row):
-                yield where, dict(zip(header, row, strict=True))
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                undecodable.append((f"{path}:{number}", f"not UTF-8 ({exc.reason})"))
+                line = "\n"
+            yield line
 
 
-def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | str]]:
-    with path.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield where, f"not JSON ({exc.msg} at column {exc.colno})"
-                continue
-            yield where, row if isinstance(row, dict) else "expects a JSON object"
+def _csv_rows(path: Path, mapping: Mapping) -> Iterator[Row]:
+    undecodable: list[Row] = []
+    reader = csv.reader(_text_lines(path, undecodable), delimiter=mapping.delimiter)
+    header = next(reader, None)
+    yield from undecodable
+    if header is None:
+        return
+    missing = [c for c in mapping.fields().values() if c not in header]
+    if missing:
+        yield f"{path}:1", f"no column {missing[0]!r} in the header ({', '.join(header)})"
+        return
+    start = reader.line_num + 1
+    while True:
+        undecodable.clear()
+        try:
+            row = next(reader)
+        except StopIteration:
+            yield from undecodable
+            return
+        except csv.Error as exc:
+            yield f"{path}:{start}", f"not a CSV row ({exc})"
+            start = reader.line_num + 1
+            continue
+        yield from undecodable
+        where, start = f"{path}:{start}", reader.line_num + 1
+        if not any(row):
+            continue  # a blank line (or one that was not UTF-8, reported above)
+        if len(row) != len(header):
+            yield where, f"expects {len(header)} fields, got {len(row)}"
+        else:
+            yield where, dict(zip(header, row, strict=True))
+
+
+def _jsonl_rows(path: Path) -> Iterator[Row]:
+    undecodable: list[Row] = []
+    for number, line in enumerate(_text_lines(path, undecodable), 1):
+        yield from undecodable
+        undecodable.clear()
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield where, f"not JSON ({exc.msg} at column {exc.colno})"
+            continue
+        yield where, row if isinstance(row, dict) else "expects a JSON object"
 
 
 def _getter(name: str) -> Callable[[dict[str, Any]], Any]:

@@ -12,7 +12,7 @@ from harness.audit.checking import Link, conclude, false_resolution, pending
 from harness.audit.importer import import_files
 from harness.audit.mapping import Mapping
 from harness.audit.pseudonym import iban_ok
-from harness.audit.readers import Bad, Message
+from harness.audit.readers import Bad, Message, _jsonl_rows
 from harness.audit.reading import Reader
 from harness.model.transcript import Event, Transcript
 
@@ -167,3 +167,19 @@ def test_jsonl_rows_are_read_by_jsonpath_with_a_handoff_payload(tmp_path: Path) 
     fake = t.facts["email"]
     assert t.events[1].data["context"] == {"email": fake} and fake in t.events[3].text
     assert t.events[2].data["wait"] == 60.0
+
+
+def test_a_line_that_is_not_utf8_is_a_bad_row_and_the_rest_is_read(tmp_path: Path) -> None:
+    good = b"a,u,2024-05-01T10:00:00Z,user,hello,chat\n"
+    bad = "a,u,2024-05-01T10:00:01Z,user,caf\xe9 cr\xe8me,chat\n".encode("latin-1")
+    (tmp_path / "x.csv").write_bytes(HEADER.encode() + good + bad + b"\n" + good * 3)
+    (tmp_path / "x.jsonl").write_bytes(b'{"a": 1}\n' + b'"caf\xe9"\n')
+    errors = io.StringIO()
+    summary = import_files([tmp_path / "x.csv"], MAPPING, tmp_path / "o", salt=b"s",
+                           errors=errors)  # fmt: skip
+    assert summary.bad_rows == 1 and summary.conversations == 1
+    assert "x.csv:3: not UTF-8 (invalid continuation byte)" in errors.getvalue()
+    t = Transcript.from_jsonl((tmp_path / "o" / "transcripts" / "a.jsonl").read_text())
+    assert len(list(t.of_kind("customer_message"))) == 4
+    rows = list(_jsonl_rows(tmp_path / "x.jsonl"))
+    assert rows[-1] == (f"{tmp_path / 'x.jsonl'}:2", "not UTF-8 (invalid continuation byte)")
