@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from harness.audit.scenario_map import Defaults
 from harness.checks import CATALOGUE
-from harness.checks._base import failed, skipped
 from harness.conversation.lexicon import Lexicon
 from harness.model.scenario import EscalationExpectation, Expectations, Scenario
 from harness.model.transcript import Event, Transcript, outcome
@@ -90,7 +90,7 @@ def with_goal_evidence(t: Transcript, scenario: Scenario) -> None:
             return
 
 
-def audit_checks(t: Transcript, scenario: Scenario | None, defaults: Any) -> list[Verdict]:
+def audit_checks(t: Transcript, scenario: Scenario | None, defaults: Defaults) -> list[Verdict]:
     """Every check of the catalogue, in order: run where it applies, else skipped. The
     false-resolution rule sees the contacts inside the transcript; `conclude` adds the
     customer's later transcripts."""
@@ -106,9 +106,9 @@ def audit_checks(t: Transcript, scenario: Scenario | None, defaults: Any) -> lis
     verdicts = []
     for name, check in CATALOGUE.items():
         if scenario is None and name not in NO_SCENARIO:
-            verdicts.append(skipped(name, "needs a scenario (map it with --scenario-map)"))
+            verdicts.append(Verdict(name, "skip", "needs a scenario (map it with --scenario-map)"))
         elif name == "context.handoff_payload" and _payload_unknown(t):
-            verdicts.append(skipped(name, "the export records no handoff payload"))
+            verdicts.append(Verdict(name, "skip", "the export records no handoff payload"))
         elif name == FALSE_CLAIM and scenario is None:
             verdicts.append(false_resolution(t))
         else:
@@ -138,12 +138,12 @@ def false_resolution(t: Transcript, window: float = WINDOW) -> Verdict:
             None,
         )
         if again is not None:
-            return failed(
-                FALSE_CLAIM,
-                f"the bot claimed resolution at turn {claim.turn} and "
-                f"the customer came back {_days(again.t - claim.t)} later",
-                [claim, again],
+            message = (
+                f"the bot claimed resolution at turn {claim.turn} and the customer "
+                f"came back {_days(again.t - claim.t)} later"
             )
+            turns = tuple(sorted({claim.turn, again.turn}))
+            return Verdict(FALSE_CLAIM, "fail", message, turns, (claim.quote(), again.quote()))
     return Verdict(
         FALSE_CLAIM,
         "pass",

@@ -183,3 +183,10 @@ def test_a_line_that_is_not_utf8_is_a_bad_row_and_the_rest_is_read(tmp_path: Pat
     assert len(list(t.of_kind("customer_message"))) == 4
     rows = list(_jsonl_rows(tmp_path / "x.jsonl"))
     assert rows[-1] == (f"{tmp_path / 'x.jsonl'}:2", "not UTF-8 (invalid continuation byte)")
+
+
+def test_a_later_contact_inside_one_transcript_counts_too() -> None:
+    for days, verdict in ((3, "fail"), (8, "pass")):
+        t = claimed()
+        t.events.append(Event(5.0 + days * 86400, 2, "voice", 2, "customer_message", "Again."))
+        assert false_resolution(t).verdict == verdict
