@@ -18,6 +18,8 @@ from typing import Any
 from harness.adapters.paths import extract
 from harness.audit.mapping import Mapping
 
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
 Row = tuple[str, "dict[str, Any] | str"]  # where, and the row or what is wrong with it
 
 
@@ -52,17 +54,20 @@ class Bad:
 def parse_time(value: Any) -> float:
     """Epoch seconds from epoch seconds or ISO 8601 (a time without a zone is UTC)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    text = str(value).strip()
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"time expects ISO 8601 or epoch seconds, got {text!r}") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        seconds = float(value)
+    else:
+        text = str(value).strip()
+        try:
+            seconds = float(text)
+        except ValueError:
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"time expects ISO 8601 or epoch seconds, got {text!r}") from None
+            seconds = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+    if not _EARLIEST <= seconds <= _LATEST:  # NaN fails this too
+        raise ValueError(f"time expects a moment between the years 1 and 9999, got {value!r}")
+    return seconds
 
 
 def read_rows(path: Path, mapping: Mapping) -> Iterator[Message | Bad]:

@@ -4,15 +4,19 @@ the false-resolution rule across contacts."""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from harness.audit.build import Gatherer
 from harness.audit.checking import Link, conclude, false_resolution, pending
 from harness.audit.importer import import_files
 from harness.audit.mapping import Mapping
 from harness.audit.pseudonym import iban_ok
-from harness.audit.readers import Bad, Message, _jsonl_rows
+from harness.audit.readers import Bad, Message, _jsonl_rows, parse_time, read_rows
 from harness.audit.reading import Reader
 from harness.model.transcript import Event, Transcript
 
@@ -190,3 +194,56 @@ def test_a_later_contact_inside_one_transcript_counts_too() -> None:
         t = claimed()
         t.events.append(Event(5.0 + days * 86400, 2, "voice", 2, "customer_message", "Again."))
         assert false_resolution(t).verdict == verdict
+
+
+ROWS = st.lists(
+    st.one_of(
+        st.lists(st.text(max_size=12), max_size=8),
+        st.tuples(
+            st.sampled_from(["a", "b", ""]),
+            st.sampled_from(["u1", "u2", ""]),
+            st.one_of(
+                st.integers(-(10**12), 10**12).map(str),
+                st.sampled_from(["2024-05-01T10:00:00Z", "2024-05-08", "nan", "inf", "soon", ""]),
+            ),
+            st.sampled_from(["user", "bot", "agent", "system", "robot"]),
+            st.text(max_size=80)
+            | st.sampled_from(
+                [
+                    "card 4539 1488 0343 6467",
+                    "my account number is 12345678",
+                    "born 10 March 2004",
+                    "That has been resolved.",
+                    "human please",
+                ]
+            ),
+            st.sampled_from(["chat", "voice", ""]),
+        ).map(list),
+    ),
+    max_size=8,
+)
+
+
+@given(ROWS)
+def test_any_csv_rows_are_read_as_messages_or_bad_rows(rows: list[list[str]]) -> None:
+    import csv
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            f.write(HEADER)
+            csv.writer(f).writerows(rows)
+        for item in read_rows(path, MAPPING):
+            assert isinstance(item, Message | Bad)
+        summary = import_files([path], MAPPING, Path(tmp) / "o", salt=b"s", errors=io.StringIO())
+        assert summary.rows >= summary.bad_rows
+
+
+@given(st.one_of(st.floats(), st.integers(), st.text(max_size=30)))
+def test_a_time_is_a_moment_or_a_value_error(value: object) -> None:
+    try:
+        seconds = parse_time(value)
+    except ValueError:
+        return
+    assert datetime.fromtimestamp(seconds, UTC).year >= 1
