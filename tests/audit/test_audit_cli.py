@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from harness_cli import harness
+from harness_cli import harness, verdicts
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "audit"
 SALT = {**os.environ, "HARNESS_SALT": "test-salt-not-a-secret"}
@@ -401,3 +401,17 @@ def test_the_audit_files_have_json_schemas(tmp_path: Path) -> None:
     for what, field in (("mapping", "handoff"), ("scenario-map", "rules")):
         done = harness("schema", what, cwd=tmp_path)
         assert done.returncode == 0 and field in json.loads(done.stdout)["properties"]
+
+
+def test_auditing_a_runs_own_transcripts_gives_the_runs_verdicts(tmp_path: Path) -> None:
+    harness("run", "--bot", "demo:amnesiac", "--scenario", "banking.*", "--out", "played",
+            "-q", cwd=tmp_path)  # fmt: skip
+    audited = harness("audit", "played/transcripts", "--out", "audit", "--workers", "1",
+                      cwd=tmp_path)  # fmt: skip
+    assert audited.returncode == 1
+    assert verdicts(tmp_path / "audit" / "results.json") == verdicts(
+        tmp_path / "played" / "results.json"
+    )
+    run = json.loads((tmp_path / "played" / "results.json").read_text())["summary"]
+    audit = json.loads((tmp_path / "audit" / "results.json").read_text())["summary"]
+    assert audit == run
