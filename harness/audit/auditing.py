@@ -157,9 +157,27 @@ def _entry(
         "conversation_id": t.conversation_id, "scenario": scenario.id if scenario else "",
         "persona": t.persona, "persona_seed": None, "repeat": 0, "seed": t.seed,
         "customer_id": t.customer_id, "verdict": verdict, "outcome": metrics["outcome"],
-        "error": None, "checks": [v.to_dict() for v in checks], "metrics": metrics,
+        "error": None, "checks": [_as_dict(v) for v in checks], "metrics": metrics,
         "transcript": transcript,
     }  # fmt: skip
+
+
+_QUOTELESS: dict[tuple[str, str, str], dict[str, object]] = {}
+
+
+def _as_dict(verdict: Verdict) -> dict[str, object]:
+    """A verdict's entry. Most verdicts of an audit are the same few skips and passes, so
+    one dict serves every entry that quotes nothing with the same words (entries are never
+    changed in place: `conclude` replaces a verdict's dict)."""
+    if verdict.turns or verdict.evidence:
+        return verdict.to_dict()
+    key = (verdict.name, verdict.verdict, verdict.message)
+    found = _QUOTELESS.get(key)
+    if found is None:
+        if len(_QUOTELESS) >= 4096:
+            _QUOTELESS.clear()
+        found = _QUOTELESS[key] = verdict.to_dict()
+    return found
 
 
 def _keep(source: Path, target: Path, text: str | None) -> None:
