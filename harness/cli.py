@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.adapters import BOT_FORMS
+from harness.audit.commands import add_commands as add_audit_commands
 from harness.bots import DESCRIPTIONS, named
 from harness.bots.serve import PROTOCOLS
 from harness.checks import CATALOGUE
@@ -271,8 +272,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_stdio)
 
+    add_audit_commands(sub)  # import, audit
     p = sub.add_parser("schema", help="print the JSON Schema of a file users write")
-    p.add_argument("what", choices=["scenario", "persona", "endpoint", "desk", "sla", "profile"])
+    p.add_argument("what", choices=["scenario", "persona", "endpoint", "desk", "sla", "profile",
+                                    "mapping", "scenario-map"])  # fmt: skip
     p.set_defaults(func=_schema)
     return parser
 
@@ -426,9 +429,12 @@ def _stdio(args: argparse.Namespace) -> int:
 
 def _schema(args: argparse.Namespace) -> int:
     from harness.adapters.endpoint import endpoint_schema
+    from harness.audit.mapping import Mapping
+    from harness.audit.scenario_map import ScenarioMap
 
     models: dict[str, type[BaseModel]] = {
-        "scenario": Scenario, "persona": Persona, "desk": DeskPlan, "sla": Sla, "profile": Profile
+        "scenario": Scenario, "persona": Persona, "desk": DeskPlan, "sla": Sla, "profile": Profile,
+        "mapping": Mapping, "scenario-map": ScenarioMap,
     }  # fmt: skip
     schema = endpoint_schema() if args.what == "endpoint" else models[args.what].model_json_schema()
     print(json.dumps(schema, indent=2))

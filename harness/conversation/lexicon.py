@@ -77,13 +77,13 @@ CACHE_SIZE = 4096
 
 
 class Lexicon:
-    """The compiled lexicon for one scenario.
+    """The compiled lexicon for one scenario (or, for facts of `kinds`, for none).
 
     Reading is a pure function of the text, and bots repeat their templates endlessly, so
     readings are memoised (a bounded cache; a hit returns a fresh dict).
     """
 
-    def __init__(self, scenario: Scenario | None = None) -> None:
+    def __init__(self, scenario: Scenario | None = None, *, kinds: Iterable[str] = ()) -> None:
         self._cache: dict[str, dict[str, Any]] = {}
         spec = scenario.lexicon if scenario else None
         self.offers = _any((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ())))
@@ -102,6 +102,9 @@ class Lexicon:
             if fact.kind in ASKS_BY_KIND:
                 patterns.append(ASKS_BY_KIND[fact.kind])
             self.asks.append((name, _any(patterns)))
+        # Without a scenario (an imported conversation), facts are named by their kind.
+        for kind in kinds:
+            self.asks.append((kind, _any((re.escape(kind.replace("_", " ")), ASKS_BY_KIND[kind]))))
 
     def asked(self, text: str) -> list[str]:
         """The facts that a message asks the customer for, in scenario order."""

@@ -23,7 +23,9 @@ Transcripts are written as JSON lines: a header line, then one line per event, a
 back without loss. The header names the conversation (id, scenario, persona, seed, customer
 id, facts) and, in `played`, holds what plays it again: the scenario and persona as played,
 the run's seed, the repeat, the desk and the checks (written by run.reproduce; a transcript
-from elsewhere may lack it).
+from elsewhere may lack it). An imported
+conversation's header also holds `started`, the time of its first message, by which
+the audit links the contacts of one customer.
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ class Transcript:
     facts: dict[str, str] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     played: dict[str, Any] | None = None  # what plays it again (run.reproduce.played)
+    started: str = ""  # ISO 8601 time of the first message, for an imported conversation
 
     def of_kind(self, *kinds: str) -> Iterator[Event]:
         return (e for e in self.events if e.kind in kinds)
@@ -137,6 +140,7 @@ class Transcript:
             "seed": self.seed,
             "customer_id": self.customer_id,
             "facts": self.facts,
+            **({"started": self.started} if self.started else {}),
         }
         if self.played is not None:
             head["played"] = self.played
@@ -164,6 +168,7 @@ class Transcript:
             facts=dict(head.get("facts", {})),
             events=[Event.from_dict(row) for row in rows[1:]],
             played=head.get("played"),
+            started=str(head.get("started", "")),
         )
 
 

@@ -107,8 +107,11 @@ def now() -> str:
 ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
-def run_options(options: RunOptions) -> dict[str, Any]:
-    """The options that make a run what it is, as results.json and the results log say them."""
+def run_options(options: RunOptions | dict[str, Any]) -> dict[str, Any]:
+    """The options that make a run what it is, as results.json and the results log say them;
+    a command that plays nothing (`harness audit`) gives its own as a dict."""
+    if isinstance(options, dict):
+        return options
     return {
         "bot": options.bot,
         "seed": options.seed,
@@ -121,7 +124,7 @@ def run_options(options: RunOptions) -> dict[str, Any]:
 
 def write_results(
     path: Path,
-    options: RunOptions,
+    options: RunOptions | dict[str, Any],
     entries: Sequence[dict[str, Any]],
     kpis: dict[str, Any],
     *,
@@ -147,7 +150,7 @@ def write_results(
 
 
 def results_head(
-    options: RunOptions,
+    options: RunOptions | dict[str, Any],
     verdicts: Sequence[str],
     kpis: dict[str, Any],
     *,
