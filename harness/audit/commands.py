@@ -170,6 +170,9 @@ def _audit(args: argparse.Namespace) -> int:
         print(f"harness: … and {len(errors) - 20} more (all in results.json)", file=sys.stderr)
     _summary(result.entries, result.kpis)
     print(f"results: {out / 'results.json'}")
+    from harness.report.html import write_report  # jinja2 is loaded when a report is written
+
+    print(f"report: {write_report(out)}")
     return result.exit_code
 
 

@@ -81,6 +81,8 @@ def test_a_careful_bots_conversations_pass_the_audit_after_import(tmp_path: Path
     audited = harness("audit", "imported", "--out", "audited", "--workers", "1", cwd=tmp_path)
     assert audited.returncode == 0, audited.stdout + audited.stderr
     assert "0 failed" in audited.stdout
+    assert "report: audited/report.html" in audited.stdout  # a report, as for a run
+    assert "<h2>" in (tmp_path / "audited" / "report.html").read_text()
 
 
 PERSONAL = [
