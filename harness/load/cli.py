@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import sys
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from harness.load.execute import LoadOptions, LoadResult, load
 from harness.load.sla import Judge, Sla, describe
 from harness.loading import load_file, pack_for
 from harness.model.durations import parse_duration
-from harness.run.results import read_entries
+from harness.run.results import default_out, read_entries
 
 Sub = Any  # argparse's subparsers action (a private class)
 
@@ -194,7 +193,7 @@ def _load(args: argparse.Namespace, *, replay: bool = False) -> int:
 
     pack = pack_for(args.paths)
     options, sla, inputs = options_from(args)
-    out = args.out or _default_out()
+    out = args.out or default_out("load")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ConfigError(
             [f"--out {out}: not empty; a load run's evidence needs a folder of its own"]
@@ -221,15 +220,6 @@ def _expected(options: LoadOptions) -> int:
     if isinstance(rate, Profile):
         rate = sum(rate.rate_at(m * 60.0) for m in range(1440)) / 1440
     return int(rate * (options.duration or 0))
-
-
-def _default_out() -> Path:
-    base = Path("reports") / f"load-{datetime.now():%Y%m%d-%H%M%S}"
-    out, n = base, 1
-    while out.exists():
-        n += 1
-        out = base.with_name(f"{base.name}-{n}")
-    return out
 
 
 def _summary(result: LoadResult, options: LoadOptions) -> None:

@@ -89,9 +89,9 @@ def exit_status(verdicts: Iterable[str]) -> int:
     return 0 if all(v == "pass" for v in verdicts) else 1
 
 
-def default_out() -> Path:
-    """`reports/run-<timestamp>/`, made unique: where a run's results go by default."""
-    base = Path("reports") / f"run-{datetime.now():%Y%m%d-%H%M%S}"
+def default_out(kind: str = "run") -> Path:
+    """`reports/<kind>-<timestamp>/`, made unique: where a run's results go by default."""
+    base = Path("reports") / f"{kind}-{datetime.now():%Y%m%d-%H%M%S}"
     out, n = base, 1
     while out.exists():
         n += 1
