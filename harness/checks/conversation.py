@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from harness.checks._base import check, failed, passed
 from harness.model.scenario import Expectations
 from harness.model.transcript import Event, Transcript
@@ -16,23 +18,36 @@ def _replies(t: Transcript) -> list[list[Event]]:
     return list(replies.values())
 
 
+# What changes in a reply that says the same thing again: a new reference (APL-123456), an
+# amount, a date, a count. Compared without them, "I've started an appeal, reference
+# APL-123456" said every turn with a new number is the loop it is.
+_VOLATILE = re.compile(r"\b[A-Z]{2,}[-/]?\d[\w-]*|[$£€]?\d[\d,.:/-]*")
+
+
+def gist(text: str) -> str:
+    """A reply as the loop check compares it: its volatile details (numbers, references,
+    amounts, dates) replaced, its case and spacing folded."""
+    return " ".join(_VOLATILE.sub("#", text).lower().split())
+
+
 @check("conversation.no_loop", "the bot repeated itself / fell back N times in a row")
 def no_loop(t: Transcript, x: Expectations) -> Verdict:
     name = "conversation.no_loop"
-    limit = x.conversation.max_repeats
+    limits = {"fell back": x.conversation.max_fallbacks,
+              "said the same thing": x.conversation.max_repeats}  # fmt: skip
     fallbacks: list[list[Event]] = []
     same: list[list[Event]] = []
     previous = None
     for reply in _replies(t):
-        text = " ".join(e.text for e in reply)
+        said = gist(" ".join(e.text for e in reply))
         fallbacks = [*fallbacks, reply] if any(e.data.get("fallback") for e in reply) else []
-        same = [*same, reply] if text and text == previous else [reply]
-        previous = text
+        same = [*same, reply] if said and said == previous else [reply]
+        previous = said
         for run, what in ((fallbacks, "fell back"), (same, "said the same thing")):
-            if len(run) >= limit:
+            if len(run) >= limits[what]:
                 return failed(
                     name,
-                    f"the bot {what} {len(run)} times in a row (limit {limit})",
+                    f"the bot {what} {len(run)} times in a row (limit {limits[what]})",
                     [e for r in run for e in r],
                 )
     return passed(name, "no loop")

@@ -197,8 +197,12 @@ class ComplianceExpectation(_Model):
 
 
 class ConversationExpectation(_Model):
+    max_fallbacks: int = Field(3, ge=2, description="fallbacks in a row that count as a loop")
     max_repeats: int = Field(
-        3, ge=2, description="fallbacks or identical replies in a row that count as a loop"
+        3,
+        ge=2,
+        description="replies in a row that say the same thing, their volatile details "
+        "(numbers, references, amounts) aside, that count as a loop",
     )
 
 

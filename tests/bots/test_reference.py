@@ -121,7 +121,7 @@ def _handed_off_with_facts(r: ConversationResult) -> bool:
 
 def _room_to_loop(r: ConversationResult) -> bool:
     # careful fell back, and the customer stays long enough for a loop to show
-    persona, limit = r.case.persona, r.case.scenario.expectations.conversation.max_repeats
+    persona, limit = r.case.persona, r.case.scenario.expectations.conversation.max_fallbacks
     patient = persona.asks_for_human == "never" or persona.ask_human_after >= limit
     return patient and any(e.data.get("fallback") for e in _events(r, "bot_message"))
 

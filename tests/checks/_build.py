@@ -197,6 +197,7 @@ def expect(
     ai_disclosure: bool = False,
     forbidden: Iterable[str] = (),
     max_repeats: int = 3,
+    max_fallbacks: int = 3,
 ) -> Expectations:
     """A scenario's expectations, validated by the real models (durations as in YAML)."""
     escalation: dict[str, Any] = {"required": required, "on_request_within": on_request_within}
@@ -212,7 +213,7 @@ def expect(
         compliance=ComplianceExpectation(
             verify=list(verify), ai_disclosure=ai_disclosure, forbidden=list(forbidden)
         ),
-        conversation=ConversationExpectation(max_repeats=max_repeats),
+        conversation=ConversationExpectation(max_repeats=max_repeats, max_fallbacks=max_fallbacks),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.checks.conversation import gist
 from harness.model.transcript import Event
 
 from ._build import Story, expect, judge, quotes
@@ -29,7 +30,7 @@ def fallbacks(n: int, text: str = FALLBACK) -> tuple[Story, list[Event]]:
 def test_no_loop_passes_with_one_fallback_fewer_than_the_limit(limit: int) -> None:
     story, _ = fallbacks(limit - 1)
 
-    verdict = judge("conversation.no_loop", story, expect(max_repeats=limit))
+    verdict = judge("conversation.no_loop", story, expect(max_fallbacks=limit, max_repeats=9))
 
     assert verdict.verdict == "pass"
     assert verdict.message == "no loop"
@@ -39,13 +40,60 @@ def test_no_loop_passes_with_one_fallback_fewer_than_the_limit(limit: int) -> No
 def test_no_loop_fails_on_as_many_identical_fallbacks_as_the_limit(limit: int) -> None:
     story, replies = fallbacks(limit)
 
-    verdict = judge("conversation.no_loop", story, expect(max_repeats=limit))
+    verdict = judge("conversation.no_loop", story, expect(max_fallbacks=limit, max_repeats=9))
 
     assert verdict.verdict == "fail"
     assert verdict.message == f"the bot fell back {limit} times in a row (limit {limit})"
     assert verdict.turns == tuple(range(2, limit + 2))
     assert verdict.evidence == quotes(*replies)
     assert all(line.endswith(f'bot: "{FALLBACK}"') for line in verdict.evidence)
+
+
+def test_no_loop_sees_a_reply_repeated_with_new_details_each_time() -> None:
+    """A new reference, amount or date each turn does not make a repeated reply a new one."""
+    story = Story()
+    story.customer("My claim was denied, I want to appeal")
+    replies = []
+    for i, (ref, amount) in enumerate([("APL-123456", "$1,240.00"), ("APL-998877", "$1,240.50"),
+                                       ("APL-555001", "$980")]):  # fmt: skip
+        story.customer(f"Can I speak to a person please? ({i})")
+        replies.append(story.bot(f"I've started an appeal for {amount}, reference {ref}."))
+    verdict = judge("conversation.no_loop", story)
+    assert verdict.verdict == "fail"
+    assert verdict.message == "the bot said the same thing 3 times in a row (limit 3)"
+    assert verdict.evidence == quotes(*replies)
+
+
+def test_no_loop_keeps_replies_that_differ_in_words_apart() -> None:
+    story = Story()
+    for text in ("Your balance is $12.00.", "Your last payment was $12.00.", "Your balance is $9."):
+        story.customer("and?")
+        story.bot(text)
+    assert judge("conversation.no_loop", story).verdict == "pass"
+
+
+def test_fallbacks_and_repeats_have_limits_of_their_own() -> None:
+    """A limit low enough to catch a looper's fallbacks does not flag a bot that asks one
+    unanswered question again."""
+    story = Story()
+    for _ in range(3):
+        story.customer("hmm")
+        story.bot("What is your account number?", asks=["account_number"])
+    strict = expect(max_fallbacks=2, max_repeats=4)
+    assert judge("conversation.no_loop", story, strict).verdict == "pass"
+    assert judge("conversation.no_loop", fallbacks(2)[0], strict).verdict == "fail"
+
+
+@pytest.mark.parametrize(
+    ("text", "gist_of"),
+    [
+        ("Reference APL-123456 for $1,240.00", "reference # for #"),
+        ("Your  Order #A-77 ships 12/05", "your order #a-# ships #"),
+        ("Ticket INC0012345 is open", "ticket # is open"),
+    ],
+)
+def test_the_gist_of_a_reply_drops_its_volatile_details(text: str, gist_of: str) -> None:
+    assert gist(text) == gist_of
 
 
 def test_no_loop_default_limit_is_three() -> None:
