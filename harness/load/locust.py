@@ -66,42 +66,26 @@ PER_WORKER = 1_000_000_000  # a worker's conversations are numbered from index Ã
 log = logging.getLogger("harness.locust")
 
 
+# The harness's options on Locust's command line: --harness-<name>, or LOCUST_HARNESS_<NAME>.
+OPTIONS: list[tuple[str, type, Any, str, str]] = [
+    ("out", str, "reports/locust", "DIR",
+     "each worker writes a run folder in DIR (default: reports/locust)"),
+    ("paths", str, "", "PATHS", "scenario and persona files or folders, comma-separated, "
+     "found on each worker's machine (default: the bundled pack)"),
+    ("seed", int, 0, "N", "the run's seed (default: 0)"),
+    ("speed", float, 1.0, "X", "thinking and the desk run X times the wall clock (default: 1)"),
+    ("agents", int, 4, "N", "human agents at each conversation's desk (default: 4)"),
+    ("timeout", float, 10.0, "SECONDS",
+     "how long the bot has to answer one message (default: 10)"),
+]  # fmt: skip
+
+
 def _options(parser: Any) -> None:
-    """The harness's options on Locust's command line (or LOCUST_HARNESS_â€¦ variables); the
-    master sends them to its workers."""
+    """Add OPTIONS to Locust's parser; the master sends their values to its workers."""
     group = parser.add_argument_group("harness", "playing harness conversations")
-    group.add_argument(
-        "--harness-out",
-        default="reports/locust",
-        metavar="DIR",
-        help="each worker writes a run folder in DIR (default: reports/locust)",
-    )
-    group.add_argument(
-        "--harness-paths",
-        default="",
-        metavar="PATHS",
-        help="scenario and persona files or folders, comma-separated, found on "
-        "each worker's machine (default: the bundled pack)",
-    )
-    group.add_argument(
-        "--harness-seed", type=int, default=0, metavar="N", help="the run's seed (default: 0)"
-    )
-    group.add_argument(
-        "--harness-speed",
-        type=float,
-        default=1.0,
-        metavar="X",
-        help="thinking and the desk run X times the wall clock (default: 1)",
-    )
-    group.add_argument(
-        "--harness-agents",
-        type=int,
-        default=4,
-        metavar="N",
-        help="human agents at each conversation's desk (default: 4)",
-    )
-    group.add_argument("--harness-timeout", type=float, default=10.0, metavar="SECONDS",
-                       help="how long the bot has to answer one message (default: 10)")  # fmt: skip
+    for name, kind, default, metavar, says in OPTIONS:
+        group.add_argument(f"--harness-{name}", env_var=f"LOCUST_HARNESS_{name.upper()}",
+                           type=kind, default=default, metavar=metavar, help=says)  # fmt: skip
 
 
 class _Played:
