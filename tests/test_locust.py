@@ -74,8 +74,8 @@ def _distributed(cwd: Path, url: str) -> list[tuple[str, str]]:
 def test_two_workers_write_run_folders_that_harness_sla_judges_together(tmp_path: Path) -> None:
     (tmp_path / "locustfile.py").write_text(LOCUSTFILE)
     (tmp_path / "sla.yaml").write_text(SLA)
-    with serving(native_app(reference_bot("careful"))) as url:
-        printed = _distributed(tmp_path, url)
+    with serving(native_app(reference_bot("careful"))) as url:  # a password in the URL too
+        printed = _distributed(tmp_path, url.replace("http://", "http://harness:s3cret@"))
     master_err = printed[0][1]
     assert "Traceback" not in "".join(out + err for out, err in printed), printed
     assert "POST     banking.fraud-dispute" in master_err  # each message, in Locust's stats
@@ -93,6 +93,8 @@ def test_two_workers_write_run_folders_that_harness_sla_judges_together(tmp_path
         assert len(logged) == len(conversations) + 1  # the log's head, then each
         ids.append({entry["conversation_id"] for entry in conversations})
     assert not ids[0] & ids[1]  # each worker its own customers
+    for path in (tmp_path / "out").rglob("*"):
+        assert path.is_dir() or "s3cret" not in path.read_text(), path
     judged = harness("sla", "--sla", "sla.yaml", "out/worker-0", "out/worker-1", cwd=tmp_path)
     total = len(ids[0]) + len(ids[1])
     assert judged.returncode == 0, judged.stdout + judged.stderr

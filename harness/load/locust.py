@@ -6,7 +6,7 @@ HarnessUser`) plays conversations against the bot at `--host`, which speaks the 
 protocol, and writes them as a run folder of its own: `results.jsonl` as each conversation
 finishes, `results.json` when the test stops, and `transcripts/`. `harness sla --sla FILE
 DIR…` then judges what every worker wrote, together. This module needs the optional extra
-`harness[locust]` and is imported only by a locustfile.
+`locust` (`pip install 'csbot-harness[locust]'`) and is imported only by a locustfile.
 
 Locust runs on gevent, which does not mix with the network adapters (aiohttp on an asyncio
 loop of their own thread). So the user drives a conversation's steps (drivers.step) itself:
@@ -28,6 +28,7 @@ import random
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import gevent
 from locust import FastHttpUser, constant, events, task
@@ -102,7 +103,7 @@ class _Played:
         self.mix = Mix(pack_for(paths))
         self.lexicons = {s.id: Lexicon(s) for s in self.mix.scenarios}
         self.speed, self.timeout = float(speed), float(timeout)
-        self.options = RunOptions(bot=environment.host or "", seed=opts.harness_seed,
+        self.options = RunOptions(bot=endpoint(environment.host), seed=opts.harness_seed,
                                   desk=DeskConfig(agents=agents), timeout=timeout)  # fmt: skip
         self.out = out
         (out / "transcripts").mkdir(parents=True)
@@ -245,12 +246,12 @@ class HarnessUser(FastHttpUser):
     def _send(self, session: Session, text: str, name: str) -> Reply | AdapterError:
         """One POST of a native request; the Reply, or the AdapterError saying what failed
         (also a failure in Locust's statistics)."""
-        endpoint = self.host or ""
+        where = endpoint(self.host)
         sent = time.perf_counter()
         with self.client.post("", json=native_request(session, text), name=name,
                               catch_response=True) as response:  # fmt: skip
             try:
-                reply = self._read(endpoint, response)
+                reply = self._read(where, response)
             except AdapterError as exc:
                 response.failure(exc.cause)
                 return exc
@@ -272,6 +273,14 @@ class HarnessUser(FastHttpUser):
             raise AdapterError(endpoint, f"the answer {exc}") from None
         except ValueError:  # also a body that is not UTF-8
             raise AdapterError(endpoint, "the answer is not JSON") from None
+
+
+def endpoint(host: str | None) -> str:
+    """The bot's URL as results and errors name it: without a user or password in it."""
+    parts = urlsplit(host or "")
+    if parts.username is None and parts.password is None:
+        return host or ""
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _failed(exc: BaseException | None, timeout: float) -> str:
