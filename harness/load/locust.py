@@ -96,13 +96,15 @@ class _Played:
         opts = environment.parsed_options
         assert opts is not None
         speed, agents, timeout = opts.harness_speed, opts.harness_agents, opts.harness_timeout
-        if not speed > 0 or agents < 1 or not timeout > 0:
-            raise ConfigError([f"--harness-speed {speed:g}, --harness-agents {agents}, "
-                               f"--harness-timeout {timeout:g}: each must be above 0"])  # fmt: skip
+        bad = [f"--harness-{name} expects a number above 0, got {value:g}"
+               for name, value in (("speed", speed), ("agents", agents), ("timeout", timeout))
+               if not value > 0]  # fmt: skip
+        if bad:
+            raise ConfigError(bad)
         paths = [Path(p.strip()) for p in opts.harness_paths.split(",") if p.strip()]
         self.mix = Mix(pack_for(paths))
         self.lexicons = {s.id: Lexicon(s) for s in self.mix.scenarios}
-        self.speed, self.timeout = float(speed), float(timeout)
+        self.speed = float(speed)
         self.options = RunOptions(bot=endpoint(environment.host), seed=opts.harness_seed,
                                   desk=DeskConfig(agents=agents), timeout=timeout)  # fmt: skip
         self.out = out
