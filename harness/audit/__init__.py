@@ -11,7 +11,7 @@
     scenario_map  which conversations are which scenario; defaults for the rest
     checking      the checks that apply to one transcript; what waits for other contacts
     auditing      the audit, end to end: workers, linked contacts, results.json
-    cluster       the same audit on a Dask cluster (extra `harness[dask]`)
+    cluster       the same audit on a Dask cluster (extra `csbot-harness[dask]`)
     commands      `harness import` and `harness audit` on the command line
 
 It sits beside `run/`: it imports the model, the checks, the lexicon, the run's results

@@ -1,4 +1,4 @@
-"""The audit on a Dask cluster (`--dask ADDRESS`, the optional extra `harness[dask]`).
+"""The audit on a Dask cluster (`--dask ADDRESS`, the optional extra `csbot-harness[dask]`).
 
 The same chunks of files as the local pool, each audited by `auditing.audit_chunk` on a
 worker, with the plan sent to every worker once; the entries come back in the order of
@@ -32,7 +32,7 @@ def audit_on_dask(
         from distributed import Client
     except ImportError:
         raise ConfigError(
-            ["--dask needs the dask extra: python -m pip install 'harness[dask]'"]
+            ["--dask needs the dask extra: python -m pip install 'csbot-harness[dask]'"]
         ) from None
     try:
         client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)  # type: ignore[no-untyped-call]

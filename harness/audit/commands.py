@@ -67,7 +67,7 @@ def add_commands(sub: Any) -> None:
         "--dask",
         metavar="ADDRESS",
         help="run on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786); "
-        "needs harness[dask], and every worker must see the files",
+        "needs csbot-harness[dask], and every worker must see the files",
     )
     p.add_argument(
         "--out",
