@@ -34,7 +34,7 @@ from harness.model.scenario import Scenario
 from harness.model.seeds import derive_seed
 from harness.model.transcript import Transcript
 from harness.run.compare import against, read_results
-from harness.run.kpis import conversation_metrics, run_kpis
+from harness.run.kpis import conversation_metrics, repeat_statistics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
 from harness.run.reproduce import played, reproduce
 from harness.run.results import (
@@ -258,8 +258,9 @@ def run(
                 log.close()
     order = {case.conversation_id: i for i, case in enumerate(cases)}
     results.sort(key=lambda r: order[r.case.conversation_id])  # finished out of order
-    kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
     entries = [r.to_dict(_transcript_path(r)) for r in results]
+    kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
+    kpis.update(repeat_statistics(entries))
     comparison = None
     if baseline is not None:
         comparison = against(baseline, entries, kpis, bot=options.bot, seed=options.seed, out=out)
