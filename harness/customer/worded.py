@@ -118,7 +118,8 @@ class WordedCustomer:
         for fact, value in say.facts.items():
             if value not in text:
                 return f"it must state the {c.scenario.label(fact)} as {value!r}"
-        held = [_digits(v) for v in c.facts.values()]
+        # the customer's facts, and the numbers of the policy's own words (a scenario's)
+        held = [_digits(v) for v in [*c.facts.values(), *_VALUE.findall(say.text)]]
         for found in _VALUE.findall(text):
             if not any(_digits(found) in value for value in held):
                 return f"it states {found.strip()!r}, which the customer does not hold"

@@ -193,7 +193,7 @@ def guarded(facts: dict[str, str]) -> tuple[WordedCustomer, Say]:
     means to state the account number."""
     scenario = PACK.scenarios["banking.fraud-dispute"]
     customer = Customer(scenario, PACK.personas["calm-precise"], facts, random.Random(0))
-    say = Say("My account number is 12345678.", "answer", 1.0, "chat", 1,
+    say = Say("My account number is 12345678, since 2019.", "answer", 1.0, "chat", 1,
               facts={"account_number": "12345678"})  # fmt: skip
     customer.stated.update(["amount", *say.facts])
     worded = WordedCustomer(customer, Transcript("c", scenario.id, "calm-precise", 0, "cu", facts),
@@ -213,6 +213,8 @@ UNHELD = ", which the customer does not hold"
         ("It's 12345678; sort code 40-11-62.", f"it states '40-11-62'{UNHELD}"),
         ("It's 12345678, card 4000 1234 5678 9010.", f"it states '4000 1234 5678 9010'{UNHELD}"),
         ("It's 12345678, I'm Ada Lovelace.", "it volunteers the name, which was not asked for"),
+        ("It's 12345678; I've banked with you since 2019.", None),  # the policy's own words
+        ("It's 12345678; I've banked with you since 2018.", f"it states '2018'{UNHELD}"),
         ("  ", "the message is empty"),
     ],
 )
