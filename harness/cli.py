@@ -199,6 +199,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", type=Path, metavar="DIR",
                    help="compare with this earlier run (its --out folder) and fail only on "
                    "regressions: a known failure stays known, a new one fails")  # fmt: skip
+    p.add_argument("--customer", type=Path, metavar="ENDPOINT.yaml", help="a model (endpoint "
+                   "file of kind openai) words the customer's messages; the harness still decides "
+                   "them; every call is recorded to customer-cassette.jsonl in --out")  # fmt: skip
+    p.add_argument("--customer-replay", type=Path, metavar="CASSETTE", help="word the customer's "
+                   "messages from this customer-cassette.jsonl: no model, no network")  # fmt: skip
     p.add_argument(
         "--fail-under-sla",
         type=_share,
@@ -350,6 +355,8 @@ def _run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         concurrency=args.concurrency,
         baseline=args.baseline,
+        customer=args.customer,
+        customer_replay=args.customer_replay,
     )
     total = len(plan(pack, options))  # validates the filters before anything is written
     if args.out and args.resume:

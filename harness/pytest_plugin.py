@@ -62,7 +62,7 @@ from harness.run import (
     write_results,
 )
 from harness.run.compare import against, known_failure, read_results
-from harness.run.kpis import run_kpis
+from harness.run.kpis import repeat_statistics, run_kpis
 from harness.run.plan import persona_given, scenario_given
 from harness.run.reproduce import replay_command
 from harness.run.results import now, pack_entry
@@ -392,6 +392,7 @@ class _Reports:
         recorded = sorted(state.recorded, key=lambda e: (
             e["scenario"], e["persona_seed"] is not None, e["persona"], e["repeat"]))  # fmt: skip
         kpis = run_kpis([e["metrics"] for e in recorded], sla_seconds=state.options.sla_seconds)
+        kpis.update(repeat_statistics(recorded))
         state.kpis = kpis
         o, comparison = state.options, None
         if state.baseline is not None:

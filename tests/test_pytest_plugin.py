@@ -219,6 +219,20 @@ def test_the_summary_gives_the_kpis(project: pytest.Pytester) -> None:
                                  "containment * time to human p90 * within 60 s *"])  # fmt: skip
 
 
+def test_repeats_give_pass_hat_k_and_flaky_cases(project: pytest.Pytester) -> None:
+    result = project.runpytest("scenarios", "-k", "fraud-dispute or banking.balance",
+                               "--harness-repeat", "2", "--bot", "demo:deflector")  # fmt: skip
+    result.stdout.fnmatch_lines(["harness KPIs: * · pass^1 *% pass^2 *% · 0 flaky"])
+    written = json.loads((project.path / "reports/pytest/results.json").read_text())
+    summary, conversations = written["summary"], written["conversations"]
+    cases = {f"{c['scenario']}--{c['persona']}" for c in conversations}
+    passing = {f"{c['scenario']}--{c['persona']}" for c in conversations if c["verdict"] == "pass"}
+    assert 0 < len(passing) < len(cases)  # the deflector fails some, always the same ones
+    assert summary["flaky"] == []
+    assert summary["pass_hat_k"] == {"1": round(len(passing) / len(cases), 4),
+                                     "2": round(len(passing) / len(cases), 4)}  # fmt: skip
+
+
 def test_allure_gives_each_case_its_own_history(project: pytest.Pytester) -> None:
     """Allure keys a test's history (and retries) on its historyId: one per case, never one
     for every persona of a scenario."""

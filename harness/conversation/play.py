@@ -23,6 +23,7 @@ from typing import Any
 from harness.conversation.desk import AgentSays, DeskAgent
 from harness.conversation.lexicon import Lexicon
 from harness.customer.policy import Action, Customer, End, Observation, Say, Wait
+from harness.customer.worded import CAUSE, SimulatorFault, WordedCustomer
 from harness.errors import AdapterError
 from harness.model.protocol import Reply, Session
 from harness.model.scenario import Scenario
@@ -83,7 +84,7 @@ class _Recorder:
 
 def play(
     scenario: Scenario,
-    customer: Customer,
+    customer: Customer | WordedCustomer,
     transcript: Transcript,
     clock: Callable[[], float],
     *,
@@ -98,11 +99,11 @@ def play(
     session = Session(f"{transcript.conversation_id}:1", transcript.customer_id, rec.channel, 1)
     with_agent = False
     last_text = ""
-    action: Action = customer.start()
+    action = _decided(rec, customer.start)
     while True:
         if isinstance(action, Wait):
             yield Pause(action.seconds)
-            action = customer.resume()
+            action = _decided(rec, customer.resume)
             continue
         if isinstance(action, End):
             break
@@ -155,7 +156,7 @@ def play(
                 rec.add("agent_joined", "", {"agent": name, "wait": round(clock() - queued, 3)})
                 agent.name = name
                 seen = _agent_says(rec, agent.join(reply.handoff["context"]))
-        action = customer.left(seen) if action.leaves else customer.next(seen)
+        action = _decided(rec, customer.left if action.leaves else customer.next, seen)
     if with_agent:
         yield ReleaseAgent()
     if (
@@ -167,6 +168,16 @@ def play(
     rec.add("end", "", {"reason": action.reason if isinstance(action, End) else "error"})
     transcript.events[-1].data["outcome"] = outcome(transcript)
     return transcript
+
+
+def _decided(rec: _Recorder, decide: Callable[..., Action], *seen: Observation) -> Action:
+    """The customer's next action; a simulator that spoilt the conversation ends it as an
+    error with cause "customer simulator", never as the bot's failure."""
+    try:
+        return decide(*seen)
+    except SimulatorFault as fault:
+        rec.add("error", str(fault), {"cause": CAUSE})
+        return End("error")
 
 
 def _said(say: Say, session: Session, to: str) -> dict[str, Any]:

@@ -63,6 +63,7 @@ class Say:
     volunteered: tuple[str, ...] = ()
     new_contact_after: float = 0.0  # > 0: wait this long, then open contact `contact`
     leaves: bool = False  # the customer ends this contact after this message
+    scripted: bool = False  # a scenario's line, said as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +178,7 @@ class Customer:
             think=self._think(text),
             channel=self.channel,
             contact=self.contact,
+            scripted=verbatim,
             **fields,  # type: ignore[arg-type]
         )
 

@@ -58,6 +58,25 @@ def kpis(summary: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     return shown
 
 
+def repeats(summary: Mapping[str, Any], *, most: int = 50) -> dict[str, Any] | None:
+    """pass^k, the pass rate with its 95% interval and the flaky cases (at most `most`
+    listed) of a run with repeats; None when its summary has none."""
+    pass_hat_k = summary.get("pass_hat_k")
+    if not isinstance(pass_hat_k, dict):
+        return None
+    interval = summary.get("pass_rate_95")
+    low, high = interval if isinstance(interval, list) and len(interval) == 2 else (None, None)
+    flaky = summary.get("flaky")
+    flaky = [str(case) for case in flaky] if isinstance(flaky, list) else []
+    return {
+        "pass_hat_k": [(f"pass^{k}", _percent(v)) for k, v in pass_hat_k.items()],
+        "pass_rate": _percent(summary.get("pass_rate")),
+        "interval": f"{_percent(low)}–{_percent(high)}",
+        "flaky": flaky[:most],
+        "unlisted": max(0, len(flaky) - most),
+    }
+
+
 def number(value: object) -> bool:
     """A finite int or float (not a bool): what results.json holds where a figure belongs."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -130,6 +130,7 @@ def _context(results: dict[str, Any], folder: Path, at: Path) -> dict[str, Any]:
         "header": _header(run, summary, len(entries)),
         "kpis": figures.kpis(summary),
         "time_to_human": figures.time_to_human(summary),
+        "repeats": figures.repeats(summary),
         "sla": _sla_statements(folder),
         "matrix": figures.failure_matrix(entries),
         "grid": figures.verdict_grid(entries),

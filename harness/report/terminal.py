@@ -11,6 +11,7 @@ from harness.run.reproduce import replay_command, rerun_command
 
 MAX_FAILURES_SHOWN = 10
 MAX_RERUN_HINTS = 10
+MAX_FLAKY_SHOWN = 10
 
 
 def summary(result: RunResult, stream: TextIO, *, verbose: bool = False) -> None:
@@ -41,6 +42,8 @@ def summary(result: RunResult, stream: TextIO, *, verbose: bool = False) -> None
     if failures:
         _failures(failures, result, stream, limit=None if verbose else MAX_FAILURES_SHOWN)
     _kpis(result.kpis, stream)
+    if "pass_hat_k" in result.kpis:
+        _repeats(result.kpis, stream, limit=None if verbose else MAX_FLAKY_SHOWN)
     if result.out is not None:
         print(f"\nresults: {result.out / 'results.json'}", file=stream)
     passed = sum(1 for r in result.results if r.verdict == "pass")
@@ -105,7 +108,30 @@ def kpi_line(k: dict[str, Any]) -> str:
         line += (f" · time to human p90 {tth['p90']:.0f} s · within {tth['sla_seconds']:.0f} s "
                  f"{_pct(tth['within_sla'])} (95% lower bound "
                  f"{_pct(tth['within_sla_lower_95'])})")  # fmt: skip
+    if "pass_hat_k" in k:
+        line += " · " + _pass_hat_k(k["pass_hat_k"], sep=" ")
+        line += f" · {len(k['flaky'])} flaky"
     return line
+
+
+def _pass_hat_k(pass_hat_k: dict[str, float], sep: str) -> str:
+    return sep.join(f"pass^{n} {_pct(share)}" for n, share in pass_hat_k.items())
+
+
+def _repeats(k: dict[str, Any], stream: TextIO, limit: int | None) -> None:
+    """pass^k, the pass rate's interval and the flaky cases (a run with --repeat 2 or more)."""
+    low, high = k["pass_rate_95"]
+    print("\nAcross repeats (a case is one scenario × persona)", file=stream)
+    print(f"  {_pass_hat_k(k['pass_hat_k'], sep='   ')}", file=stream)
+    print(f"  pass rate {_pct(k['pass_rate'])} (95% interval {_pct(low)}–{_pct(high)})",
+          file=stream)  # fmt: skip
+    flaky: list[str] = k["flaky"]
+    print(f"  flaky cases (verdicts differ between repeats): {len(flaky) or 'none'}", file=stream)
+    for case in flaky[:limit]:
+        print(f"    {case}", file=stream)
+    if limit is not None and len(flaky) > limit:
+        print(f"    … and {len(flaky) - limit} more (all are in results.json; --verbose shows "
+              "them here)", file=stream)  # fmt: skip
 
 
 def _kpis(k: dict[str, Any], stream: TextIO) -> None:

@@ -26,6 +26,7 @@ from harness.conversation.play import play as play_conversation
 from harness.customer.facts import make_ledger
 from harness.customer.generate import seed_of
 from harness.customer.policy import Customer
+from harness.customer.worded import CAUSE, WordedCustomer, Writer
 from harness.drivers.concurrent import Start, run_concurrent
 from harness.drivers.virtual import run_virtual
 from harness.loading import Pack
@@ -33,8 +34,10 @@ from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.seeds import derive_seed
 from harness.model.transcript import Transcript
+from harness.model.verdict import Verdict
 from harness.run.compare import against, read_results
-from harness.run.kpis import conversation_metrics, run_kpis
+from harness.run.customer import customer_model
+from harness.run.kpis import conversation_metrics, repeat_statistics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
 from harness.run.reproduce import played, reproduce
 from harness.run.results import (
@@ -53,26 +56,36 @@ T = TypeVar("T")
 
 
 def play_case(
-    case: Case, adapter: Adapter, options: RunOptions, lexicon: Lexicon | None = None
+    case: Case,
+    adapter: Adapter,
+    options: RunOptions,
+    lexicon: Lexicon | None = None,
+    writer: Writer | None = None,
 ) -> Transcript:
     """Play one case in virtual time; the same case and seed give the same transcript."""
-    start, rng = prepare_case(case, options, lexicon)
+    start, rng = prepare_case(case, options, lexicon, writer=writer)
     return run_virtual(start, adapter, rng, desk=options.desk, latency=options.latency)
 
 
 def prepare_case(
-    case: Case, options: RunOptions, lexicon: Lexicon | None = None, priority: int | None = None
+    case: Case,
+    options: RunOptions,
+    lexicon: Lexicon | None = None,
+    priority: int | None = None,
+    writer: Writer | None = None,
 ) -> tuple[Start, random.Random]:
     """The case's conversation, for a driver to start on its clock, and its random stream.
 
-    `priority` is its place at the desk (lower first); by default vulnerable customers first."""
+    `priority` is its place at the desk (lower first); by default vulnerable customers first.
+    With a `writer`, a language model words the customer's messages (customer.worded)."""
     scenario, persona = case.scenario, case.persona
     rng = random.Random(case.seed)
     facts = make_ledger(scenario, rng, persona.locale)
     customer_id = f"cust-{case.seed:016x}"
     transcript = Transcript(case.conversation_id, scenario.id, persona.id, case.seed, customer_id,
                             facts, played=played(case, options))  # fmt: skip
-    customer = Customer(scenario, persona, facts, rng)
+    policy = Customer(scenario, persona, facts, rng)
+    customer = policy if writer is None else WordedCustomer(policy, transcript, writer)
     agent = DeskAgent(scenario, "", facts)
     return lambda clock: play_conversation(
         scenario, customer, transcript, clock,
@@ -98,28 +111,32 @@ def _played(
     options: RunOptions,
     adapter: Adapter | None,
     finish: Callable[[Case, Transcript], T],
+    writer: Writer | None = None,
 ) -> Iterator[tuple[Case, T]]:
     """`simulate`, yielding `finish(case, transcript)`; the concurrent driver runs `finish`
-    on its own thread."""
+    on its own thread. With a `writer` (a model wording the customer, which blocks on its
+    calls) the conversations are played one at a time."""
     if adapter is None:
         with _opened(options) as opened:
-            yield from _played(cases, options, opened, finish)
+            yield from _played(cases, options, opened, finish, writer)
         return
     lexicons = {id(s): Lexicon(s) for s in {id(c.scenario): c.scenario for c in cases}.values()}
     with _fewer_collections():
-        if options.concurrency > 1 and supports_async(adapter):
+        if options.concurrency > 1 and supports_async(adapter) and writer is None:
             prepared = [partial(prepare_case, c, options, lexicons[id(c.scenario)]) for c in cases]
             played = run_concurrent(prepared, adapter, lambda i, t: finish(cases[i], t),
                                     concurrency=options.concurrency, desk=options.desk,
                                     latency=options.latency)  # fmt: skip
             yield from ((cases[i], finished) for i, finished in played)
             return
-        if options.concurrency > 1:  # CPU-bound: playing its conversations at once gains nothing
-            print(f"harness: --concurrency {options.concurrency}: {adapter.endpoint} runs in "
-                  "process, so its conversations are played one at a time",
-                  file=sys.stderr)  # fmt: skip
+        if options.concurrency > 1:  # CPU-bound, or a customer model called as it speaks
+            why = ("the customer's model words every message, so the" if writer is not None
+                   else f"{adapter.endpoint} runs in process, so its")  # fmt: skip
+            print(f"harness: --concurrency {options.concurrency}: {why} conversations are "
+                  "played one at a time", file=sys.stderr)  # fmt: skip
         for case in cases:
-            yield case, finish(case, play_case(case, adapter, options, lexicons[id(case.scenario)]))
+            lexicon = lexicons[id(case.scenario)]
+            yield case, finish(case, play_case(case, adapter, options, lexicon, writer))
 
 
 @contextmanager
@@ -151,15 +168,22 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def iter_results(
-    cases: Sequence[Case], options: RunOptions, adapter: Adapter | None = None
+    cases: Sequence[Case],
+    options: RunOptions,
+    adapter: Adapter | None = None,
+    writer: Writer | None = None,
 ) -> Iterator[ConversationResult]:
-    """Play and check each case, yielding results as conversations finish."""
+    """Play and check each case, yielding results as conversations finish. A conversation the
+    customer simulator spoilt is not judged: its checks are skipped, its verdict `error`."""
     names = [n for n in CATALOGUE if not options.checks
              or any(fnmatch.fnmatchcase(n, p) for p in options.checks)]  # fmt: skip
 
     def checked(case: Case, transcript: Transcript) -> ConversationResult:
-        verdicts = run_checks(transcript, case.scenario.expectations, names)
         error = transcript.first("error")
+        if error is not None and error.data.get("cause") == CAUSE:
+            verdicts = [Verdict(name, "skip", f"not judged: {error.text}") for name in names]
+        else:
+            verdicts = run_checks(transcript, case.scenario.expectations, names)
         return ConversationResult(
             case,
             transcript,
@@ -168,7 +192,7 @@ def iter_results(
             error.text if error else None,
         )
 
-    for _, result in _played(cases, options, adapter, checked):
+    for _, result in _played(cases, options, adapter, checked, writer):
         yield result
 
 
@@ -235,17 +259,19 @@ def run(
     started = now()
     results: list[ConversationResult] = []
     interrupted = False
-    with _opened(options) as adapter:  # a bad bot is a ConfigError before anything is made
+    model = customer_model(options)  # like a bad bot, a ConfigError before anything is made
+    with _opened(options) as adapter:
         done: dict[str, dict[str, Any]] = {}
         if out is not None:
             done = finished(out, options) if resume else {}
             prepare_out(out, resume=resume)
+        writer = model.writer(out) if model is not None else None
         results = [ConversationResult.from_dict(done[c.conversation_id], c)
                    for c in cases if c.conversation_id in done]  # fmt: skip
         todo = [c for c in cases if c.conversation_id not in done]
         log = ResultsLog(out, options) if out is not None else None
         try:
-            for result in iter_results(todo, options, adapter):
+            for result in iter_results(todo, options, adapter, writer):
                 if out is not None and log is not None:
                     _write(result, out, log, keep_transcripts)
                 results.append(result)
@@ -256,10 +282,13 @@ def run(
         finally:
             if log is not None:
                 log.close()
+            if writer is not None:
+                writer.close()
     order = {case.conversation_id: i for i, case in enumerate(cases)}
     results.sort(key=lambda r: order[r.case.conversation_id])  # finished out of order
-    kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
     entries = [r.to_dict(_transcript_path(r)) for r in results]
+    kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
+    kpis.update(repeat_statistics(entries))
     comparison = None
     if baseline is not None:
         comparison = against(baseline, entries, kpis, bot=options.bot, seed=options.seed, out=out)

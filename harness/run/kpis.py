@@ -1,13 +1,14 @@
 """Metrics of one conversation and the KPIs of a run, all computed from transcripts.
 
 Containment is shown beside true resolution and false containment, because containment
-alone counts a customer who gave up inside the bot as a success.
+alone counts a customer who gave up inside the bot as a success. Across repeats of the same
+scenario × persona (`--repeat K`), `repeat_statistics` says how reliably the bot passes.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -105,6 +106,37 @@ def run_kpis(metrics: Sequence[dict[str, Any]], *, sla_seconds: float) -> dict[s
         "reasks_per_conversation": sum(m["reasks"] for m in valid) / v,
         "turns_per_conversation": sum(m["turns"] for m in valid) / v,
         "repeated_statements_per_conversation": sum(m["repeated_statements"] for m in valid) / v,
+    }
+
+
+def repeat_statistics(entries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Statistics across repeats, from results.json's conversations (their `scenario`,
+    `persona`, `repeat` and `verdict`); empty unless some case was played at least twice.
+
+    A case is one scenario × persona. `pass_hat_k[k]` estimates the chance that k repeats
+    of a case all pass, as tau2-bench does: for a case passed c times in n repeats,
+    C(c, k) / C(n, k) (every k of its n repeats taken alike), averaged over the cases
+    played at least k times. A conversation that errored did not pass. `flaky` lists the
+    cases whose verdicts differ between repeats; `pass_rate_95` is the Wilson interval on
+    the share of conversations that passed."""
+    verdicts: dict[str, list[str]] = defaultdict(list)
+    for e in entries:
+        verdicts[f"{e['scenario']}--{e['persona']}"].append(e["verdict"])
+    most = max(map(len, verdicts.values()), default=0)
+    if most < 2:
+        return {}
+    passes = {case: sum(1 for v in vs if v == "pass") for case, vs in verdicts.items()}
+    pass_hat_k: dict[str, float] = {}
+    for k in range(1, most + 1):
+        shares = [math.comb(passes[case], k) / math.comb(len(vs), k)
+                  for case, vs in verdicts.items() if len(vs) >= k]  # fmt: skip
+        pass_hat_k[str(k)] = round(sum(shares) / len(shares), 4)
+    passed, n = sum(passes.values()), len(entries)
+    return {
+        "pass_hat_k": pass_hat_k,
+        "flaky": sorted(case for case, vs in verdicts.items() if len(set(vs)) > 1),
+        "pass_rate": round(passed / n, 4),
+        "pass_rate_95": [round(bound, 4) for bound in wilson_interval(passed, n)],
     }
 
 

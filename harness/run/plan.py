@@ -42,6 +42,8 @@ class RunOptions:
     generated: int = 0  # generated personas added to every scenario, seeds from `seed`
     concurrency: int = 1  # conversations in flight at once against a network bot
     baseline: Path | None = None  # a run folder: fail on regressions against it only
+    customer: Path | None = None  # an endpoint file (kind openai): a model words the customer
+    customer_replay: Path | None = None  # a customer cassette: its messages, with no model
 
 
 @dataclass(frozen=True, slots=True)

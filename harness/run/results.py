@@ -107,6 +107,10 @@ def now() -> str:
 ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
+def _text(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
 def run_options(options: RunOptions | dict[str, Any]) -> dict[str, Any]:
     """The options that make a run what it is, as results.json and the results log say them;
     a command that plays nothing (`harness audit`) gives its own as a dict."""
@@ -119,6 +123,8 @@ def run_options(options: RunOptions | dict[str, Any]) -> dict[str, Any]:
         "generated": options.generated,
         "concurrency": options.concurrency,
         "desk": options.desk.model_dump(),
+        "customer": _text(options.customer),
+        "customer_replay": _text(options.customer_replay),
     }
 
 
