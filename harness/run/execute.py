@@ -13,12 +13,14 @@ import random
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from harness.adapters import Adapter, open_bot
 from harness.adapters.base import supports_async
+from harness.adapters.inprocess import InProcessAdapter
 from harness.checks import CATALOGUE, run_checks
 from harness.conversation.desk import DeskAgent, DeskConfig
 from harness.conversation.lexicon import Lexicon
@@ -28,11 +30,13 @@ from harness.customer.generate import seed_of
 from harness.customer.policy import Customer
 from harness.drivers.concurrent import Start, run_concurrent
 from harness.drivers.virtual import run_virtual
+from harness.errors import ConfigError
 from harness.loading import Pack
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.seeds import derive_seed
 from harness.model.transcript import Transcript
+from harness.model.verdict import Verdict
 from harness.run.compare import against, read_results
 from harness.run.kpis import conversation_metrics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
@@ -48,6 +52,7 @@ from harness.run.results import (
     write_atomically,
     write_results,
 )
+from harness.run.workers import in_workers
 
 T = TypeVar("T")
 
@@ -236,23 +241,28 @@ def run(
     results: list[ConversationResult] = []
     interrupted = False
     with _opened(options) as adapter:  # a bad bot is a ConfigError before anything is made
+        if options.workers > 1 and not isinstance(adapter, InProcessAdapter):
+            raise ConfigError([f"--workers {options.workers}: {adapter.endpoint} is not an "
+                               "in-process bot; a network bot takes --concurrency"])  # fmt: skip
         done: dict[str, dict[str, Any]] = {}
         if out is not None:
             done = finished(out, options) if resume else {}
             prepare_out(out, resume=resume)
         results = [ConversationResult.from_dict(done[c.conversation_id], c)
                    for c in cases if c.conversation_id in done]  # fmt: skip
-        todo = [c for c in cases if c.conversation_id not in done]
+        todo = [i for i, c in enumerate(cases) if c.conversation_id not in done]
         log = ResultsLog(out, options) if out is not None else None
         try:
-            for result in iter_results(todo, options, adapter):
-                if out is not None and log is not None:
-                    _write(result, out, log, keep_transcripts)
+            for result in _results(pack, options, cases, todo, adapter, out, keep_transcripts):
+                if log is not None:
+                    log.add(result.to_dict(_transcript_path(result)))  # now it has finished
                 results.append(result)
                 if progress is not None:
                     progress(result)
         except KeyboardInterrupt:
             interrupted = True  # what finished is kept; the rest is for --resume
+            if out is not None:
+                _unfinished_away(out, [cases[i] for i in todo], results)
         finally:
             if log is not None:
                 log.close()
@@ -274,11 +284,67 @@ def _transcript_path(result: ConversationResult) -> str:
     return f"transcripts/{result.case.conversation_id}.jsonl"
 
 
-def _write(result: ConversationResult, out: Path, log: ResultsLog, keep: bool) -> None:
-    """A finished conversation on disk: its transcript (whole or not at all), then its entry
-    in the results log, which makes it count as finished."""
+def _results(
+    pack: Pack,
+    options: RunOptions,
+    cases: list[Case],
+    todo: list[int],
+    adapter: Adapter,
+    out: Path | None,
+    keep: bool,
+) -> Iterator[ConversationResult]:
+    """The results of `cases[i]` for each i in `todo` as they finish, each transcript
+    written to `out` before its result is yielded: played here, or by `options.workers`
+    processes (run.workers), which write the transcripts themselves and hand the results
+    back in the order of `todo`."""
+    if options.workers == 1:
+        for result in iter_results([cases[i] for i in todo], options, adapter):
+            if out is not None:
+                _write(result, out, keep)
+            yield result
+        return
+    work: _Work = (pack, options, out, keep)
+    for i, transcript, checks, metrics, error in in_workers(_play_chunk, work, todo,
+                                                            options.workers):  # fmt: skip
+        yield ConversationResult(cases[i], transcript, checks, metrics, error)
+
+
+_Work = tuple[Pack, RunOptions, Path | None, bool]  # what a worker process is given, once
+_Played = tuple[int, Transcript | None, list[Verdict], dict[str, Any], str | None]
+_WORKER: list[tuple[list[Case], Adapter]] = []  # a worker process's cases and its own bot
+
+
+def _play_chunk(work: _Work, chunk: list[int]) -> list[_Played]:
+    """In a worker process: the cases numbered `chunk` played, checked and written, as
+    `_results` would here; the case itself stays behind (the run's process has it)."""
+    pack, options, out, keep = work
+    if not _WORKER:  # the same plan as the run's process: the same cases, numbered alike
+        _WORKER.append((plan(pack, options), open_bot(options.bot, timeout=options.timeout)))
+    cases, adapter = _WORKER[0]
+    played: list[_Played] = []
+    one_at_a_time = replace(options, concurrency=1)  # an in-process bot's way anyway
+    for i, r in zip(
+        chunk, iter_results([cases[i] for i in chunk], one_at_a_time, adapter), strict=True
+    ):
+        if out is not None:
+            _write(r, out, keep)
+        played.append((i, r.transcript, r.checks, r.metrics, r.error))
+    return played
+
+
+def _write(result: ConversationResult, out: Path, keep: bool) -> None:
+    """A finished conversation's transcript on disk, whole or not at all; it counts as
+    finished once its entry is in the results log."""
     if result.transcript is not None:
         write_atomically(out / _transcript_path(result), result.transcript.to_jsonl())
         if not keep:
             result.transcript = None
-    log.add(result.to_dict(_transcript_path(result)))
+
+
+def _unfinished_away(out: Path, todo: list[Case], results: list[ConversationResult]) -> None:
+    """After Ctrl-C: the transcripts written for conversations that never reached the
+    results log (a worker's last chunk) are removed; `--resume` plays them again."""
+    logged = {r.case.conversation_id for r in results}
+    for case in todo:
+        if case.conversation_id not in logged:
+            (out / f"transcripts/{case.conversation_id}.jsonl").unlink(missing_ok=True)
