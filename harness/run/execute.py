@@ -252,10 +252,13 @@ def run(
                    for c in cases if c.conversation_id in done]  # fmt: skip
         todo = [i for i, c in enumerate(cases) if c.conversation_id not in done]
         log = ResultsLog(out, options) if out is not None else None
+        logged: dict[str, dict[str, Any]] = {}
         try:
             for result in _results(pack, options, cases, todo, adapter, out, keep_transcripts):
                 if log is not None:
-                    log.add(result.to_dict(_transcript_path(result)))  # now it has finished
+                    entry = result.to_dict(_transcript_path(result))
+                    log.add(entry)  # now it has finished
+                    logged[result.case.conversation_id] = entry  # results.json's, too
                 results.append(result)
                 if progress is not None:
                     progress(result)
@@ -269,7 +272,8 @@ def run(
     order = {case.conversation_id: i for i, case in enumerate(cases)}
     results.sort(key=lambda r: order[r.case.conversation_id])  # finished out of order
     kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
-    entries = [r.to_dict(_transcript_path(r)) for r in results]
+    entries = [logged.get(r.case.conversation_id) or r.to_dict(_transcript_path(r))
+               for r in results]  # fmt: skip
     comparison = None
     if baseline is not None:
         comparison = against(baseline, entries, kpis, bot=options.bot, seed=options.seed, out=out)
