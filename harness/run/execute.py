@@ -141,8 +141,7 @@ def _opened(options: RunOptions) -> Iterator[Adapter]:
 def _fewer_collections() -> Iterator[None]:
     """Run with the cyclic garbage collector woken less often.
 
-    Every conversation leaves a little cyclic garbage (a simpy environment and its
-    processes refer to each other) among many short-lived objects; at the default
+    Every conversation makes many short-lived objects, a few of them in cycles; at the default
     threshold the collector runs every few hundred allocations and took a quarter of a
     long run's time. Collections still happen, just in larger batches; the old
     thresholds come back afterwards.
