@@ -7,7 +7,11 @@ Prints conversations/s and turns/s for
   simulation   the conversations alone (customer, bot, lexicon, desk, simpy clock), each
                dropped once played, as the CLI does
   bare loop    the same customer messages, sent straight to a fresh bot function
-and the ratio of each to the bare loop, plus the end-to-end run's peak memory.
+and the ratio of each to the bare loop, plus the end-to-end run's peak memory; then the
+end-to-end run on one worker process and on two (`--workers 2`), both free to use every
+core, and the speedup of two. The last line is
+
+    ratios: simulation X.XX, end-to-end Y.YY, workers-2 speedup Z.ZZ
 
     python bench/bench_virtual.py [--conversations 10000] [--seed 0] [--rounds 3]
 
@@ -20,10 +24,12 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import platform
 import resource
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -32,6 +38,7 @@ from harness import RunOptions, bundled_dir, load_pack, run
 from harness.adapters import Adapter, open_bot
 from harness.bots import reference_bot
 from harness.run import Case, plan, simulate
+from harness.run.workers import cores
 
 
 def main() -> None:
@@ -40,17 +47,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
+    print(f"machine: {cpu_model()}, {cores()} cores this process may use, "
+          f"{os.cpu_count()} in all; Python {platform.python_version()}")  # fmt: skip
+    every_core = os.sched_getaffinity(0) if hasattr(os, "sched_setaffinity") else None
+    if every_core is not None:
+        os.sched_setaffinity(0, {min(every_core)})  # one core, as the target says
 
     pack = load_pack([bundled_dir("personas"), bundled_dir("scenarios")])
     per_repeat = len(plan(pack, RunOptions()))
     options = RunOptions(seed=args.seed, repeat=math.ceil(args.conversations / per_repeat))
     cases = plan(pack, options)
 
-    def end_to_end() -> None:
+    def end_to_end(workers: int = 1) -> None:
         with tempfile.TemporaryDirectory() as tmp:
-            run(pack, options, Path(tmp) / "run", keep_transcripts=False)
+            run(pack, replace(options, workers=workers), Path(tmp) / "run", keep_transcripts=False)
 
     # Peak memory first, before this script holds anything of its own: what `harness run`
     # needs for the whole run.
@@ -80,6 +90,13 @@ def main() -> None:
         bare = _timed(partial(bare_loop, requests))
         best["bare loop"] = min(best.get("bare loop", math.inf), bare)
 
+    if every_core is not None:
+        os.sched_setaffinity(0, every_core)
+    for _ in range(args.rounds):  # interleaved too, both free to use every core
+        for workers in (1, 2):
+            name = f"{workers} worker{'s' * (workers > 1)}"
+            best[name] = min(best.get(name, math.inf), _timed(partial(end_to_end, workers)))
+
     n = len(cases)
     print(f"{n} conversations, {turns} turns ({turns / n:.2f} per conversation), "
           f"{len(requests)} bot requests, seed {args.seed}, one core")  # fmt: skip
@@ -95,6 +112,23 @@ def main() -> None:
         "the same bot requests straight to the bot function"
     )
     print(f"peak memory of the end-to-end run (max RSS): {peak:.0f} MiB")
+    print("1 worker, 2 workers: the end-to-end run with --workers 1 and 2, on every core")
+    bare = best["bare loop"]
+    print(f"ratios: simulation {best['simulation'] / bare:.2f}, "
+          f"end-to-end {best['end-to-end'] / bare:.2f}, "
+          f"workers-2 speedup {best['1 worker'] / best['2 workers']:.2f}")  # fmt: skip
+
+
+def cpu_model() -> str:
+    """The CPU's model name, as the kernel reports it where it does."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
 def play_all(cases: list[Case], adapter: Adapter, options: RunOptions) -> int:

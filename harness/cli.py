@@ -38,6 +38,7 @@ from harness.run import (
 )
 from harness.run.kpis import sla_shortfall
 from harness.run.results import default_out
+from harness.run.workers import cores
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -47,6 +48,7 @@ MAX_REPEAT = 10_000
 MAX_GENERATED = 10_000
 MAX_AGENTS = 10_000  # as DeskConfig allows
 MAX_CONCURRENCY = 1_024
+MAX_WORKERS = 256
 
 BOTS_HELP = "\n".join(
     [*(f"{'demo:' + name:<21}{text}" for name, text in DESCRIPTIONS.items()), *BOT_FORMS]
@@ -189,6 +191,9 @@ def _parser() -> argparse.ArgumentParser:
         "file); each keeps its own virtual clock, so verdicts do not change; results.json "
         "keeps the case order. An in-process bot plays one at a time (default: 1)",
     )
+    p.add_argument("--workers", type=_workers, default=1, metavar="N",
+                   help="processes playing the conversations of an in-process bot, or 'auto' "
+                   "for one per core; the results are those of one (default: 1)")  # fmt: skip
     p.add_argument(
         "--sla",
         type=_seconds,
@@ -312,11 +317,11 @@ def _share(text: str) -> float:
     return value
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expects a whole number of 1 or more, got {text}")
-    return value
+def _workers(text: str) -> int:
+    try:
+        return cores() if text == "auto" else _whole(1, MAX_WORKERS)(text)
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (or auto)") from None
 
 
 def _seconds(text: str) -> float:
@@ -326,13 +331,6 @@ def _seconds(text: str) -> float:
         value = 0.0
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expects a number of seconds above 0, got {text}")
-    return value
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expects a whole number of 0 or more, got {text}")
     return value
 
 
@@ -354,6 +352,7 @@ def _run(args: argparse.Namespace) -> int:
         generated=args.generated,
         timeout=args.timeout,
         concurrency=args.concurrency,
+        workers=args.workers,
         baseline=args.baseline,
         customer=args.customer,
         customer_replay=args.customer_replay,

@@ -4,7 +4,7 @@ The virtual driver plays one conversation after another, so a network bot sees o
 at a time. Here each conversation is the same sans-IO generator (`harness.conversation.play`)
 stepped by a coroutine instead of a simpy process, with a virtual clock of its own: a float
 that pauses, thinking, the bot's measured latency and desk waits advance exactly as they
-advance simpy's clock in drivers.virtual. Only the bot calls really wait. So a
+advance the clock of drivers.virtual. Only the bot calls really wait. So a
 conversation's transcript is the one the virtual driver gives (measured latencies aside),
 while up to `concurrency` conversations wait on the bot together.
 
@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from harness.adapters.base import AsyncAdapter
 from harness.conversation.desk import Desk, DeskConfig, Queued
 from harness.conversation.play import Exchange, Play
-from harness.drivers.step import Steps, steps
+from harness.drivers.step import Clock, Steps, steps
 from harness.errors import AdapterError
 from harness.model.protocol import Reply
 from harness.model.transcript import Transcript
@@ -31,18 +31,6 @@ from harness.model.transcript import Transcript
 Start = Callable[[Callable[[], float]], Play]  # makes a conversation's generator on a clock
 Prepare = Callable[[], tuple[Start, random.Random]]  # a conversation, made when it begins
 T = TypeVar("T")
-
-
-class Clock:
-    """One conversation's virtual time in seconds; the driver moves it on, nothing waits."""
-
-    __slots__ = ("now",)
-
-    def __init__(self) -> None:
-        self.now: float = 0  # an int at first, as simpy's is: the same sums, the same floats
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def run_concurrent(

@@ -129,7 +129,7 @@ async def _play(
 
 
 async def _drive(conversation: Steps, adapter: Adapter, clock: WallClock) -> Transcript:
-    """Do what `conversation` needs, really waiting: drivers.virtual.drive on the wall clock.
+    """Do what `conversation` needs, really waiting: drivers.load.drive on the wall clock.
 
     A network bot is awaited; an in-process bot answers at once, on the loop: its time
     shows as the harness's lag, as it should, being the harness's own CPU."""

@@ -1,7 +1,7 @@
 """The load driver: open arrivals, every conversation on one simpy Environment, one desk.
 
 Conversations arrive at the times given (a Poisson process drawn by the caller), each
-becomes a simpy process (drivers.virtual.drive over the shared step) and all their
+becomes a simpy process (`drive`, over the shared step) and all their
 handoffs go to the same desk, so they queue for the same agents. Virtual time: as fast as
 the machine allows, the same seed the same run. Each finished conversation is handed to
 `finish` at once, so the caller can write it and let it go.
@@ -17,10 +17,11 @@ from typing import Any
 import simpy
 
 from harness.adapters.base import Adapter
-from harness.conversation.desk import DeskView
-from harness.conversation.play import Play
-from harness.drivers.step import steps
-from harness.drivers.virtual import drive
+from harness.conversation.desk import DeskView, Queued
+from harness.conversation.play import Exchange, Play
+from harness.drivers.step import Steps, steps
+from harness.errors import AdapterError
+from harness.model.protocol import Reply
 from harness.model.transcript import Transcript
 
 Clock = Callable[[], float]
@@ -65,3 +66,28 @@ def run_load(
 
     env.process(arrive())
     env.run(until=done)
+
+
+def drive(
+    env: simpy.Environment, conversation: Steps, adapter: Adapter
+) -> Generator[Any, Any, Transcript]:
+    """A simpy process doing what `conversation` needs: time passes, the bot is called,
+    a queued handoff waits for the shared desk."""
+    value: Reply | AdapterError | bool | None = None
+    while True:
+        try:
+            need = conversation.send(value)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        value = None
+        if isinstance(need, Exchange):
+            try:
+                value = adapter.send(need.session, need.text)
+            except AdapterError as exc:
+                value = exc
+        elif isinstance(need, int | float):
+            yield env.timeout(need)
+        elif isinstance(need, Queued):
+            value = yield need.event
+        else:
+            adapter.close(need)

@@ -1,4 +1,4 @@
-"""The one effect step both drivers share: what each effect of a conversation means.
+"""The one effect step every driver shares: what each effect of a conversation means.
 
 `harness.conversation.play` yields effects (Pause, Exchange, AwaitAgent, ReleaseAgent);
 `steps()` carries each out against the conversation's desk view and asks its driver only
@@ -10,10 +10,10 @@ for what a driver alone can do, by yielding:
     a Queued           wait for its event (a shared desk's queue); send back its value,
                        True once an agent is free, False if the customer gave up waiting
 
-So the virtual driver (a simpy process) and the concurrent one (a coroutine on the
-adapter's loop) are a few lines each, and a conversation's clock moves the same way under
-both: the bot is called when the message is sent, and thinking plus the bot's latency pass
-as one clock event.
+So the virtual driver (a loop over a float clock), the load driver (a simpy process) and
+the concurrent one (a coroutine on the adapter's loop) are a few lines each, and a
+conversation's clock moves the same way under all of them: the bot is called when the
+message is sent, and thinking plus the bot's latency pass as one clock event.
 """
 
 from __future__ import annotations
@@ -27,6 +27,19 @@ from harness.conversation.play import AwaitAgent, Exchange, Pause, Play, Release
 from harness.errors import AdapterError
 from harness.model.protocol import Reply, Session
 from harness.model.transcript import Transcript
+
+
+class Clock:
+    """One conversation's virtual time in seconds; the driver moves it on, nothing waits."""
+
+    __slots__ = ("now",)
+
+    def __init__(self) -> None:
+        self.now: float = 0  # an int at first, as simpy's is: the same sums, the same floats
+
+    def __call__(self) -> float:
+        return self.now
+
 
 Need = float | Exchange | Session | Queued  # what a step asks of its driver
 Steps = Generator[Need, Reply | AdapterError | bool | None, Transcript]

@@ -13,12 +13,14 @@ import random
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from harness.adapters import Adapter, open_bot
 from harness.adapters.base import supports_async
+from harness.adapters.inprocess import InProcessAdapter
 from harness.checks import CATALOGUE, run_checks
 from harness.conversation.desk import DeskAgent, DeskConfig
 from harness.conversation.lexicon import Lexicon
@@ -29,6 +31,7 @@ from harness.customer.policy import Customer
 from harness.customer.worded import CAUSE, WordedCustomer, Writer
 from harness.drivers.concurrent import Start, run_concurrent
 from harness.drivers.virtual import run_virtual
+from harness.errors import ConfigError
 from harness.loading import Pack
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
@@ -51,6 +54,7 @@ from harness.run.results import (
     write_atomically,
     write_results,
 )
+from harness.run.workers import in_workers
 
 T = TypeVar("T")
 
@@ -153,8 +157,7 @@ def _opened(options: RunOptions) -> Iterator[Adapter]:
 def _fewer_collections() -> Iterator[None]:
     """Run with the cyclic garbage collector woken less often.
 
-    Every conversation leaves a little cyclic garbage (a simpy environment and its
-    processes refer to each other) among many short-lived objects; at the default
+    Every conversation makes many short-lived objects, a few of them in cycles; at the default
     threshold the collector runs every few hundred allocations and took a quarter of a
     long run's time. Collections still happen, just in larger batches; the old
     thresholds come back afterwards.
@@ -261,6 +264,12 @@ def run(
     interrupted = False
     model = customer_model(options)  # like a bad bot, a ConfigError before anything is made
     with _opened(options) as adapter:
+        if options.workers > 1 and not isinstance(adapter, InProcessAdapter):
+            raise ConfigError([f"--workers {options.workers}: {adapter.endpoint} is not an "
+                               "in-process bot; a network bot takes --concurrency"])  # fmt: skip
+        if options.workers > 1 and model is not None:
+            raise ConfigError([f"--workers {options.workers}: a language-model customer "
+                               "(--customer) plays in one process"])  # fmt: skip
         done: dict[str, dict[str, Any]] = {}
         if out is not None:
             done = finished(out, options) if resume else {}
@@ -268,17 +277,23 @@ def run(
         writer = model.writer(out) if model is not None else None
         results = [ConversationResult.from_dict(done[c.conversation_id], c)
                    for c in cases if c.conversation_id in done]  # fmt: skip
-        todo = [c for c in cases if c.conversation_id not in done]
+        todo = [i for i, c in enumerate(cases) if c.conversation_id not in done]
         log = ResultsLog(out, options) if out is not None else None
+        logged: dict[str, dict[str, Any]] = {}
         try:
-            for result in iter_results(todo, options, adapter, writer):
-                if out is not None and log is not None:
-                    _write(result, out, log, keep_transcripts)
+            for result in _results(pack, options, cases, todo, adapter, out, keep_transcripts,
+                                   writer):  # fmt: skip
+                if log is not None:
+                    entry = result.to_dict(_transcript_path(result))
+                    log.add(entry)  # now it has finished
+                    logged[result.case.conversation_id] = entry  # results.json's, too
                 results.append(result)
                 if progress is not None:
                     progress(result)
         except KeyboardInterrupt:
             interrupted = True  # what finished is kept; the rest is for --resume
+            if out is not None:
+                _unfinished_away(out, [cases[i] for i in todo], results)
         finally:
             if log is not None:
                 log.close()
@@ -286,8 +301,9 @@ def run(
                 writer.close()
     order = {case.conversation_id: i for i, case in enumerate(cases)}
     results.sort(key=lambda r: order[r.case.conversation_id])  # finished out of order
-    entries = [r.to_dict(_transcript_path(r)) for r in results]
     kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
+    entries = [logged.get(r.case.conversation_id) or r.to_dict(_transcript_path(r))
+               for r in results]  # fmt: skip
     kpis.update(repeat_statistics(entries))
     comparison = None
     if baseline is not None:
@@ -303,11 +319,68 @@ def _transcript_path(result: ConversationResult) -> str:
     return f"transcripts/{result.case.conversation_id}.jsonl"
 
 
-def _write(result: ConversationResult, out: Path, log: ResultsLog, keep: bool) -> None:
-    """A finished conversation on disk: its transcript (whole or not at all), then its entry
-    in the results log, which makes it count as finished."""
+def _results(
+    pack: Pack,
+    options: RunOptions,
+    cases: list[Case],
+    todo: list[int],
+    adapter: Adapter,
+    out: Path | None,
+    keep: bool,
+    writer: Writer | None = None,
+) -> Iterator[ConversationResult]:
+    """The results of `cases[i]` for each i in `todo` as they finish, each transcript
+    written to `out` before its result is yielded: played here, or by `options.workers`
+    processes (run.workers), which write the transcripts themselves and hand the results
+    back in the order of `todo`."""
+    if options.workers == 1:
+        for result in iter_results([cases[i] for i in todo], options, adapter, writer):
+            if out is not None:
+                _write(result, out, keep)
+            yield result
+        return
+    work: _Work = (pack, options, out, keep)
+    for i, transcript, checks, metrics, error in in_workers(_play_chunk, work, todo,
+                                                            options.workers):  # fmt: skip
+        yield ConversationResult(cases[i], transcript, checks, metrics, error)
+
+
+_Work = tuple[Pack, RunOptions, Path | None, bool]  # what a worker process is given, once
+_Played = tuple[int, Transcript | None, list[Verdict], dict[str, Any], str | None]
+_WORKER: list[tuple[list[Case], Adapter]] = []  # a worker process's cases and its own bot
+
+
+def _play_chunk(work: _Work, chunk: list[int]) -> list[_Played]:
+    """In a worker process: the cases numbered `chunk` played, checked and written, as
+    `_results` would here; the case itself stays behind (the run's process has it)."""
+    pack, options, out, keep = work
+    if not _WORKER:  # the same plan as the run's process: the same cases, numbered alike
+        _WORKER.append((plan(pack, options), open_bot(options.bot, timeout=options.timeout)))
+    cases, adapter = _WORKER[0]
+    played: list[_Played] = []
+    one_at_a_time = replace(options, concurrency=1)  # an in-process bot's way anyway
+    for i, r in zip(
+        chunk, iter_results([cases[i] for i in chunk], one_at_a_time, adapter), strict=True
+    ):
+        if out is not None:
+            _write(r, out, keep)
+        played.append((i, r.transcript, r.checks, r.metrics, r.error))
+    return played
+
+
+def _write(result: ConversationResult, out: Path, keep: bool) -> None:
+    """A finished conversation's transcript on disk, whole or not at all; it counts as
+    finished once its entry is in the results log."""
     if result.transcript is not None:
         write_atomically(out / _transcript_path(result), result.transcript.to_jsonl())
         if not keep:
             result.transcript = None
-    log.add(result.to_dict(_transcript_path(result)))
+
+
+def _unfinished_away(out: Path, todo: list[Case], results: list[ConversationResult]) -> None:
+    """After Ctrl-C: the transcripts written for conversations that never reached the
+    results log (a worker's last chunk) are removed; `--resume` plays them again."""
+    logged = {r.case.conversation_id for r in results}
+    for case in todo:
+        if case.conversation_id not in logged:
+            (out / f"transcripts/{case.conversation_id}.jsonl").unlink(missing_ok=True)

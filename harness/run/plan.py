@@ -41,6 +41,7 @@ class RunOptions:
     sla_seconds: float = 60.0
     generated: int = 0  # generated personas added to every scenario, seeds from `seed`
     concurrency: int = 1  # conversations in flight at once against a network bot
+    workers: int = 1  # processes playing an in-process bot's conversations; never recorded
     baseline: Path | None = None  # a run folder: fail on regressions against it only
     customer: Path | None = None  # an endpoint file (kind openai): a model words the customer
     customer_replay: Path | None = None  # a customer cassette: its messages, with no model
@@ -69,6 +70,8 @@ def plan(pack: Pack, options: RunOptions) -> list[Case]:
     """
     if options.concurrency < 1:
         raise ConfigError([f"--concurrency expects 1 or more, got {options.concurrency}"])
+    if options.workers < 1:
+        raise ConfigError([f"--workers expects 1 or more, got {options.workers}"])
     generated = _generated(pack, options)
     known = {**pack.personas, **generated}
     scenarios = pick("--scenario", sorted(pack.scenarios), options.scenarios)

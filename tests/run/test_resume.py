@@ -34,10 +34,11 @@ def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return settled(cwd / "out" / "results.json")
 
 
-def stopped(cwd: Path, sig: signal.Signals) -> subprocess.CompletedProcess[str]:
-    """The run, sent `sig` once its results log holds 200 finished conversations."""
+def stopped(cwd: Path, sig: signal.Signals, *extra: str) -> subprocess.CompletedProcess[str]:
+    """The run (with `extra` options), sent `sig` once its results log holds 200 finished
+    conversations."""
     run = subprocess.Popen(
-        [sys.executable, "-m", "harness", *COMMAND, "--out", "out", "-q"],
+        [sys.executable, "-m", "harness", *COMMAND, *extra, "--out", "out", "-q"],
         cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     log = cwd / "out" / "results.jsonl"
@@ -63,10 +64,11 @@ def stopped(cwd: Path, sig: signal.Signals) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(run.args, run.returncode, out, err)
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_ctrl_c_writes_what_finished_exits_130_and_resume_completes_it(
-    tmp_path: Path, uninterrupted: dict[str, Any]
+    tmp_path: Path, uninterrupted: dict[str, Any], workers: str
 ) -> None:
-    done = stopped(tmp_path, signal.SIGINT)
+    done = stopped(tmp_path, signal.SIGINT, "--workers", workers)
     assert done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr and "--resume out" in done.stderr
     written = json.loads((tmp_path / "out" / "results.json").read_text())
@@ -76,7 +78,9 @@ def test_ctrl_c_writes_what_finished_exits_130_and_resume_completes_it(
     whole = {c["conversation_id"]: c for c in uninterrupted["conversations"]}
     assert all(c == whole[c["conversation_id"]] for c in finished)
     assert not list((tmp_path / "out").rglob("*.partial"))
-    resumed = harness(*COMMAND, "--resume", "out", "-q", cwd=tmp_path)
+    transcripts = {p.name for p in (tmp_path / "out" / "transcripts").iterdir()}
+    assert transcripts == {f"{c['conversation_id']}.jsonl" for c in finished}  # no stray one
+    resumed = harness(*COMMAND, "--resume", "out", "--workers", workers, "-q", cwd=tmp_path)
     assert resumed.returncode == 1, resumed.stderr
     assert settled(tmp_path / "out" / "results.json") == uninterrupted
 
