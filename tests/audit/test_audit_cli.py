@@ -93,6 +93,9 @@ PERSONAL = [
 ]
 
 
+ACKNOWLEDGEMENTS = ("Noted.", "Thank you, I have that.", "Understood, one moment.", "Got it.")
+
+
 def write_personal_csv(path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
@@ -114,7 +117,8 @@ def write_personal_csv(path: Path) -> None:
                     f"{who}@customers.example",
                     f"2024-05-01T10:0{i}:30Z",
                     "bot",
-                    f"I'm an automated assistant. Noted ({i + 1}).",
+                    # replies in words of their own: the same words again would be a loop
+                    f"I'm an automated assistant. {ACKNOWLEDGEMENTS[i]}",
                     "chat",
                 ]
             )
