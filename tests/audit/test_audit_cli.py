@@ -7,6 +7,7 @@ import importlib.util
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 from types import ModuleType
 
@@ -46,16 +47,7 @@ def test_round_trip_finds_the_amnesiacs_reasks_in_the_same_conversations(tmp_pat
     assert played.returncode == 1
     rows = flatten_module().flatten(tmp_path / "played" / "transcripts", tmp_path / "export.csv")
     assert rows > 1000
-    done = harness(
-        "import",
-        "export.csv",
-        "--map",
-        str(EXAMPLES / "map.yaml"),
-        "-o",
-        "imported",
-        cwd=tmp_path,
-        env=SALT,
-    )
+    done = import_csv(tmp_path, "export.csv", "imported")
     assert done.returncode == 0, done.stderr
     audited = harness("audit", "imported", "--out", "audited", "--workers", "1", cwd=tmp_path)
     assert audited.returncode == 1, audited.stderr
@@ -68,16 +60,7 @@ def test_round_trip_finds_the_amnesiacs_reasks_in_the_same_conversations(tmp_pat
 def test_a_careful_bots_conversations_pass_the_audit_after_import(tmp_path: Path) -> None:
     harness("run", "--scenario", "banking.*", "--out", "played", "-q", cwd=tmp_path)
     flatten_module().flatten(tmp_path / "played" / "transcripts", tmp_path / "export.csv")
-    harness(
-        "import",
-        "export.csv",
-        "--map",
-        str(EXAMPLES / "map.yaml"),
-        "-o",
-        "imported",
-        cwd=tmp_path,
-        env=SALT,
-    )
+    import_csv(tmp_path, "export.csv", "imported")
     audited = harness("audit", "imported", "--out", "audited", "--workers", "1", cwd=tmp_path)
     assert audited.returncode == 0, audited.stdout + audited.stderr
     assert "0 failed" in audited.stdout
@@ -94,6 +77,12 @@ PERSONAL = [
 
 
 ACKNOWLEDGEMENTS = ("Noted.", "Thank you, I have that.", "Understood, one moment.", "Got it.")
+
+
+def import_csv(tmp_path: Path, csv: str, out: str) -> subprocess.CompletedProcess[str]:
+    """`harness import CSV --map examples/audit/map.yaml -o OUT` with the test's salt."""
+    return harness("import", csv, "--map", str(EXAMPLES / "map.yaml"), "-o", out,
+                   cwd=tmp_path, env=SALT)  # fmt: skip
 
 
 def write_personal_csv(path: Path) -> None:
@@ -126,16 +115,7 @@ def write_personal_csv(path: Path) -> None:
 
 def test_no_personal_value_reaches_the_output_and_one_value_has_one_fake(tmp_path: Path) -> None:
     write_personal_csv(tmp_path / "export.csv")
-    done = harness(
-        "import",
-        "export.csv",
-        "--map",
-        str(EXAMPLES / "map.yaml"),
-        "-o",
-        "out",
-        cwd=tmp_path,
-        env=SALT,
-    )
+    done = import_csv(tmp_path, "export.csv", "out")
     assert done.returncode == 0, done.stderr
     harness("audit", "out", "--out", "out/audit", "--workers", "1", cwd=tmp_path)
     originals = [
@@ -224,16 +204,7 @@ def test_workers_give_the_same_results_as_one(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     flatten_module().flatten(tmp_path / "played" / "transcripts", tmp_path / "export.csv")
-    harness(
-        "import",
-        "export.csv",
-        "--map",
-        str(EXAMPLES / "map.yaml"),
-        "-o",
-        "imported",
-        cwd=tmp_path,
-        env=SALT,
-    )
+    import_csv(tmp_path, "export.csv", "imported")
     one = harness("audit", "imported", "--out", "one", "--workers", "1", cwd=tmp_path)
     two = harness("audit", "imported", "--out", "two", "--workers", "2", cwd=tmp_path)
     assert one.returncode == two.returncode == 1
@@ -250,16 +221,7 @@ def test_a_malformed_row_is_named_by_file_and_line_and_the_rest_goes_on(tmp_path
     lines.insert(3, 'conv-alice,alice@customers.example,not a time,user,"hello",chat')
     lines.insert(5, "conv-alice,only,three")
     (tmp_path / "export.csv").write_text("\n".join(lines) + "\n")
-    done = harness(
-        "import",
-        "export.csv",
-        "--map",
-        str(EXAMPLES / "map.yaml"),
-        "-o",
-        "out",
-        cwd=tmp_path,
-        env=SALT,
-    )
+    done = import_csv(tmp_path, "export.csv", "out")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "export.csv:4: time expects ISO 8601 or epoch seconds, got 'not a time'" in done.stderr
     assert "export.csv:6: expects 6 fields, got 3" in done.stderr
@@ -272,16 +234,7 @@ def test_a_malformed_row_is_named_by_file_and_line_and_the_rest_goes_on(tmp_path
 
 def test_a_broken_transcript_is_an_error_and_the_audit_goes_on(tmp_path: Path) -> None:
     write_personal_csv(tmp_path / "export.csv")
-    harness(
-        "import",
-        "export.csv",
-        "--map",
-        str(EXAMPLES / "map.yaml"),
-        "-o",
-        "out",
-        cwd=tmp_path,
-        env=SALT,
-    )
+    import_csv(tmp_path, "export.csv", "out")
     broken = tmp_path / "out" / "transcripts" / "zz-broken.jsonl"
     good = next((tmp_path / "out" / "transcripts").glob("conv-bob*.jsonl")).read_text()
     broken.write_text(good.splitlines()[0] + "\n" + good.splitlines()[1] + "\n{not json\n")
@@ -304,16 +257,7 @@ def test_a_bad_mapping_file_names_file_line_and_field(tmp_path: Path) -> None:
 
 def test_a_missing_column_is_reported_once(tmp_path: Path) -> None:
     (tmp_path / "export.csv").write_text("conv_id,user_id,ts,speaker,text,channel\n1,2,3,4,5,6\n")
-    done = harness(
-        "import",
-        "export.csv",
-        "--map",
-        str(EXAMPLES / "map.yaml"),
-        "-o",
-        "out",
-        cwd=tmp_path,
-        env=SALT,
-    )
+    done = import_csv(tmp_path, "export.csv", "out")
     assert done.returncode == 1
     assert "export.csv:1: no column 'message' in the header" in done.stderr
 
@@ -366,16 +310,7 @@ def test_botium_convos_become_scenarios_that_run(tmp_path: Path) -> None:
 
 def test_the_scenario_map_applies_a_scenarios_checks(tmp_path: Path) -> None:
     write_personal_csv(tmp_path / "export.csv")
-    harness(
-        "import",
-        "export.csv",
-        "--map",
-        str(EXAMPLES / "map.yaml"),
-        "-o",
-        "out",
-        cwd=tmp_path,
-        env=SALT,
-    )
+    import_csv(tmp_path, "export.csv", "out")
     (tmp_path / "scenarios.yaml").write_text(
         "defaults: {compliance: {ai_disclosure: false}}\n"
         "rules:\n  - scenario: banking.fraud-dispute\n    keyword: 'card'\n    channel: chat\n"
