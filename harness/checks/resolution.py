@@ -12,6 +12,17 @@ from harness.model.verdict import Verdict
 def goal_met(t: Transcript, x: Expectations) -> Verdict:
     name = "resolution.goal_met"
     met = t.first("goal_met")
+    if met is not None and met.data.get("resolver") == "bot" and met.data.get("by") == "human":
+        handoff = t.first("handoff")
+        before = t.events[: t.events.index(handoff)] if handoff is not None else t.events
+        fell_back = [e for e in before if e.kind == "bot_message" and e.data.get("fallback")]
+        if fell_back:  # a customer who wanted a human from the start is no failure of the bot
+            return failed(
+                name,
+                f"a human met the goal at turn {met.turn} after the bot fell back at turn "
+                f"{fell_back[0].turn}: the job was the bot's to do itself",
+                [fell_back[0], *([handoff] if handoff is not None else []), met],
+            )
     if met is not None:
         return passed(name, f"goal met by the {met.data.get('by', 'bot')} at turn {met.turn}")
     end = t.events[-1] if t.events else None

@@ -69,6 +69,7 @@ class _Recorder:
         self.channel = channel
         self.contact = 1
         self.goal_met = False
+        self.resolver = "either"  # the scenario goal's: who may meet it
 
     def add(
         self, kind: str, text: str = "", data: dict[str, Any] | None = None, at: float | None = None
@@ -95,6 +96,7 @@ def play(
 ) -> Play:
     """Drive one conversation to its end; returns the finished transcript."""
     rec = _Recorder(transcript, clock, customer.channel)
+    rec.resolver = scenario.goal.resolver
     sessions = 0
     session = Session(f"{transcript.conversation_id}:1", transcript.customer_id, rec.channel, 1)
     with_agent = False
@@ -221,7 +223,7 @@ def _bot_says(
     if flags.get("claims_resolution"):
         rec.add("resolution_claimed", "", {"by": "bot"})
     met = ""
-    if scenario.goal.resolver == "either" and not rec.goal_met:
+    if scenario.goal.resolver != "human" and not rec.goal_met:
         met = lexicon.goal_evidence(reply.actions, reply.messages)
         if met:
             rec.goal_met = True
@@ -250,5 +252,8 @@ def _agent_says(rec: _Recorder, says: AgentSays) -> Observation:
     rec.add("agent_message", says.text, data)
     if says.resolved and not rec.goal_met:
         rec.goal_met = True
-        rec.add("goal_met", "", {"by": "human", "evidence": "the desk agent did it"})
+        data = {"by": "human", "evidence": "the desk agent did it"}
+        if rec.resolver == "bot":  # the job was the bot's: recorded for resolution.goal_met
+            data["resolver"] = "bot"
+        rec.add("goal_met", "", data)
     return Observation(asks=says.asks, progress=True, goal_met=says.resolved, handed_off=True)

@@ -16,7 +16,7 @@ from harness.model.persona import MAX_ID
 
 Channel = Literal["chat", "voice", "email", "sms", "web", "app"]
 Stakes = Literal["high", "low"]
-Resolver = Literal["human", "either"]
+Resolver = Literal["human", "either", "bot"]
 FactKind = Literal[
     "account_number", "address", "amount", "card_last4", "claim_id", "company", "date",
     "date_of_birth", "email", "iban", "name", "order_number", "phone", "policy_number",
@@ -108,7 +108,8 @@ class Goal(_Model):
     evidence: Evidence = Field(description="what shows the goal was met: an action or text")
     resolver: Resolver = Field(
         "either",
-        description="who may meet the goal: human (the bot's evidence does not count) or either",
+        description="who may meet the goal: human (the bot's evidence does not count), either, "
+        "or bot (a human finishing the job is the bot failing it: resolution.goal_met fails)",
     )
 
 

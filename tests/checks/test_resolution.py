@@ -4,9 +4,42 @@ from __future__ import annotations
 
 import pytest
 
+from harness.model.transcript import Event
+
 from ._build import Story, judge, quotes
 
 # -- resolution.goal_met -------------------------------------------------------------------
+
+
+def _finished_by_a_human(*, fell_back: bool) -> tuple[Story, list[Event]]:
+    """A job the bot should do itself (resolver: bot), finished by a human instead."""
+    story = Story()
+    story.customer("What's my balance?")
+    shown = []
+    if fell_back:
+        shown.append(story.bot("Sorry, I didn't understand. Could you rephrase?", fallback=True))
+    story.asks_for_human("Can I talk to a person?")
+    shown.append(story.handoff({}))
+    story.agent_joins()
+    story.agent("I've taken care of that for you now.")
+    met = story.goal_met(by="human", evidence="the desk agent did it")
+    met.data["resolver"] = "bot"
+    shown.append(met)
+    story.end("goal_met")
+    return story, shown
+
+
+def test_goal_met_fails_when_a_human_finishes_a_job_the_bot_fell_back_on() -> None:
+    story, shown = _finished_by_a_human(fell_back=True)
+    verdict = judge("resolution.goal_met", story)
+    assert verdict.verdict == "fail"
+    assert verdict.message.startswith("a human met the goal at turn 2 after the bot fell back")
+    assert verdict.evidence == quotes(*shown)
+
+
+def test_goal_met_passes_a_human_the_customer_wanted_before_the_bot_failed() -> None:
+    story, _ = _finished_by_a_human(fell_back=False)
+    assert judge("resolution.goal_met", story).verdict == "pass"
 
 
 def test_goal_met_passes_when_the_bot_meets_the_goal() -> None:
