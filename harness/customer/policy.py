@@ -121,7 +121,9 @@ class Customer:
             return End("goal_met")
         if seen.ended:
             return self._unresolved("bot_ended")
-        if seen.claims_resolution and not seen.asks:
+        if seen.claims_resolution and not seen.asks and not (self._steps or self._goal_turns):
+            # a claim without the goal's evidence ends nothing the customer still plans to
+            # do (a balance "all set" on the way to the real errand): only the last of it
             return self._unresolved("accepted_claim")
         return self._step_or_goal_turn(seen)
 

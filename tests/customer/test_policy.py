@@ -850,3 +850,18 @@ def test_a_goal_met_in_reply_to_parting_words_ends_the_conversation(pack: Pack) 
     # met in the reply: done; not met: the script goes on (it comes back later)
     assert customer.left(Observation(goal_met=True)) == End("goal_met")
     assert not isinstance(twin.left(Observation()), End)
+
+
+def test_a_claim_on_the_way_does_not_end_the_customers_plan(pack: Pack) -> None:
+    """A bot saying "you're all set" with no evidence of the goal, while the customer still
+    has scripted steps (here: switching to voice), does not stop the customer there: it
+    carries on with its plan, and accepts the claim only when nothing is left."""
+    scenario = pack.scenarios["telecom.address-change"]
+    customer = customer_for(scenario, pack.personas["calm-precise"], seed=3)
+    claim = Observation(claims_resolution=True, progress=True)
+    actions = [customer.start()]
+    while not isinstance(actions[-1], End) and len(actions) < 10:
+        actions.append(customer.next(claim))
+    said = [a for a in actions if isinstance(a, Say)]
+    assert any(a.channel == "voice" for a in said), "the scripted switch to voice was played"
+    assert actions[-1] == End("accepted_claim")
