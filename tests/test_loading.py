@@ -282,7 +282,7 @@ def test_a_bad_duration_states_the_forms_allowed_and_the_value_once(tmp_path: Pa
         ("amount: {kind: amount,", "amount: {kind: amout,", "facts.amount.kind",
          "'account_number', 'address', 'amount'", "amout", "amount"),
         ("  resolver: human", "  resolver: humna", "goal.resolver",
-         "expects 'human' or 'either'", "humna", "human"),
+         "expects 'human', 'either' or 'bot'", "humna", "human"),
         ("  - switch: voice", "  - switch: vocie", "steps[1].switch", "'voice'", "vocie", "voice"),
     ],
     ids=["stakes", "channels", "facts.kind", "resolver", "switch"],
