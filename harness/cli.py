@@ -13,10 +13,11 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness._arguments import scenarios_and_bot, seconds, share, whole
 from harness.adapters import BOT_FORMS
 from harness.audit.commands import add_commands as add_audit_commands
 from harness.bots import DESCRIPTIONS, named
@@ -97,30 +98,18 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run scenarios against a bot",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        epilog="bots:\n" + BOTS_HELP)  # fmt: skip
-    p.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        metavar="PATHS",
-        help="scenario (and persona) files or folders; default: the bundled pack",
-    )
-    p.add_argument(
-        "--bot",
-        default="demo:careful",
-        metavar="SPEC",
-        help="the bot under test (default: demo:careful; see below)",
-    )
+    scenarios_and_bot(p, bot_help="the bot under test (default: demo:careful; see below)")
     p.add_argument("--seed", type=int, default=0, help="the run's seed (default: 0)")
     p.add_argument(
         "--repeat",
-        type=_whole(1, MAX_REPEAT),
+        type=whole(1, MAX_REPEAT),
         default=1,
         metavar="K",
         help="play each scenario × persona K times with different seeds (default: 1)",
     )
     p.add_argument(
         "--generated",
-        type=_whole(0, MAX_GENERATED),
+        type=whole(0, MAX_GENERATED),
         default=0,
         metavar="N",
         help="add N generated personas to every scenario, drawn from --seed; "
@@ -169,14 +158,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--agents",
-        type=_whole(1, MAX_AGENTS),
+        type=whole(1, MAX_AGENTS),
         default=DeskConfig().agents,
         metavar="N",
         help=f"human agents at the simulated desk (default: {DeskConfig().agents})",
     )
     p.add_argument(
         "--timeout",
-        type=_seconds,
+        type=seconds,
         default=10.0,
         metavar="SECONDS",
         help="how long a network bot has to answer one message; a later answer ends the "
@@ -184,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--concurrency",
-        type=_whole(1, MAX_CONCURRENCY),
+        type=whole(1, MAX_CONCURRENCY),
         default=1,
         metavar="N",
         help="conversations in flight at once against a network bot (http, ws, endpoint "
@@ -196,7 +185,7 @@ def _parser() -> argparse.ArgumentParser:
                    "for one per core; the results are those of one (default: 1)")  # fmt: skip
     p.add_argument(
         "--sla",
-        type=_seconds,
+        type=seconds,
         default=60.0,
         metavar="SECONDS",
         help="time-to-human target reported in the KPIs (default: 60)",
@@ -211,7 +200,7 @@ def _parser() -> argparse.ArgumentParser:
                    "messages from this customer-cassette.jsonl: no model, no network")  # fmt: skip
     p.add_argument(
         "--fail-under-sla",
-        type=_share,
+        type=share,
         metavar="SHARE",
         help="fail the run (exit 1) unless the 95%% Wilson lower bound of the share of "
         "customers reaching a human within --sla seconds is at least SHARE, e.g. 0.9",
@@ -220,7 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_run)
 
-    add_parsers(sub, seconds=_seconds)  # diff, replay, capture (report.commands)
+    add_parsers(sub)  # report, diff, replay, capture (report.commands)
     add_commands(sub)  # load, sla, verify
 
     p = sub.add_parser("list", help="list scenarios, personas, bots or checks")
@@ -256,7 +245,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--port",
-        type=_whole(0, 65535),
+        type=whole(0, 65535),
         default=8080,
         help="the port to listen on; 0 picks a free one (default: 8080)",
     )
@@ -290,48 +279,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _whole(low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from `low` to `high`."""
-
-    def whole(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = low - 1
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"expects a whole number from {low} to {high:,}, got {text}"
-            )
-        return value
-
-    return whole
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"expects a share above 0 and at most 1, got {text}")
-    return value
-
-
 def _workers(text: str) -> int:
     try:
-        return cores() if text == "auto" else _whole(1, MAX_WORKERS)(text)
+        return cores() if text == "auto" else whole(1, MAX_WORKERS)(text)
     except argparse.ArgumentTypeError as exc:
         raise argparse.ArgumentTypeError(f"{exc} (or auto)") from None
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expects a number of seconds above 0, got {text}")
-    return value
 
 
 def _pack(paths: Sequence[Path], *, with_bundled: bool = False) -> Pack:

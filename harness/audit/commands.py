@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from harness._arguments import seconds, whole
 from harness.errors import ConfigError
 
 SALT_VARIABLE = "HARNESS_SALT"
@@ -61,7 +62,7 @@ def add_commands(sub: Any) -> None:
         help="which conversations are which scenario; defaults for the rest",
     )
     p.add_argument(
-        "--workers", type=_positive, metavar="N", help="worker processes (default: all cores)"
+        "--workers", type=whole(1), metavar="N", help="worker processes (default: all cores)"
     )
     p.add_argument(
         "--dask",
@@ -77,19 +78,12 @@ def add_commands(sub: Any) -> None:
     )
     p.add_argument(
         "--sla",
-        type=float,
+        type=seconds,
         default=60.0,
         metavar="SECONDS",
         help="time-to-human target for the KPI (default: 60)",
     )
     p.set_defaults(func=_audit)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expects a whole number of 1 or more, got {text}")
-    return value
 
 
 def salt(given: str | None) -> bytes:

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from harness._arguments import above_zero, scenarios_and_bot, whole
 from harness.conversation.shared_desk import DeskPlan
 from harness.errors import ConfigError
 from harness.load.arrivals import RATE_HELP, Profile, parse_rate
@@ -43,18 +44,8 @@ def add_commands(sub: Sub) -> None:
 
 def add_load(sub: Sub) -> None:
     p = sub.add_parser("load", help="open arrivals over one shared desk; prove an SLA")
-    p.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        metavar="PATHS",
-        help="scenario (and persona) files or folders; default: the bundled pack",
-    )
-    p.add_argument(
-        "--bot",
-        default="demo:careful",
-        metavar="SPEC",
-        help="the bot under test, as for `harness run` (default: demo:careful)",
+    scenarios_and_bot(
+        p, bot_help="the bot under test, as for `harness run` (default: demo:careful)"
     )
     p.add_argument("--rate", type=_rate, metavar="RATE", help=f"arrivals: {RATE_HELP}")
     p.add_argument(
@@ -72,12 +63,12 @@ def add_load(sub: Sub) -> None:
         help="customers arrive for this long, e.g. 8h or 30d",
     )
     how_long.add_argument(
-        "--conversations", type=_positive, metavar="N", help="this many customers arrive"
+        "--conversations", type=whole(1), metavar="N", help="this many customers arrive"
     )
     p.add_argument("--desk", type=Path, metavar="FILE", help="the desk (desk.yaml)")
     p.add_argument(
         "--agents",
-        type=_positive,
+        type=whole(1),
         metavar="N",
         help="agents on duty all day (default 4; overrides the desk file's)",
     )
@@ -98,14 +89,14 @@ def add_load(sub: Sub) -> None:
     )
     p.add_argument(
         "--speed",
-        type=_above_zero,
+        type=above_zero(),
         default=1.0,
         metavar="X",
         help="live: simulated time runs X times the wall clock's (default: 1)",
     )
     p.add_argument(
         "--max-lag",
-        type=_above_zero,
+        type=above_zero(),
         default=0.05,
         metavar="SECONDS",
         help="live: the harness's scheduling lag p99 above which the run is "
@@ -144,22 +135,6 @@ def _duration(text: str) -> float:
     if seconds <= 0:
         raise argparse.ArgumentTypeError(f"expects a duration above 0, got {text}")
     return seconds
-
-
-def _above_zero(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expects a number above 0, got {text}")
-    return value
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expects a whole number of 1 or more, got {text}")
-    return int(text)
 
 
 def options_from(args: argparse.Namespace) -> tuple[LoadOptions, Sla | None, list[Path]]:

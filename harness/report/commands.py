@@ -7,10 +7,10 @@ command prints what people read and returns the exit status.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness._arguments import seconds
 from harness.report.diff import diff_markdown, diff_text
 from harness.report.replay import replay_text
 from harness.run import capture as captured
@@ -19,9 +19,9 @@ from harness.run.replay import find_transcript, recorded_bot
 from harness.run.replay import replay as replayed
 
 
-def add_parsers(sub: Any, *, seconds: Callable[[str], float]) -> None:
+def add_parsers(sub: Any) -> None:
     """Add report, diff, replay and capture to the subcommands `sub` (an argparse
-    subparsers action); `seconds` parses a --timeout as the CLI's other commands do."""
+    subparsers action)."""
     p = sub.add_parser(
         "report",
         help="rebuild report.html from a run folder",
@@ -54,11 +54,10 @@ def add_parsers(sub: Any, *, seconds: Callable[[str], float]) -> None:
     )
     p.add_argument("-v", "--verbose", action="store_true", help="list every changed conversation")
     p.set_defaults(func=lambda a: diff(a.base, a.new, markdown=a.markdown, verbose=a.verbose))
-    replay_parser = _reader(sub, "replay", "play one recorded conversation again against a bot",
-                            seconds)  # fmt: skip
+    replay_parser = _reader(sub, "replay", "play one recorded conversation again against a bot")
     replay_parser.set_defaults(func=lambda a: replay(a.where, a.conversation, bot=a.bot,
                                                      timeout=a.timeout))  # fmt: skip
-    p = _reader(sub, "capture", "turn a failing conversation into a regression scenario", seconds)
+    p = _reader(sub, "capture", "turn a failing conversation into a regression scenario")
     p.add_argument(
         "-o", "--output", type=Path, metavar="FILE",
         help="the scenario file to write (default: <scenario id>.yaml, here)",
@@ -76,7 +75,7 @@ def add_parsers(sub: Any, *, seconds: Callable[[str], float]) -> None:
                                           timeout=a.timeout))  # fmt: skip
 
 
-def _reader(sub: Any, name: str, text: str, seconds: Callable[[str], float]) -> Any:
+def _reader(sub: Any, name: str, text: str) -> Any:
     """A subcommand that reads one recorded conversation and plays it against a bot."""
     p = sub.add_parser(name, help=text, description=text)
     p.add_argument("where", type=Path, metavar="RUN_DIR",
