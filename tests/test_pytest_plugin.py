@@ -343,7 +343,7 @@ def test_own(harness_play):
     )
 
 
-def test_given_persona_files_play_beside_the_bundled_ones(project: pytest.Pytester) -> None:
+def test_a_given_persona_fails_with_a_rerun_line_naming_its_file(project: pytest.Pytester) -> None:
     mine = project.path / "mine"
     mine.mkdir()
     text = (bundled_dir("personas") / "self-reliant.yaml").read_text()
