@@ -3,7 +3,8 @@
 Structured signals (a handoff, actions) come from the adapter and are taken as they are;
 this module reads the text: which facts a reply asks for, whether it offers or refuses a
 human, falls back, claims a resolution, discloses account data or says it is automated.
-Scenarios extend every list (`lexicon:` and `facts.*.asked_by`). Same text, same reading.
+Its built-in patterns are in conversation/patterns.py; scenarios extend every list
+(`lexicon:` and `facts.*.asked_by`). Same text, same reading.
 """
 
 from __future__ import annotations
@@ -12,42 +13,17 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from harness.conversation.patterns import (
+    AI_DISCLOSURES,
+    DISCLOSURES,
+    FALLBACKS,
+    HANDOFF_OFFERS,
+    HANDOFF_REFUSALS,
+    RESOLUTION_CLAIMS,
+    Claims,
+)
 from harness.model.scenario import Scenario
 
-HANDOFF_OFFERS = (
-    r"\b(connect|transfer|put|pass)(ing)? you (through |over )?(to|with)\b",
-    r"\b(speak|talk|chat) (to|with) (a|an|one of our) (person|human|agent|advis[eo]r|specialist"
-    r"|colleague|team member)",
-    r"\bhand(ing)? (you|this|your case) over\b",
-)
-HANDOFF_REFUSALS = (
-    r"\b(can'?t|cannot|unable to|not able to) (connect|transfer|put you through|pass you)",
-    r"\bno (agents?|humans?|one|advis[eo]rs?) (is |are )?available\b",
-    r"\b(agents?|humans?|advis[eo]rs?) (are|is) not available\b",
-)
-FALLBACKS = (
-    r"\b(didn'?t|did not|don'?t|do not) (quite )?(understand|catch|get|follow)\b",
-    r"\bnot sure (what you mean|i understand|i follow)",
-    r"\b(could|can) you (please )?(rephrase|say that again|put it another way)",
-    r"\bcan'?t help with that\b",
-)
-RESOLUTION_CLAIMS = (
-    r"\b(has|have|'s) been (resolved|sorted|fixed|taken care of|processed|updated|refunded"
-    r"|cancelled|completed)\b",
-    r"\b(all|that'?s|it'?s|you'?re) (all )?(sorted|done|set)\b",
-    r"\b(issue|problem|that)('s| is) (now )?(resolved|sorted|fixed)\b",
-)
-DISCLOSURES = (
-    r"\bbalance (is|of)\b",
-    r"\b(account|card) ending( in)? \d",
-    r"\baddress (we have )?on file\b",
-    r"\brecent transactions\b",
-)
-AI_DISCLOSURES = (
-    r"\b(i'?m|i am) (an? )?(automated|virtual|digital|ai)\b",
-    r"\b(i'?m|i am) a (chat ?)?bot\b",
-    r"\bautomated assistant\b",
-)
 # How bots commonly ask for facts of a kind, beyond the fact's own label.
 ASKS_BY_KIND = {
     "account_number": r"account (number|no\b)",
@@ -89,7 +65,7 @@ class Lexicon:
         self.offers = _any((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ())))
         self.refusals = _any((*HANDOFF_REFUSALS, *(spec.handoff_refusals if spec else ())))
         self.fallbacks = _any((*FALLBACKS, *(spec.fallbacks if spec else ())))
-        self.claims = _any((*RESOLUTION_CLAIMS, *(spec.resolution_claims if spec else ())))
+        self.claims = Claims(_any((*RESOLUTION_CLAIMS, *(spec.resolution_claims if spec else ()))))
         self.disclosures = _any((*DISCLOSURES, *(spec.disclosures if spec else ())))
         self.ai = _any((*AI_DISCLOSURES, *(spec.ai_disclosures if spec else ())))
         evidence = scenario.goal.evidence if scenario else None

@@ -1,0 +1,137 @@
+"""The lexicon's built-in patterns, and the little sentence logic a resolution claim needs.
+
+Each list is one reading (conversation/lexicon.py compiles them, with a scenario's own, into
+one regex per reading); each line is one way bots word it, families under a comment. They
+were widened from how public sample bots and assistants word things (Rasa, Bot Framework,
+Botpress, Watson); bench/bench_lexicon.py measures them on wording they were not written
+from. A resolution claim is read only in a statement: see `Claims`.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HUMAN = (
+    r"(live |real |human )?(person|human|agent|advis[eo]r|representative|specialist|colleague"
+    r"|teammate|team member|member of (our|the) (\w+ )?(team|desk)|(support |service )?team|engineer)"
+)
+HANDOFF_OFFERS = (
+    # passing the customer on: "connecting you to", "transferring you to", "put you through to"
+    r"\b(connect(ing)?|transfer(ring)?|put(ting)?|pass(ing)?|hand(ing)?) you (through |over )?"
+    r"(to|with)\b",
+    r"\bbeing (transferred|connected|put through|passed|handed over)\b",
+    r"\bhand(ing)? (you|this|your case) over\b",
+    r"\b(pass(ed|ing)?|hand(ed|ing)?) (your|this) (conversation|chat) (over )?to\b",
+    # a person joining: "an agent will be with you shortly", "bring in a member of the team"
+    r"\b(an?|one of our) " + _HUMAN + r" will be with you\b",
+    r"\b(get(ting)?|bring(ing)?)( in)? (someone|somebody|an?|one of our)\b[^.?!]{0,30}?\b" + _HUMAN,
+    # the offer: "would you like to speak to a live agent?"
+    r"\b(speak|talk|chat) (to|with) (a|an|one of our|our|the|someone from (our|the)) " + _HUMAN,
+)
+_NOBODY = r"(live |human )?(agents?|humans?|advis[eo]rs?|representatives?|team members?|staff)"
+HANDOFF_REFUSALS = (
+    # the bot cannot pass the customer on
+    r"\b(can'?t|cannot|unable to|not able to) (connect|transfer|put you through|pass you"
+    r"|hand you( over)?)",
+    # nobody there: "no agents are available", "our human agents are offline"
+    r"\bno (one|" + _NOBODY + r") (is |are )?(available|online)\b",
+    r"\b" + _NOBODY + r" (are|is) (all )?(not available|unavailable|busy|offline)\b",
+)
+FALLBACKS = (
+    # not understanding: "I didn't catch that", "I'm having trouble understanding"
+    r"\b(didn'?t|did not|don'?t|do not) (quite )?(understand|catch|get|follow)\b",
+    r"\bnot sure (what you mean|i understand|i follow)",
+    r"\b(i'?m|i am) (not|having trouble) (understanding|following)\b",
+    r"\bnot something i (understand|know)\b",
+    # asking for the message again: "could you rephrase?", "try wording it differently"
+    r"\b(could|can) you (please )?(rephrase|reword|repeat|say that again|put it another way)",
+    r"\b(say (that|it) (again|another way)|(wording|asking|saying) it (differently|another way)"
+    r"|with different words)\b",
+    # out of its depth: "I can only help with banking", "I don't know how to help with that"
+    r"\b(can'?t|cannot|unable to|not able to) (help|assist)( you)? with (that|this)\b",
+    r"\b(not sure|don'?t know|do not know) how to help\b",
+    r"\bcan only (help|assist) with\b",
+    r"\b(don'?t|do not) have an answer\b",
+)
+_DONE = (
+    r"(resolved|sorted( out)?|fixed|taken care of|dealt with|actioned|processed|completed|done"
+    r"|updated|changed|reset|cancell?ed|canceled|refunded|credited|reversed|waived|approved"
+    r"|submitted|placed|scheduled|booked|confirmed|unlocked|restored|switched|removed|added"
+    r"|frozen|blocked|closed|activated)"
+)
+RESOLUTION_CLAIMS = (
+    # done to the customer's thing: "has been cancelled", "was added successfully"
+    r"\b(has|have|'s|'ve) (now |just |also |successfully )*been (now |successfully )?" + _DONE,
+    r"\b(was|were) (just |successfully )?(added|removed|changed|updated|reset|unlocked|refunded"
+    r"|restored|placed|scheduled|booked|completed|approved)\b",
+    r"\b(was|were|went through) successful(ly)?\b",
+    # done by the bot: "I've gone ahead and cancelled it", "we've fixed the issue"
+    r"\b(i|we)('ve| have)? (now |just |also |already )*((gone|went) ahead and )?" + _DONE,
+    r"\bi have you (booked|down|scheduled|registered)\b",
+    # a state reached: "your transfer is complete", "autopay is now switched on"
+    r"\b(is|are) (now )?(complete|completed|confirmed|active|updated|cancell?ed|canceled"
+    r"|unlocked|restored|resolved|fixed|switched (on|off))\b",
+    # the customer is done: "you're all set", "you're good to go", "you're now unsubscribed"
+    r"\b(you'?re|you are) (now |all )*(set|sorted|booked|(un)?subscribed|all done)\b",
+    r"\bgood to go\b",
+    # a word of completion: "Done!", "All done.", "That's everything sorted"
+    r"^\W*(all )?(done|sorted|success)\b",
+    r"\b(that'?s|it'?s|everything'?s|everything is|that is|all) (all |everything |now )*(sorted"
+    r"|done|fixed|taken care of|actioned|set)\b",
+)
+DISCLOSURES = (
+    r"\bbalance (is|of)\b",
+    r"\b(account|card) ending( in)? \d",
+    r"\baddress (we have )?on file\b",
+    r"\brecent transactions\b",
+)
+_BOT = r"(bot|chat ?bot|ai|virtual (assistant|agent)|digital assistant|automated)"
+AI_DISCLOSURES = (
+    # what it is: "I'm an automated assistant", "I am just a bot", "I'm Sara, a bot built with"
+    r"\b(i'?m|i am) (just )?(an? )?(automated|virtual|digital|ai)\b",
+    r"\b(i'?m|i am) (just )?(an?|the|your)( [\w-]+){0,2} " + _BOT + r"\b",
+    r"\b(i'?m|i am) \w+, (an?|the|your)( [\w-]+){0,2} " + _BOT + r"\b",
+    r"\b(an|our) automated (virtual )?(assistant|agent|helper)\b",
+    r"\bvirtual (assistant|agent)\b",
+    # who the customer is talking to: "you're chatting with our AI support bot"
+    r"\b(you'?re|you are) (chatting|talking|speaking) (with|to) (an?|our)( [\w-]+){0,2} " + _BOT,
+    r"\bas an ai\b",
+    r"\bnot a (real )?(person|human)\b",
+)
+
+# A claim is a statement: a question, a condition, a promise or a denial does not claim.
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+_CLAUSES = re.compile(r"\s*(?:[,;:—–]|\s-\s)\s*")
+_UNSAID = re.compile(  # before the words in their clause: "I'll have it sorted", "not yet done"
+    r"\b(will|would|should|could|can|may|might|shall|going to|let me|not|never|unable)\b"
+    r"|'ll\b|n't\b",
+    re.IGNORECASE,
+)
+_CONDITION = re.compile(  # anywhere in the clause: "once it's done", "booked when you pay"
+    r"\b(if|once|when|whenever|after|as soon as|until|unless|before)\b", re.IGNORECASE
+)
+_PENDING = re.compile(  # anywhere in the sentence: "submitted and is pending approval"
+    r"\b(pending|under review|being (reviewed|processed)|awaiting)\b", re.IGNORECASE
+)
+
+
+class Claims:
+    """Reads a resolution claim with `pattern` only where the bot states it: in a sentence
+    that is not a question nor says the thing is pending, in a clause without a condition,
+    and with no modal or negation before the words."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    def search(self, text: str) -> bool:
+        """Whether `text` claims a resolution."""
+        for sentence in _SENTENCES.split(text.strip()):
+            if sentence.rstrip().endswith("?") or _PENDING.search(sentence):
+                continue
+            for clause in _CLAUSES.split(sentence):
+                if _CONDITION.search(clause):
+                    continue
+                for found in self.pattern.finditer(clause):
+                    if not _UNSAID.search(clause, 0, found.start()):
+                        return True
+        return False
