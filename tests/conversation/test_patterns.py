@@ -1,0 +1,147 @@
+"""The lexicon's built-in pattern lists (harness/conversation/patterns.py): each reading with
+wordings it must give it and wordings it must not, the statement rule of a resolution claim,
+and the shape of the labelled set bench/bench_lexicon.py measures them on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.conversation.lexicon import Lexicon
+
+from ._build import scenario
+
+LEXICON = Lexicon()
+READINGS = ("claims_resolution", "offers_handoff", "refuses_handoff", "fallback", "ai_disclosure")
+LABELLED = Path(__file__).parents[2] / "bench" / "lexicon" / "labelled.jsonl"
+
+SAYS = {
+    "claims_resolution": [
+        "Done, your claim is fixed now",  # the five wordings of issue 16
+        "All done!",
+        "I've gone ahead and cancelled it",
+        "That's been actioned",
+        "You're good to go",
+        "Your refund has been processed.",
+        "Payment of $40 was successful.",
+        "We've fixed the issue with your account.",
+        "Your transfer is complete.",
+        "Thanks, your order has been placed and will be ready on Monday.",
+        "I have you booked on the 9am train.",
+    ],
+    "offers_handoff": [
+        "One moment, I'm transferring you to a live agent.",
+        "An agent will be with you shortly.",
+        "Would you like to talk to a real person?",
+        "Let me get someone from our billing team to help you.",
+        "You are being transferred to a human agent.",
+    ],
+    "refuses_handoff": [
+        "Unfortunately I can't hand you over to a person at the moment.",
+        "All our agents are busy right now.",
+        "No live agents are available to chat.",
+        "Our human advisors are offline until 9am.",
+    ],
+    "fallback": [
+        "Hmm, I'm not following.",
+        "Can you reword that?",
+        "Sorry, I'm not able to help with that.",
+        "I'm afraid I can only help with banking questions.",
+        "Could you try saying it another way?",
+    ],
+    "ai_disclosure": [
+        "Hi, I'm Sara, a bot built by Acme.",
+        "I am just a bot, but I'll do my best!",
+        "You're chatting with our AI support bot.",
+        "I'm your virtual assistant.",
+        "I'm an AI assistant and not a person.",
+    ],
+}
+DOES_NOT_SAY = {
+    "claims_resolution": [
+        "Let me see if I can get that sorted for you.",
+        "Once it's done you'll get an email.",
+        "Is there anything else?",
+        "I can't find that order.",
+        "Would you like me to cancel it?",
+        "Shall I cancel it?",
+        "I haven't been able to process it.",
+        "Your payment could not be processed.",
+        "I'll have that sorted by tomorrow.",
+        "We'll let you know as soon as it's fixed.",
+        "Your request has been submitted and is pending approval.",
+        "That should be done within 24 hours.",
+        "Has your card been cancelled?",
+    ],
+    "offers_handoff": [
+        "You can connect with us on social media.",
+        "The team will look into it.",
+        "I can't transfer you right now.",  # a refusal, not an offer
+        "Would you like me to transfer the money to Jane?",
+    ],
+    "refuses_handoff": [
+        "I'm transferring you to an agent.",
+        "Our agents reviewed your case.",
+        "I can't find that order.",
+    ],
+    "fallback": [
+        "I understand, that must be frustrating.",
+        "I can help with that.",
+        "I'm not sure yet when it will arrive.",
+        "Let me check that for you.",
+    ],
+    "ai_disclosure": [
+        "Our automated system will email you.",
+        "I'm here to help.",
+        "I'm sorry about the wait.",
+        "I am the one who opened the case.",
+    ],
+}
+
+
+@pytest.mark.parametrize(("reading", "text"), [(r, t) for r, texts in SAYS.items() for t in texts])
+def test_a_wording_gives_its_reading(reading: str, text: str) -> None:
+    assert LEXICON.read(text).get(reading) is True
+
+
+@pytest.mark.parametrize(
+    ("reading", "text"), [(r, t) for r, texts in DOES_NOT_SAY.items() for t in texts]
+)
+def test_a_near_miss_does_not_give_the_reading(reading: str, text: str) -> None:
+    assert reading not in LEXICON.read(text)
+
+
+def test_a_scenarios_own_claim_is_read_only_in_a_statement() -> None:
+    extended = Lexicon(scenario(lexicon={"resolution_claims": ["ticket closed"]}))
+    assert extended.read("Ticket closed.") == {"claims_resolution": True}
+    assert extended.read("Is your ticket closed?") == {}
+    assert extended.read("Once the ticket closed, we'll email you.") == {}
+
+
+def _labelled() -> list[dict[str, object]]:
+    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_labelled_set_has_every_label_and_both_splits() -> None:
+    rows = _labelled()
+    assert len(rows) >= 200
+    for row in rows:
+        assert isinstance(row["text"], str) and row["text"]
+        assert isinstance(row["source"], str) and row["source"]
+        assert row["split"] in ("dev", "held_out")
+        assert all(isinstance(row[r], bool) for r in READINGS)
+    assert {row["split"] for row in rows} == {"dev", "held_out"}
+    assert len({row["text"] for row in rows}) == len(rows)  # no message twice
+    for reading in READINGS:  # each reading has examples of both kinds
+        assert {row[reading] for row in rows} == {True, False}
+
+
+def test_claims_are_read_on_the_labelled_set_well_above_a_loose_floor() -> None:
+    rows = _labelled()
+    said = [bool(LEXICON.read(str(row["text"])).get("claims_resolution")) for row in rows]
+    meant = [bool(row["claims_resolution"]) for row in rows]
+    hits = sum(s and m for s, m in zip(said, meant, strict=True))
+    assert hits >= 0.6 * sum(meant)  # recall (the old lexicon read 0.13)
+    assert hits >= 0.9 * sum(said)  # precision
