@@ -44,18 +44,25 @@ class Tally:
 
 def load(path: Path) -> list[dict[str, Any]]:
     """The labelled messages; a malformed line stops the script with its file:line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        sys.exit(2)
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
+            if not isinstance(row, dict):
+                raise ValueError("needs a JSON object")
             if not isinstance(row.get("text"), str) or row.get("split") not in SPLITS:
                 raise ValueError("needs a text and a split of held_out or dev")
             missing = [r for r in READINGS if not isinstance(row.get(r), bool)]
             if missing:
                 raise ValueError(f"needs a true/false {missing[0]}")
-        except (ValueError, AttributeError) as exc:
+        except ValueError as exc:
             print(f"{path}:{number}: {exc}", file=sys.stderr)
             sys.exit(2)
         rows.append(row)
@@ -67,9 +74,6 @@ def main() -> None:
     parser.add_argument("--labelled", type=Path, default=DEFAULT, metavar="FILE")
     parser.add_argument("--show-errors", action="store_true", help="list every misreading")
     args = parser.parse_args()
-    if not args.labelled.is_file():
-        print(f"{args.labelled}: no such file", file=sys.stderr)
-        sys.exit(2)
     rows = load(args.labelled)
     lexicon = Lexicon()
     tallies = {(s, r): Tally() for s in (*SPLITS, "all") for r in READINGS}
