@@ -13,7 +13,8 @@ import re
 
 _HUMAN = (
     r"(live |real |human )?(person|human|agent|advis[eo]r|representative|specialist|colleague"
-    r"|teammate|team member|member of (our|the) (\w+ )?(team|desk)|(support |service )?team|engineer)"
+    r"|teammate|team member|member of (our|the) (\w+ )?(team|desk)|(support |service )?team"
+    r"|engineer)"
 )
 HANDOFF_OFFERS = (
     # passing the customer on: "connecting you to", "transferring you to", "put you through to"
