@@ -42,11 +42,11 @@ class Observation:
     refuses_handoff: bool = False
     fallback: bool = False
     claims_resolution: bool = False
-    progress: bool = False  # actions taken, a handoff, or an agent now in the conversation
+    progress: bool = False  # an action not taken before, a handoff, or an agent joining
     goal_met: bool = False
     ended: bool = False  # the bot closed the conversation
     handed_off: bool = False  # a human has the conversation now
-    repeated: bool = False  # the reply is word for word the previous one
+    repeated: bool = False  # the reply says what the previous one said (model.gist)
 
 
 @dataclass(slots=True)
@@ -258,11 +258,13 @@ class Customer:
 
     def _goal_turn(self, seen: Observation) -> Action:
         p = self.persona
-        # A question is answered while patience lasts; a bot that only asks again for what
-        # it was told is unhelpful (see _take_in), and past the limit the customer gives up.
-        if seen.asks and self.unhelpful < p.abandon_after:
+        # A question is answered, and a human on offer accepted, while patience lasts: a bot
+        # that only asks again for what it was told, or offers a human again instead of
+        # handing off, is unhelpful (see _take_in), and past the limit the customer gives up.
+        patient = self.unhelpful < p.abandon_after
+        if seen.asks and patient:
             return self._answer(seen.asks)
-        if seen.offers_handoff and not seen.refuses_handoff and not self.with_human:
+        if seen.offers_handoff and not seen.refuses_handoff and not self.with_human and patient:
             self.asked_human = True
             return self._say(self.wording.pick(ACCEPT_HUMAN), "accept_human", asks_human=True)
         if self.unhelpful >= p.abandon_after:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.checks.conversation import gist
+from harness.model.gist import gist
 from harness.model.transcript import Event
 
 from ._build import Story, expect, judge, quotes
@@ -88,8 +88,11 @@ def test_fallbacks_and_repeats_have_limits_of_their_own() -> None:
     ("text", "gist_of"),
     [
         ("Reference APL-123456 for $1,240.00", "reference # for #"),
-        ("Your  Order #A-77 ships 12/05", "your order #a-# ships #"),
+        ("Your  order #A-77 ships 12/05", "your order # ships #"),
         ("Ticket INC0012345 is open", "ticket # is open"),
+        ("ref a1b2c3, due 5pm.", "ref #, due #."),  # any word with a digit in it
+        ("Hi Sam. Alex Smith will call you.", "hi #. alex # will call you."),  # names
+        ("Sorry. I can't. Thanks!", "sorry. i can't. thanks!"),  # a sentence's first word
     ],
 )
 def test_the_gist_of_a_reply_drops_its_volatile_details(text: str, gist_of: str) -> None:

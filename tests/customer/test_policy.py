@@ -433,10 +433,10 @@ class Patience:
 
     def unasked(self) -> str:
         p = self.persona
+        if self.streak >= abandon_after(p):  # even a human on offer, made again and again
+            return self.unresolved("abandoned")
         if self.offered and not self.with_human:
             return "accept_human"
-        if self.streak >= abandon_after(p):
-            return self.unresolved("abandoned")
         stuck = self.streak >= ask_human_after(p) or (p.asks_for_human == "at_once" and self.streak)
         if stuck and p.asks_for_human != "never" and not self.with_human:
             return "ask_human"
