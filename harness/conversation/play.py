@@ -203,6 +203,7 @@ def _said(say: Say, session: Session, to: str) -> dict[str, Any]:
 
 def _bot_says(rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon) -> Observation:
     asks: list[str] = []
+    unknown: list[str] = []
     flags: dict[str, bool] = {}
     for i, text in enumerate(reply.messages):
         reading = lexicon.read(text)
@@ -211,6 +212,8 @@ def _bot_says(rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon
                 flags[key] = True
         if "asks" in reading:
             asks.extend(a for a in reading["asks"] if a not in asks)
+        if "asks_unknown" in reading:
+            unknown.extend(a for a in reading["asks_unknown"] if a not in unknown)
         if i == 0:
             if reply.actions:
                 reading["actions"] = list(reply.actions)
@@ -238,6 +241,7 @@ def _bot_says(rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon
     rec.done.update(reply.actions)
     return Observation(
         asks=tuple(asks),
+        asks_unknown=tuple(unknown),
         progress=new_actions or reply.handoff is not None,
         goal_met=bool(met),
         ended=reply.end,

@@ -375,3 +375,45 @@ def test_a_customer_gives_up_on_a_bot_that_offers_a_human_and_never_hands_off() 
     said = [e.data["intent"] for e in transcript.of_kind("customer_message")]
     assert said == ["opening", *["accept_human"] * 4]  # given up after 4 unhelpful replies
     assert transcript.events[-1].data == {"reason": "abandoned", "outcome": "abandoned"}
+
+
+def test_a_question_for_a_detail_the_scenario_lacks_is_recorded_and_seen() -> None:
+    customer = Scripted(say(OPENING), End("left"))
+    clock = Clock()
+    conversation, transcript = start(customer, clock)
+    answer(conversation, clock, next(conversation), Reply(("What's your membership number?",)))
+    assert customer.seen == [Observation(asks_unknown=("membership number",))]
+    asked = next(transcript.of_kind("bot_message"))
+    assert asked.data == {"asks_unknown": ["membership number"], "raw": None}
+
+
+def membership_bot(*, asks: int) -> Callable[[Session, str], Reply]:
+    """A bot that asks `asks` times for a membership number (which the scenario does not
+    declare), then opens the dispute whatever it was told."""
+    told: list[str] = []
+
+    def reply(session: Session, text: str) -> Reply:
+        told.append(text)
+        if len(told) <= asks:
+            return Reply(("To find your records, what's your membership number?",))
+        return Reply(("Thanks. Your dispute is open.",), actions=("dispute_opened",))
+
+    return reply
+
+
+def test_a_customer_says_it_does_not_have_a_detail_the_scenario_lacks() -> None:
+    transcript = played(membership_bot(asks=1), persona(patience=5))
+    said = list(transcript.of_kind("customer_message"))
+    assert [e.data["intent"] for e in said] == ["opening", "answer"]
+    assert "don't have my membership number" in said[1].text
+    assert "facts" not in said[1].data  # nothing stated: it holds no such thing
+    assert transcript.events[-1].data == {"reason": "goal_met", "outcome": "resolved_by_bot"}
+
+
+def test_a_bot_that_keeps_asking_for_a_detail_the_customer_lacks_wears_out_its_patience() -> None:
+    """The first question is neither help nor hindrance; each one after it is unhelpful,
+    and patience 5 gives up after 4 unhelpful replies."""
+    transcript = played(membership_bot(asks=MAX_TURNS), persona(patience=5))
+    said = [e.data["intent"] for e in transcript.of_kind("customer_message")]
+    assert said == ["opening", *["answer"] * 4]
+    assert transcript.events[-1].data == {"reason": "abandoned", "outcome": "abandoned"}
