@@ -14,13 +14,14 @@ import re
 # Any word that holds a digit (a reference, an amount, a date or time, a count), without
 # the punctuation that ends it: a sentence still ends where it ended.
 _NUMBERED = re.compile(r"\S*\d(?:\S*\w)?")
-# A capitalised word that does not begin a sentence: a name (of a person, an agent, a
-# product), or a code in capitals. Run on text whose spacing is already folded.
-_NAMED = re.compile(r"(?<=[^.!?\s] )[A-Z][\w'-]*")
+# A capitalised word that does not begin a sentence, or that another one follows: a name
+# (of a person, an agent, a product; "Sam Lee will call"), or a code in capitals. Run on
+# text whose spacing is already folded. A one-word name that begins a sentence stays.
+_NAMED = re.compile(r"(?<=[^.!?\s] )[A-Z][\w'-]*|\b[A-Z][\w'-]*(?= [A-Z])")
 
 
 def gist(text: str) -> str:
-    """`text` with its volatile details (words with digits, capitalised words inside a
-    sentence) replaced by `#`, its case and spacing folded."""
+    """`text` with its volatile details (words with digits, names) replaced by `#`, its
+    case and spacing folded."""
     said = " ".join(text.split())
     return _NAMED.sub("#", _NUMBERED.sub("#", said)).lower()
