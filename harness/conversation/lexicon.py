@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from harness.conversation.details import requested_details
 from harness.model.scenario import Scenario
 
 HANDOFF_OFFERS = (
@@ -67,36 +68,6 @@ _REQUEST = re.compile(
     re.IGNORECASE,
 )
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
-# A request for a detail of the customer's, whether the scenario declares it or not: the
-# words that ask ("what is", "can you give me", "please confirm", "may I have", "we'll
-# need"), then what is asked for; or a sentence that is only a detail and a question mark
-# ("And your membership number?"). Read on lower-cased text.
-_ASKS_FOR = re.compile(
-    r"\bwhat(?:'s| is| was| are)\b"
-    r"|(?:^|\byou\b|\bplease\b)(?:\s+(?:please|kindly|also|just|first|now))?\s*\b(?:give|tell"
-    r"|send|provide|confirm|share|enter|type|quote|supply|verify|read out|let me know"
-    r"|let me have)\b(?:\s+(?:me|us))?(?:\s+with)?"
-    r"|\b(?:may|can|could) (?:i|we) (?:please |also )?(?:have|take|get|ask for|ask you for)\b"
-    r"|\b(?:i|we)(?:'ll|'d| will| would)?(?: also| just| first)? need\b"
-)
-_BARE = re.compile(r"^(?:(?:and|also|now|ok|okay|thanks|great|lastly|finally|next|then)\b"
-                   r"[,\s]*)?(?=(?:your|the) )(.*?)\s*\?$")  # fmt: skip
-# A detail a person holds, or may not have to hand: a number, code, reference, address…,
-# after up to three words that say which ("membership number", "booking reference"), at
-# the start of one of the things asked for ("your X and the Y"). Words that only join a
-# sentence (an article, a pronoun, a verb of saying or doing) end the name of a detail.
-_JOINING = (
-    r"(?:a|an|the|your|my|our|their|this|that|and|or|of|on|in|at|for|to|from|with|by|i|we"
-    r"|you|it|they|me|us|is|are|was|be|will|would|can|could|may|do|did|have|has|not|so|if"
-    r"|then|please|send|sent|get|got)\b|\w+'(?:ll|re|ve|d|m)\b"
-)
-_DETAIL = re.compile(
-    rf"^\s*(?:(?:your|the|an?) )?((?:(?!{_JOINING})[a-z][\w'-]* ){{0,3}}?"
-    r"(?:number|code|id|identifier|reference|ref|pin|password|passcode|postcode|post code"
-    r"|zip(?: code)?|e-?mail(?: address)?|address|date of birth|birthday|username|user name"
-    r"|iban))\b"
-)
-_ASKED_THINGS = re.compile(r",|\band\b|\bor\b")
 
 
 def _any(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -147,13 +118,9 @@ class Lexicon:
         """The details a message asks the customer for that the scenario does not declare
         (`membership number`), as the message names them, lower case, in the order said."""
         unknown: list[str] = []
-        for said in _SENTENCES.split(text.lower()):
-            for thing in _ASKED_THINGS.split(_object(said)):
-                detail = _DETAIL.match(thing)
-                if detail is None or any(pattern.search(thing) for _, pattern in self.asks):
-                    continue  # nothing a person holds, or a declared fact (read by asked())
-                if detail[1] not in unknown:
-                    unknown.append(detail[1])
+        for detail, words in requested_details(text):
+            if detail not in unknown and not any(p.search(words) for _, p in self.asks):
+                unknown.append(detail)  # a declared fact is read by asked()
         return unknown
 
     def goal_evidence(self, actions: Iterable[str], texts: Iterable[str]) -> str:
@@ -197,14 +164,3 @@ class Lexicon:
         if self.ai.search(text):
             out["ai_disclosure"] = True
         return out
-
-
-def _object(sentence: str) -> str:
-    """What a lower-case sentence asks for, when it asks for something: the words after
-    its request ("can you give me ___"), or the whole of a bare question ("your ___?");
-    '' when it asks for nothing."""
-    request = _ASKS_FOR.search(sentence)
-    if request is not None:
-        return sentence[request.end() :]
-    bare = _BARE.match(sentence)
-    return bare[1] if bare is not None else ""
