@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from harness.checks._base import check, failed, passed
+from harness.model.gist import gist
 from harness.model.scenario import Expectations
 from harness.model.transcript import Event, Transcript
 from harness.model.verdict import Verdict
@@ -16,18 +15,6 @@ def _replies(t: Transcript) -> list[list[Event]]:
     for event in t.of_kind("bot_message"):
         replies.setdefault(event.turn, []).append(event)
     return list(replies.values())
-
-
-# What changes in a reply that says the same thing again: a new reference (APL-123456), an
-# amount, a date, a count. Compared without them, "I've started an appeal, reference
-# APL-123456" said every turn with a new number is the loop it is.
-_VOLATILE = re.compile(r"\b[A-Z]{2,}[-/]?\d[\w-]*|[$£€]?\d[\d,.:/-]*")
-
-
-def gist(text: str) -> str:
-    """A reply as the loop check compares it: its volatile details (numbers, references,
-    amounts, dates) replaced, its case and spacing folded."""
-    return " ".join(_VOLATILE.sub("#", text).lower().split())
 
 
 @check("conversation.no_loop", "the bot repeated itself / fell back N times in a row")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from harness.conversation.details import requested_details
 from harness.conversation.patterns import (
     AI_DISCLOSURES,
     DISCLOSURES,
@@ -89,6 +90,15 @@ class Lexicon:
             return []
         return [name for name, pattern in self.asks if any(pattern.search(s) for s in requests)]
 
+    def asked_unknown(self, text: str) -> list[str]:
+        """The details a message asks the customer for that the scenario does not declare
+        (`membership number`), as the message names them, lower case, in the order said."""
+        unknown: list[str] = []
+        for detail, words in requested_details(text):
+            if detail not in unknown and not any(p.search(words) for _, p in self.asks):
+                unknown.append(detail)  # a declared fact is read by asked()
+        return unknown
+
     def goal_evidence(self, actions: Iterable[str], texts: Iterable[str]) -> str:
         """What in a reply shows the scenario's goal was met ('' if nothing): an action
         first, then text."""
@@ -115,6 +125,8 @@ class Lexicon:
         out: dict[str, Any] = {}
         if asks := self.asked(text):
             out["asks"] = asks
+        if unknown := self.asked_unknown(text):
+            out["asks_unknown"] = unknown
         if self.refusals.search(text):
             out["refuses_handoff"] = True
         elif self.offers.search(text):

@@ -25,6 +25,7 @@ from harness.conversation.lexicon import Lexicon
 from harness.customer.policy import Action, Customer, End, Observation, Say, Wait
 from harness.customer.worded import CAUSE, SimulatorFault, WordedCustomer
 from harness.errors import AdapterError
+from harness.model.gist import gist
 from harness.model.protocol import Reply, Session
 from harness.model.scenario import Scenario
 from harness.model.transcript import Event, Transcript, outcome
@@ -70,6 +71,8 @@ class _Recorder:
         self.contact = 1
         self.goal_met = False
         self.resolver = "either"  # the scenario goal's: who may meet it
+        self.said = ""  # the gist of the bot's last reply (model.gist)
+        self.done: set[str] = set()  # every action the bot has taken so far
 
     def add(
         self, kind: str, text: str = "", data: dict[str, Any] | None = None, at: float | None = None
@@ -100,7 +103,6 @@ def play(
     sessions = 0
     session = Session(f"{transcript.conversation_id}:1", transcript.customer_id, rec.channel, 1)
     with_agent = False
-    last_text = ""
     action = _decided(rec, customer.start)
     while True:
         if isinstance(action, Wait):
@@ -145,7 +147,7 @@ def play(
             if isinstance(reply, AdapterError):
                 rec.add("error", str(reply), {"endpoint": reply.endpoint})
                 break
-            seen, last_text = _bot_says(rec, reply, scenario, lexicon, last_text)
+            seen = _bot_says(rec, reply, scenario, lexicon)
             if reply.handoff is not None:
                 queued = clock()
                 name = yield AwaitAgent(priority)
@@ -199,10 +201,9 @@ def _said(say: Say, session: Session, to: str) -> dict[str, Any]:
     return data
 
 
-def _bot_says(
-    rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon, last_text: str
-) -> tuple[Observation, str]:
+def _bot_says(rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon) -> Observation:
     asks: list[str] = []
+    unknown: list[str] = []
     flags: dict[str, bool] = {}
     for i, text in enumerate(reply.messages):
         reading = lexicon.read(text)
@@ -211,6 +212,8 @@ def _bot_says(
                 flags[key] = True
         if "asks" in reading:
             asks.extend(a for a in reading["asks"] if a not in asks)
+        if "asks_unknown" in reading:
+            unknown.extend(a for a in reading["asks_unknown"] if a not in unknown)
         if i == 0:
             if reply.actions:
                 reading["actions"] = list(reply.actions)
@@ -230,17 +233,22 @@ def _bot_says(
             rec.add("goal_met", "", {"by": "bot", "evidence": met})
     if reply.handoff is not None:
         rec.add("handoff", "", dict(reply.handoff))
-    text = " ".join(reply.messages)
-    seen = Observation(
+    # What the customer takes for the same reply again, and for progress: the same words
+    # with new details (a new reference each turn), and an action already taken, are not new.
+    said, previous = gist(" ".join(reply.messages)), rec.said
+    rec.said = said
+    new_actions = not rec.done.issuperset(reply.actions)
+    rec.done.update(reply.actions)
+    return Observation(
         asks=tuple(asks),
-        progress=bool(reply.actions) or reply.handoff is not None,
+        asks_unknown=tuple(unknown),
+        progress=new_actions or reply.handoff is not None,
         goal_met=bool(met),
         ended=reply.end,
         handed_off=reply.handoff is not None,
-        repeated=bool(text) and text == last_text,
+        repeated=bool(said) and said == previous,
         **flags,
     )
-    return seen, text
 
 
 def _agent_says(rec: _Recorder, says: AgentSays) -> Observation:

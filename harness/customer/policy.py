@@ -38,15 +38,16 @@ class Observation:
     """What the customer perceived of the last reply (from the bot, or the human agent)."""
 
     asks: tuple[str, ...] = ()
+    asks_unknown: tuple[str, ...] = ()  # details the scenario does not declare, as named
     offers_handoff: bool = False
     refuses_handoff: bool = False
     fallback: bool = False
     claims_resolution: bool = False
-    progress: bool = False  # actions taken, a handoff, or an agent now in the conversation
+    progress: bool = False  # an action not taken before, a handoff, or an agent joining
     goal_met: bool = False
     ended: bool = False  # the bot closed the conversation
     handed_off: bool = False  # a human has the conversation now
-    repeated: bool = False  # the reply is word for word the previous one
+    repeated: bool = False  # the reply says what the previous one said (model.gist)
 
 
 @dataclass(slots=True)
@@ -93,6 +94,7 @@ class Customer:
         self.contact = 1
         self.stated: set[str] = set()
         self.unhelpful = 0
+        self.unknown: set[str] = set()  # the undeclared details the bot has asked for
         self.asked_human = False
         self.with_human = False
         self._steps = list(scenario.steps)
@@ -121,7 +123,8 @@ class Customer:
             return End("goal_met")
         if seen.ended:
             return self._unresolved("bot_ended")
-        if seen.claims_resolution and not seen.asks and not (self._steps or self._goal_turns):
+        asked = seen.asks or seen.asks_unknown
+        if seen.claims_resolution and not asked and not (self._steps or self._goal_turns):
             # a claim without the goal's evidence ends nothing the customer still plans to
             # do (a balance "all set" on the way to the real errand): only the last of it
             return self._unresolved("accepted_claim")
@@ -158,9 +161,13 @@ class Customer:
             or seen.progress
             or seen.goal_met
         )
-        if seen.fallback or seen.refuses_handoff or seen.repeated or not helpful:
+        # A first question for a detail it does not have is neither help nor hindrance: the
+        # streak stands. Asked for it again, the customer is not being helped.
+        fresh = not self.unknown.issuperset(seen.asks_unknown)
+        self.unknown.update(seen.asks_unknown)
+        if seen.fallback or seen.refuses_handoff or seen.repeated or not (helpful or fresh):
             self.unhelpful += 1
-        else:
+        elif helpful:
             self.unhelpful = 0
 
     def _think(self, text: str) -> float:
@@ -224,18 +231,20 @@ class Customer:
         said = self.wording.statement([(self.scenario.label(k), v) for k, v in facts.items()])
         return lead + (sentence(said) if not lead or lead.endswith(". ") else said) + "."
 
-    def _answer(self, asks: tuple[str, ...]) -> Say:
+    def _answer(self, asks: tuple[str, ...], unknown: tuple[str, ...] = ()) -> Say:
+        """The facts asked for; what it does not hold (`unknown`: details the scenario does
+        not declare, as the bot named them), said to be missing."""
         label, w = self.scenario.label, self.wording
         fresh = {k: self.facts[k] for k in asks if k in self.facts and k not in self.stated}
         again = {k: self.facts[k] for k in asks if k in self.facts and k in self.stated}
-        missing = [k for k in asks if k not in self.facts]
+        missing = [label(k) for k in asks if k not in self.facts] + list(unknown)
         parts = []
         if again:
             parts.append(w.already([(label(k), v) for k, v in again.items()]))
         if fresh:
             parts.append(self._statement(fresh, "" if again else w.pick(ANSWER_LEADS)))
         if missing:
-            parts.append(w.missing(list(map(label, missing))))
+            parts.append(w.missing(missing))
         return self._say(" ".join(parts), "answer", facts={**again, **fresh}, repeated=tuple(again))
 
     def _rephrase(self) -> Say:
@@ -258,11 +267,13 @@ class Customer:
 
     def _goal_turn(self, seen: Observation) -> Action:
         p = self.persona
-        # A question is answered while patience lasts; a bot that only asks again for what
-        # it was told is unhelpful (see _take_in), and past the limit the customer gives up.
-        if seen.asks and self.unhelpful < p.abandon_after:
-            return self._answer(seen.asks)
-        if seen.offers_handoff and not seen.refuses_handoff and not self.with_human:
+        # A question is answered, and a human on offer accepted, while patience lasts: a bot
+        # that only asks again for what it was told, or offers a human again instead of
+        # handing off, is unhelpful (see _take_in), and past the limit the customer gives up.
+        patient = self.unhelpful < p.abandon_after
+        if (seen.asks or seen.asks_unknown) and patient:
+            return self._answer(seen.asks, seen.asks_unknown)
+        if seen.offers_handoff and not seen.refuses_handoff and not self.with_human and patient:
             self.asked_human = True
             return self._say(self.wording.pick(ACCEPT_HUMAN), "accept_human", asks_human=True)
         if self.unhelpful >= p.abandon_after:

@@ -6,8 +6,9 @@ contact…), `kind`, optional `text` and a `data` payload. Kinds and their paylo
 
     customer_message   facts {name: value} stated, asks_human, trigger, intent, repeated,
                        volunteered, to ("bot" or "agent"), conversation_id
-    bot_message        as read by the lexicon: asks, offers_handoff, refuses_handoff,
-                       fallback, claims_resolution, discloses, ai_disclosure; actions and
+    bot_message        as read by the lexicon: asks, asks_unknown (details the scenario
+                       does not declare), offers_handoff, refuses_handoff, fallback,
+                       claims_resolution, discloses, ai_disclosure; actions and
                        raw (the bot's whole response) on the first message of a reply
     handoff            reason, context (the payload the human receives)
     agent_joined       agent, wait (seconds in the desk queue)

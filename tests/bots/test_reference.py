@@ -25,8 +25,10 @@ MUST_FAIL = {
 }
 # …and all it may fail: its own family, plus the direct consequences of its defect.
 MAY_FAIL = {
-    # A customer who never reaches a human gives up with the goal unmet, at a dead end.
-    "deflector": {"escalation.*", "resolution.goal_met", "conversation.no_dead_end"},
+    # A customer who never reaches a human gives up with the goal unmet, at a dead end; kept
+    # with the bot, it can be asked again and again for what it does not have (a misread
+    # journey's "policy number?", answered "I don't have one"), a loop with no way out.
+    "deflector": {"escalation.*", "resolution.goal_met", "conversation.*"},
     # The human who receives a blank handoff must ask again for what the bot was told.
     "blank-handoff": {"context.*"},
     # Asked again and again for what it already gave, a customer may give up unserved.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.checks.conversation import gist
+from harness.model.gist import gist
 from harness.model.transcript import Event
 
 from ._build import Story, expect, judge, quotes
@@ -64,6 +64,17 @@ def test_no_loop_sees_a_reply_repeated_with_new_details_each_time() -> None:
     assert verdict.evidence == quotes(*replies)
 
 
+def test_no_loop_sees_a_reply_repeated_with_a_new_name_each_time() -> None:
+    story = Story()
+    replies = []
+    for agent in ("Sam Lee", "Jo Park", "Ana Ruiz"):
+        story.customer("I want to speak to a person")
+        replies.append(story.bot(f"Thanks for waiting. {agent} from our Claims team will call."))
+    verdict = judge("conversation.no_loop", story)
+    assert verdict.verdict == "fail"
+    assert verdict.evidence == quotes(*replies)
+
+
 def test_no_loop_keeps_replies_that_differ_in_words_apart() -> None:
     story = Story()
     for text in ("Your balance is $12.00.", "Your last payment was $12.00.", "Your balance is $9."):
@@ -88,8 +99,12 @@ def test_fallbacks_and_repeats_have_limits_of_their_own() -> None:
     ("text", "gist_of"),
     [
         ("Reference APL-123456 for $1,240.00", "reference # for #"),
-        ("Your  Order #A-77 ships 12/05", "your order #a-# ships #"),
+        ("Your  order #A-77 ships 12/05", "your order # ships #"),
         ("Ticket INC0012345 is open", "ticket # is open"),
+        ("ref a1b2c3, due 5pm.", "ref #, due #."),  # any word with a digit in it
+        ("Hi Sam. Alex Smith will call you.", "# #. # # will call you."),  # names
+        ("Sam will call. Thanks, I will wait.", "sam will call. thanks, # will wait."),
+        ("Sorry. I can't. Thanks!", "sorry. i can't. thanks!"),  # a sentence's first word
     ],
 )
 def test_the_gist_of_a_reply_drops_its_volatile_details(text: str, gist_of: str) -> None:

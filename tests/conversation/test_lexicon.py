@@ -31,6 +31,59 @@ def test_a_reply_asks_for_the_facts_its_requests_name(text: str, asks: list[str]
     assert LEXICON.read(text).get("asks", []) == asks
 
 
+@pytest.mark.parametrize(
+    ("text", "unknown"),
+    [
+        ("What's your membership number?", ["membership number"]),
+        ("Can you give me your customer ID, please?", ["customer id"]),
+        ("Please provide your policy reference.", ["policy reference"]),
+        ("Could you please confirm your email address?", ["email address"]),
+        ("May I have your username and your PIN?", ["username", "pin"]),
+        ("Can I take your name and membership number?", ["membership number"]),
+        ("And your loyalty card number?", ["loyalty card number"]),
+        ("We'll need the booking reference to go on.", ["booking reference"]),
+        ("What is the order number on your receipt?", ["order number"]),
+        ("Tell me your date of birth.", ["date of birth"]),  # a kind this scenario lacks
+    ],
+)  # fmt: skip
+def test_a_request_for_a_detail_the_scenario_does_not_declare_is_read(
+    text: str, unknown: list[str]
+) -> None:
+    assert LEXICON.asked_unknown(text) == unknown
+    assert LEXICON.read(text).get("asks_unknown") == unknown
+    assert "asks" not in LEXICON.read(text)
+
+
+def test_a_request_for_declared_and_undeclared_details_reads_both() -> None:
+    text = "Thanks. Please give me your postcode and your membership number."
+    assert LEXICON.read(text) == {"asks": ["postcode"], "asks_unknown": ["membership number"]}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is there anything else?",
+        "Would you like me to connect you?",
+        "Can you tell me what happened?",
+        "Can you tell me a bit more about what happened?",
+        "What is the reason for your call?",
+        "What's your name?",  # no detail a person might not have to hand
+        "What is your account number?",  # declared: read as asks
+        "Could you tell me the last four digits of your card?",  # declared, by its label
+        "Your reference number is APL-123456.",  # telling, not asking
+        "Would you like me to send your reference number again?",
+        "Have you received your new PIN?",
+        "I'll send a code to your email address.",
+        "What is the status of your order number?",
+        "Confirm your postcode and we text a code.",  # what follows is not asked for
+        "Can you give me your postcode, or we'll text a code?",
+    ],
+)
+def test_no_unknown_detail_is_read_where_none_is_asked_for(text: str) -> None:
+    assert LEXICON.asked_unknown(text) == []
+    assert "asks_unknown" not in LEXICON.read(text)
+
+
 def test_a_scenarios_asked_by_patterns_are_read_as_asking() -> None:
     plain, extended = Lexicon(scenario()), Lexicon(scenario(asked_by=["who do you bank with"]))
     text = "Who do you bank with?"

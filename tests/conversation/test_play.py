@@ -8,6 +8,8 @@ what it was shown, so both sides of the conversation are in view.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,8 +25,9 @@ from harness.conversation.play import (
     ReleaseAgent,
     play,
 )
-from harness.customer.policy import Action, End, Observation, Say, Wait
+from harness.customer.policy import Action, Customer, End, Observation, Say, Wait
 from harness.errors import AdapterError
+from harness.model.persona import Persona
 from harness.model.protocol import Reply, Session
 from harness.model.transcript import Transcript
 
@@ -267,3 +270,150 @@ def test_a_conversation_that_goes_nowhere_is_abandoned(customer_gives_up: bool) 
         ("abandoned", {"reason": reason}),
         ("end", {"reason": "abandoned", "outcome": "abandoned"}),
     ]
+
+
+def test_a_reply_repeated_with_new_details_is_seen_as_repeated() -> None:
+    """A new reference, amount or name each turn does not make the same reply a new one."""
+    customer = Scripted(say(OPENING), say("Again"), say("And again"), End("left"))
+    clock = Clock()
+    conversation, _ = start(customer, clock)
+    effect = next(conversation)
+    for text in ("Hi Sam, your appeal APL-123456 for $1,240.00 is open.",
+                 "Hi Jo, your appeal APL-998877 for $980 is open.",
+                 "Hi Jo, your refund for $980 is on its way."):  # fmt: skip
+        effect = answer(conversation, clock, effect, Reply((text,)))
+    assert [seen.repeated for seen in customer.seen] == [False, True, False]
+
+
+def test_the_same_action_again_is_no_progress() -> None:
+    customer = Scripted(*[say(f"Message {i}") for i in range(5)], End("left"))
+    clock = Clock()
+    conversation, _ = start(customer, clock)
+    effect = next(conversation)
+    replies = [
+        Reply(("Appeal started.",), actions=("appeal_started",)),  # new: progress
+        Reply(("Appeal started again.",), actions=("appeal_started",)),  # the same action
+        Reply(("Noted.",), actions=("note_added", "appeal_started")),  # one new action
+        Reply(("Noted again.",), actions=("appeal_started",)),  # done before, not last time
+        Reply(("Passing you on.",), actions=("appeal_started",), handoff={"context": {}}),
+    ]
+    for reply in replies:
+        effect = answer(conversation, clock, effect, reply)
+        if isinstance(effect, AwaitAgent):
+            effect = resume(conversation, "Sam")
+    assert [seen.progress for seen in customer.seen] == [True, False, True, False, True]
+
+
+def appealing_bot() -> Callable[[Session, str], Reply]:
+    """A bot that answers everything by starting the same appeal again, each time with a
+    new reference: an action every turn, and never a human."""
+    turns = iter(range(1, MAX_TURNS + 1))
+
+    def reply(session: Session, text: str) -> Reply:
+        ref = 100000 + 7919 * next(turns)
+        return Reply((f"I've started an appeal for you, reference APL-{ref}.",),
+                     actions=("appeal_started",))  # fmt: skip
+
+    return reply
+
+
+def played(bot: Callable[[Session, str], Reply], persona: Persona, seed: int = 3) -> Transcript:
+    """A whole conversation between a real customer and an in-process `bot`, driven as a
+    driver does: the bot answers each Exchange, an agent named Sam takes any handoff."""
+    spec = scenario()
+    customer = Customer(spec, persona, facts(), random.Random(seed))
+    transcript = Transcript("conv-1", spec.id, persona.id, seed, "cust-1", facts())
+    clock = Clock()
+    conversation = play(spec, customer, transcript, clock, lexicon=Lexicon(spec),
+                        agent=DeskAgent(spec, "", facts()), priority=0)  # fmt: skip
+    effect = next(conversation)
+    while effect is not transcript:
+        if isinstance(effect, Exchange):
+            effect = answer(conversation, clock, effect, bot(effect.session, effect.text))
+        elif isinstance(effect, Pause):
+            effect = pause(conversation, clock, effect)
+        else:
+            effect = resume(conversation, "Sam" if isinstance(effect, AwaitAgent) else None)
+    return transcript
+
+
+def persona(**traits: Any) -> Persona:
+    return Persona.model_validate({"id": "test-persona", "name": "Test", **traits})
+
+
+@pytest.mark.parametrize(
+    ("asks_for_human", "intents"),
+    [
+        ("when_stuck", ["opening", "rephrase", "rephrase", "ask_human", "ask_human"]),
+        ("at_once", ["opening", "rephrase", "ask_human", "ask_human", "ask_human"]),
+    ],
+)
+def test_a_customer_asks_again_for_a_human_a_looping_bot_ignores_then_gives_up(
+    asks_for_human: str, intents: list[str]
+) -> None:
+    """Patience 5: a human asked for after 2 unhelpful replies, given up after 4. The first
+    appeal is progress; each one after it, the same reply with a new reference and the same
+    action, is not."""
+    customer = persona(patience=5, asks_for_human=asks_for_human)
+    transcript = played(appealing_bot(), customer)
+    said = [e.data["intent"] for e in transcript.of_kind("customer_message")]
+    assert said == intents
+    assert [(e.kind, e.data) for e in transcript.events[-2:]] == [
+        ("abandoned", {"reason": "patience"}),
+        ("end", {"reason": "abandoned", "outcome": "abandoned"}),
+    ]
+
+
+def test_a_customer_gives_up_on_a_bot_that_offers_a_human_and_never_hands_off() -> None:
+    """Each acceptance is a request for a human; an offer repeated instead of carried out
+    wears out the customer's patience like any other repeated reply."""
+
+    def bot(session: Session, text: str) -> Reply:
+        return Reply(("Would you like me to connect you with a person?",))
+
+    transcript = played(bot, persona(patience=5))
+    said = [e.data["intent"] for e in transcript.of_kind("customer_message")]
+    assert said == ["opening", *["accept_human"] * 4]  # given up after 4 unhelpful replies
+    assert transcript.events[-1].data == {"reason": "abandoned", "outcome": "abandoned"}
+
+
+def test_a_question_for_a_detail_the_scenario_lacks_is_recorded_and_seen() -> None:
+    customer = Scripted(say(OPENING), End("left"))
+    clock = Clock()
+    conversation, transcript = start(customer, clock)
+    answer(conversation, clock, next(conversation), Reply(("What's your membership number?",)))
+    assert customer.seen == [Observation(asks_unknown=("membership number",))]
+    asked = next(transcript.of_kind("bot_message"))
+    assert asked.data == {"asks_unknown": ["membership number"], "raw": None}
+
+
+def membership_bot(*, asks: int) -> Callable[[Session, str], Reply]:
+    """A bot that asks `asks` times for a membership number (which the scenario does not
+    declare), then opens the dispute whatever it was told."""
+    told: list[str] = []
+
+    def reply(session: Session, text: str) -> Reply:
+        told.append(text)
+        if len(told) <= asks:
+            return Reply(("To find your records, what's your membership number?",))
+        return Reply(("Thanks. Your dispute is open.",), actions=("dispute_opened",))
+
+    return reply
+
+
+def test_a_customer_says_it_does_not_have_a_detail_the_scenario_lacks() -> None:
+    transcript = played(membership_bot(asks=1), persona(patience=5))
+    said = list(transcript.of_kind("customer_message"))
+    assert [e.data["intent"] for e in said] == ["opening", "answer"]
+    assert "don't have my membership number" in said[1].text
+    assert "facts" not in said[1].data  # nothing stated: it holds no such thing
+    assert transcript.events[-1].data == {"reason": "goal_met", "outcome": "resolved_by_bot"}
+
+
+def test_a_bot_that_keeps_asking_for_a_detail_the_customer_lacks_wears_out_its_patience() -> None:
+    """The first question is neither help nor hindrance; each one after it is unhelpful,
+    and patience 5 gives up after 4 unhelpful replies."""
+    transcript = played(membership_bot(asks=MAX_TURNS), persona(patience=5))
+    said = [e.data["intent"] for e in transcript.of_kind("customer_message")]
+    assert said == ["opening", *["answer"] * 4]
+    assert transcript.events[-1].data == {"reason": "abandoned", "outcome": "abandoned"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pytest
 from hypothesis import given, settings
@@ -26,6 +26,8 @@ SCENARIOS = [PACK.scenarios[k] for k in sorted(PACK.scenarios)]
 PERSONAS = [PACK.personas[k] for k in sorted(PACK.personas)]
 # Facts no bundled scenario has: a bot may ask for anything.
 UNKNOWN_FACTS = ["iban", "email", "card_last4", "mothers_maiden_name"]
+# Details no scenario declares, as the lexicon reads a request for one (asks_unknown).
+UNDECLARED = ["membership number", "customer id", "booking reference"]
 
 
 def without_steps(scenario: Scenario) -> Scenario:
@@ -86,6 +88,11 @@ def asks(scenario: Scenario) -> st.SearchStrategy[tuple[str, ...]]:
     return st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True).map(tuple)
 
 
+def undeclared() -> st.SearchStrategy[tuple[str, ...]]:
+    """The bot asking for one or two details the scenario does not declare."""
+    return st.lists(st.sampled_from(UNDECLARED), min_size=1, max_size=2, unique=True).map(tuple)
+
+
 def observations(scenario: Scenario, *, terminal: bool = True) -> st.SearchStrategy[Observation]:
     """What the customer may perceive of one bot reply (`terminal`: including the replies
     that end the contact: goal met, bot ended, resolution claimed)."""
@@ -99,9 +106,11 @@ _OBSERVATIONS: dict[tuple[str, tuple[str, ...], bool], st.SearchStrategy[Observa
 
 
 def _observations(scenario: Scenario, terminal: bool) -> st.SearchStrategy[Observation]:
-    on, maybe, questions = st.just(True), st.booleans(), asks(scenario)
+    on, maybe, questions, unknown = st.just(True), st.booleans(), asks(scenario), undeclared()
     kinds = [
         st.builds(Observation, asks=questions),
+        st.builds(Observation, asks_unknown=unknown),
+        st.builds(Observation, asks=questions, asks_unknown=unknown),
         st.builds(Observation, asks=questions, progress=maybe),  # "verified; and your …?"
         st.builds(Observation, fallback=on),
         st.builds(Observation, repeated=on),
@@ -110,7 +119,8 @@ def _observations(scenario: Scenario, terminal: bool) -> st.SearchStrategy[Obser
         st.builds(Observation, progress=on),
         st.builds(Observation, progress=on, handed_off=on),  # a human has the conversation
         st.builds(Observation, asks=questions | st.just(()), offers_handoff=maybe,
-                  refuses_handoff=maybe, fallback=maybe, progress=maybe, repeated=maybe),
+                  refuses_handoff=maybe, fallback=maybe, progress=maybe, repeated=maybe,
+                  asks_unknown=unknown | st.just(())),
     ]  # fmt: skip
     if terminal:  # one branch in ten, so that most conversations run for a while
         kinds.append(
@@ -276,12 +286,13 @@ def test_a_fact_is_stated_only_when_asked_for_or_volunteered(case: Setup) -> Non
             if openings == 1 and case.persona.volunteers_facts:
                 assert set(action.facts) == set(ledger), action.text
         if action.intent == "answer":
-            assert seen is not None and seen.asks
+            assert seen is not None and (seen.asks or seen.asks_unknown)
             assert action.facts == {k: ledger[k] for k in seen.asks if k in ledger}
-            missing = [k for k in seen.asks if k not in ledger]
+            missing = [case.scenario.label(k) for k in seen.asks if k not in ledger]
+            missing += seen.asks_unknown  # details the scenario does not declare
             if missing:
                 assert MISSING.search(action.text), action.text
-                assert all(case.scenario.label(k) in action.text for k in missing)
+                assert all(name in action.text for name in missing)
 
 
 # -- 2. asked again for a fact it gave, it says so -----------------------------------------
@@ -401,6 +412,7 @@ class Patience:
     persona: Persona
     scenario: Scenario
     streak: int = 0
+    unknown: set[str] = field(default_factory=set)  # undeclared details asked for so far
     contact: int = 1
     with_human: bool = False
     offered: bool = False  # the last reply offered a human (and did not refuse one)
@@ -413,8 +425,14 @@ class Patience:
             or seen.progress
             or seen.goal_met
         )
-        unhelpful = seen.fallback or seen.refuses_handoff or seen.repeated or not helpful
-        self.streak = self.streak + 1 if unhelpful else 0
+        # A first question for an undeclared detail leaves the streak as it was.
+        fresh = bool(set(seen.asks_unknown) - self.unknown)
+        self.unknown |= set(seen.asks_unknown)
+        hindered = seen.fallback or seen.refuses_handoff or seen.repeated
+        if hindered or not (helpful or fresh):
+            self.streak += 1
+        elif helpful:
+            self.streak = 0
         self.with_human = self.with_human or seen.handed_off
         self.offered = seen.offers_handoff and not seen.refuses_handoff
         p = self.persona
@@ -422,9 +440,9 @@ class Patience:
             return {"end:goal_met"}
         if seen.ended:
             return {self.unresolved("bot_ended")}
-        if seen.claims_resolution and not seen.asks:
+        if seen.claims_resolution and not (seen.asks or seen.asks_unknown):
             return {self.unresolved("accepted_claim")}
-        if not seen.asks:
+        if not (seen.asks or seen.asks_unknown):
             return {self.unasked()}
         # A question is answered while patience lasts. Past the limit, answering is allowed
         # here as well as what it would do unasked: the stricter rule is the subject of
@@ -433,10 +451,10 @@ class Patience:
 
     def unasked(self) -> str:
         p = self.persona
+        if self.streak >= abandon_after(p):  # even a human on offer, made again and again
+            return self.unresolved("abandoned")
         if self.offered and not self.with_human:
             return "accept_human"
-        if self.streak >= abandon_after(p):
-            return self.unresolved("abandoned")
         stuck = self.streak >= ask_human_after(p) or (p.asks_for_human == "at_once" and self.streak)
         if stuck and p.asks_for_human != "never" and not self.with_human:
             return "ask_human"
@@ -698,7 +716,7 @@ def test_a_typo_rate_of_zero_mistypes_nothing(case: Setup) -> None:
                 known.update(w.lower() for v in variants for w in LETTERS.findall(v))
     customer = customer_for(case.scenario, case.persona, case.seed)
     sources = [*templates(case.scenario), *case.persona.cues, *customer.facts.values(),
-               *map(case.scenario.label, [*customer.facts, *UNKNOWN_FACTS]),
+               *map(case.scenario.label, [*customer.facts, *UNKNOWN_FACTS]), *UNDECLARED,
                "In case you need them", "or"]  # fmt: skip
     known.update(w.lower() for s in sources for w in LETTERS.findall(s))
     for action in said(customer, case.seen):
@@ -865,3 +883,49 @@ def test_a_claim_on_the_way_does_not_end_the_customers_plan(pack: Pack) -> None:
     said = [a for a in actions if isinstance(a, Say)]
     assert any(a.channel == "voice" for a in said), "the scripted switch to voice was played"
     assert actions[-1] == End("accepted_claim")
+
+
+# -- asked for a detail the scenario does not declare, it says it does not have it ---------
+
+
+@settings(max_examples=40)
+@given(st.sampled_from(SCENARIOS), personas(typos=False), seeds, undeclared())
+def test_asked_for_a_detail_it_does_not_have_it_says_so(
+    scenario: Scenario, persona: Persona, seed: int, details: tuple[str, ...]
+) -> None:
+    customer = customer_for(without_steps(scenario), persona, seed)
+    customer.start()
+    action = customer.next(Observation(asks_unknown=details))
+    assert isinstance(action, Say) and action.intent == "answer"
+    assert action.facts == {}  # nothing stated: it holds no such thing
+    assert MISSING.search(action.text) and all(d in action.text for d in details), action.text
+
+
+@settings(max_examples=40)
+@given(st.sampled_from(GOAL_DRIVEN), personas(), seeds, st.sampled_from(UNDECLARED))
+def test_a_first_question_for_a_detail_it_lacks_neither_helps_nor_hinders(
+    scenario: Scenario, persona: Persona, seed: int, detail: str
+) -> None:
+    """One unhelpful reply short of giving up, a first question for a detail it does not
+    hold is answered and leaves the streak as it was: the next unhelpful reply ends it."""
+    customer = customer_for(scenario, persona, seed)
+    customer.start()
+    for _ in range(abandon_after(persona) - 1):
+        customer.next(Observation())
+    asked = customer.next(Observation(asks_unknown=(detail,)))
+    assert isinstance(asked, Say) and asked.intent == "answer"
+    assert kind_of(customer.next(Observation()), 1) in ("reopen", "end:abandoned")
+
+
+@settings(max_examples=40)
+@given(st.sampled_from(GOAL_DRIVEN), personas(), seeds, st.sampled_from(UNDECLARED))
+def test_a_detail_asked_for_again_is_an_unhelpful_reply(
+    scenario: Scenario, persona: Persona, seed: int, detail: str
+) -> None:
+    customer = customer_for(scenario, persona, seed)
+    customer.start()
+    customer.next(Observation(asks_unknown=(detail,)))  # told it does not have it
+    for _ in range(abandon_after(persona) - 1):
+        customer.next(Observation())
+    again = customer.next(Observation(asks_unknown=(detail,)))
+    assert kind_of(again, 1) in ("reopen", "end:abandoned")

@@ -1,0 +1,69 @@
+"""Reading a bot's request for a detail of the customer's, whether the scenario declares it
+or not: "What's your membership number?", "Can I take your name and customer ID?", "And
+your booking reference?".
+
+The lexicon (conversation.lexicon) reads the scenario's own facts; what this module finds
+beyond them is recorded as `asks_unknown`, and the customer answers that it does not have
+it. Only requests count (a question about what happened, or an offer, asks for no
+detail), and only details a person holds and may not have to hand: numbers, codes,
+references, PINs, passwords, postcodes, emails, addresses, dates of birth, usernames.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_SENTENCES = re.compile(r"(?<=[.?!])\s+")
+
+# A request for a detail of the customer's, whether the scenario declares it or not: the
+# words that ask ("what is", "can you give me", "please confirm", "may I have", "we'll
+# need"), then what is asked for; or a sentence that is only a detail and a question mark
+# ("And your membership number?"). Read on lower-cased text.
+_ASKS_FOR = re.compile(
+    r"\bwhat(?:'s| is| was| are)\b"
+    r"|(?:^|\byou\b|\bplease\b)(?:\s+(?:please|kindly|also|just|first|now))?\s*\b(?:give|tell"
+    r"|send|provide|confirm|share|enter|type|quote|supply|verify|read out|let me know"
+    r"|let me have)\b(?:\s+(?:me|us))?(?:\s+with)?"
+    r"|\b(?:may|can|could) (?:i|we) (?:please |also )?(?:have|take|get|ask for|ask you for)\b"
+    r"|\b(?:i|we)(?:'ll|'d| will| would)?(?: also| just| first)? need\b"
+)
+_BARE = re.compile(r"^(?:(?:and|also|now|ok|okay|thanks|great|lastly|finally|next|then)\b"
+                   r"[,\s]*)?(?=(?:your|the) )(.*?)\s*\?$")  # fmt: skip
+# A detail a person holds, or may not have to hand: a number, code, reference, address…,
+# after up to three words that say which ("membership number", "booking reference"), at
+# the start of one of the things asked for ("your X and the Y"). Words that only join a
+# sentence (an article, a pronoun, a verb of saying or doing) end the name of a detail.
+_JOINING = (
+    r"(?:a|an|the|your|my|our|their|this|that|and|or|of|on|in|at|for|to|from|with|by|i|we"
+    r"|you|it|they|me|us|is|are|was|be|will|would|can|could|may|do|did|have|has|not|so|if"
+    r"|then|please|send|sent|get|got)\b|\w+'(?:ll|re|ve|d|m)\b"
+)
+_DETAIL = re.compile(
+    rf"^\s*(?:(?:your|the|an?) )?((?:(?!{_JOINING})[a-z][\w'-]* ){{0,3}}?"
+    r"(?:number|code|id|identifier|reference|ref|pin|password|passcode|postcode|post code"
+    r"|zip(?: code)?|e-?mail(?: address)?|address|date of birth|birthday|username|user name"
+    r"|iban))\b"
+)
+_ASKED_THINGS = re.compile(r",|\band\b|\bor\b")
+
+
+def requested_details(text: str) -> Iterator[tuple[str, str]]:
+    """Each detail `text` asks for: its name as said, lower case (`membership number`), and
+    the words that ask for it (`your membership number so we can find you`)."""
+    for said in _SENTENCES.split(text.lower()):
+        for words in _ASKED_THINGS.split(_object(said)):
+            detail = _DETAIL.match(words)
+            if detail is not None:
+                yield detail[1], words
+
+
+def _object(sentence: str) -> str:
+    """What a lower-case sentence asks for, when it asks for something: the words after
+    its request ("can you give me ___"), or the whole of a bare question ("your ___?");
+    '' when it asks for nothing."""
+    request = _ASKS_FOR.search(sentence)
+    if request is not None:
+        return sentence[request.end() :]
+    bare = _BARE.match(sentence)
+    return bare[1] if bare is not None else ""

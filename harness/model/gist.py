@@ -1,0 +1,27 @@
+"""The gist of a message: what it says with its volatile details aside.
+
+A bot that says the same thing again often changes a detail each time: a new reference
+(APL-123456), an amount, a date, the name of the agent it promises. Compared by their gist,
+"I've started an appeal, reference APL-123456" said every turn with a new number is the
+repeat it is. The loop check (checks.conversation) and the simulated customer's sense of
+being told the same thing again (conversation.play) compare replies by this one measure.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Any word that holds a digit (a reference, an amount, a date or time, a count), without
+# the punctuation that ends it: a sentence still ends where it ended.
+_NUMBERED = re.compile(r"\S*\d(?:\S*\w)?")
+# A capitalised word that does not begin a sentence, or that another one follows: a name
+# (of a person, an agent, a product; "Sam Lee will call"), or a code in capitals. Run on
+# text whose spacing is already folded. A one-word name that begins a sentence stays.
+_NAMED = re.compile(r"(?<=[^.!?\s] )[A-Z][\w'-]*|\b[A-Z][\w'-]*(?= [A-Z])")
+
+
+def gist(text: str) -> str:
+    """`text` with its volatile details (words with digits, names) replaced by `#`, its
+    case and spacing folded."""
+    said = " ".join(text.split())
+    return _NAMED.sub("#", _NUMBERED.sub("#", said)).lower()
