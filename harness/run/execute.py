@@ -372,7 +372,7 @@ def _write(result: ConversationResult, out: Path, keep: bool) -> None:
     """A finished conversation's transcript on disk, whole or not at all; it counts as
     finished once its entry is in the results log."""
     if result.transcript is not None:
-        write_atomically(out / _transcript_path(result), result.transcript.to_jsonl())
+        write_atomically(f"{out}/{_transcript_path(result)}", result.transcript.to_jsonl())
         if not keep:
             result.transcript = None
 

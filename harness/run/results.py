@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from harness.errors import ConfigError
 from harness.loading import bundled_dir
+from harness.model.encoding import encode
 from harness.model.transcript import Transcript
 from harness.model.verdict import Verdict
 from harness.run.compare import Comparison
@@ -104,7 +106,7 @@ def now() -> str:
 
 
 # One encoder for every entry: strict JSON (no NaN or Infinity), by the C encoder.
-ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+ENCODE = encode
 
 
 def _text(path: Path | None) -> str | None:
@@ -246,15 +248,20 @@ def _own_file(files: Mapping[str, Path], key: str) -> str | None:
         return str(path)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path | str, text: str) -> None:
     """`path` holds `text` whole, or what it held before: written to a temporary name first,
-    then renamed, so that a run killed meanwhile leaves no half-written file."""
-    temporary = path.with_name(f".{path.name}{PARTIAL}")
+    then renamed, so that a run killed meanwhile leaves no half-written file. (Plain `os`
+    calls and bytes: a run writes one transcript per conversation this way.)"""
+    name = os.fspath(path)
+    folder, base = os.path.split(name)
+    temporary = os.path.join(folder, f".{base}{PARTIAL}")
     try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
+        with open(temporary, "wb") as f:
+            f.write(text.encode())
+        os.replace(temporary, name)
     except BaseException:  # Ctrl-C mid-write too: leave no partial file behind
-        temporary.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):
+            os.unlink(temporary)
         raise
 
 
