@@ -44,6 +44,7 @@ from harness.run.kpis import conversation_metrics, repeat_statistics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
 from harness.run.reproduce import played, reproduce
 from harness.run.results import (
+    ENCODE,
     ConversationResult,
     ResultsLog,
     RunResult,
@@ -52,7 +53,7 @@ from harness.run.results import (
     pack_entry,
     prepare_out,
     write_atomically,
-    write_results,
+    write_encoded_results,
 )
 from harness.run.workers import in_workers
 
@@ -279,14 +280,12 @@ def run(
                    for c in cases if c.conversation_id in done]  # fmt: skip
         todo = [i for i, c in enumerate(cases) if c.conversation_id not in done]
         log = ResultsLog(out, options) if out is not None else None
-        logged: dict[str, dict[str, Any]] = {}
+        logged: dict[str, str] = {}  # conversation id → its entry, encoded
         try:
-            for result in _results(pack, options, cases, todo, adapter, out, keep_transcripts,
-                                   writer):  # fmt: skip
-                if log is not None:
-                    entry = result.to_dict(_transcript_path(result))
-                    log.add(entry)  # now it has finished
-                    logged[result.case.conversation_id] = entry  # results.json's, too
+            for result, entry in _results(pack, options, cases, todo, adapter, out,
+                                          keep_transcripts, writer):  # fmt: skip
+                if log is not None and entry is not None:  # now it has finished
+                    logged[result.case.conversation_id] = log.add(entry)  # results.json's too
                 results.append(result)
                 if progress is not None:
                     progress(result)
@@ -302,16 +301,19 @@ def run(
     order = {case.conversation_id: i for i, case in enumerate(cases)}
     results.sort(key=lambda r: order[r.case.conversation_id])  # finished out of order
     kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
-    entries = [logged.get(r.case.conversation_id) or r.to_dict(_transcript_path(r))
-               for r in results]  # fmt: skip
-    kpis.update(repeat_statistics(entries))
+    kpis.update(repeat_statistics([{"scenario": r.case.scenario.id, "persona": r.case.persona.id,
+                                    "verdict": r.verdict} for r in results]))  # fmt: skip
     comparison = None
     if baseline is not None:
+        entries = [r.to_dict(_transcript_path(r)) for r in results]
         comparison = against(baseline, entries, kpis, bot=options.bot, seed=options.seed, out=out)
-    if out is not None:
-        write_results(out / "results.json", options, entries, kpis, started=started,
-                      finished=now(), interrupted=interrupted, comparison=comparison,
-                      pack=pack_entry(cases, pack.files))  # fmt: skip
+    if out is not None:  # each entry as logged; a resumed run's earlier ones made again
+        lines = (logged.get(r.case.conversation_id) or ENCODE(r.to_dict(_transcript_path(r)))
+                 for r in results)  # fmt: skip
+        write_encoded_results(out / "results.json", options, [r.verdict for r in results],
+                              lines, kpis, started=started, finished=now(),
+                              interrupted=interrupted, comparison=comparison,
+                              pack=pack_entry(cases, pack.files))  # fmt: skip
     return RunResult(options, results, kpis, out, interrupted, comparison)
 
 
@@ -328,31 +330,35 @@ def _results(
     out: Path | None,
     keep: bool,
     writer: Writer | None = None,
-) -> Iterator[ConversationResult]:
-    """The results of `cases[i]` for each i in `todo` as they finish, each transcript
-    written to `out` before its result is yielded: played here, or by `options.workers`
-    processes (run.workers), which write the transcripts themselves and hand the results
-    back in the order of `todo`."""
+) -> Iterator[tuple[ConversationResult, dict[str, Any] | str | None]]:
+    """The results of `cases[i]` for each i in `todo` as they finish, each with its
+    results-log entry (None without `out`) and its transcript written to `out` before it is
+    yielded: played here, or by `options.workers` processes (run.workers), which write the
+    transcripts and encode the entries themselves and hand them back in the order of
+    `todo`."""
     if options.workers == 1:
         for result in iter_results([cases[i] for i in todo], options, adapter, writer):
-            if out is not None:
-                _write(result, out, keep)
-            yield result
+            if out is None:
+                yield result, None
+                continue
+            _write(result, out, keep)
+            yield result, result.to_dict(_transcript_path(result))
         return
     work: _Work = (pack, options, out, keep)
-    for i, transcript, checks, metrics, error in in_workers(_play_chunk, work, todo,
-                                                            options.workers):  # fmt: skip
-        yield ConversationResult(cases[i], transcript, checks, metrics, error)
+    for i, transcript, checks, metrics, error, entry in in_workers(_play_chunk, work, todo,
+                                                                   options.workers):  # fmt: skip
+        yield ConversationResult(cases[i], transcript, checks, metrics, error), entry
 
 
 _Work = tuple[Pack, RunOptions, Path | None, bool]  # what a worker process is given, once
-_Played = tuple[int, Transcript | None, list[Verdict], dict[str, Any], str | None]
+_Played = tuple[int, Transcript | None, list[Verdict], dict[str, Any], str | None, str | None]
 _WORKER: list[tuple[list[Case], Adapter]] = []  # a worker process's cases and its own bot
 
 
 def _play_chunk(work: _Work, chunk: list[int]) -> list[_Played]:
-    """In a worker process: the cases numbered `chunk` played, checked and written, as
-    `_results` would here; the case itself stays behind (the run's process has it)."""
+    """In a worker process: the cases numbered `chunk` played, checked, written and their
+    entries encoded, as `_results` would here; the case itself stays behind (the run's
+    process has it)."""
     pack, options, out, keep = work
     if not _WORKER:  # the same plan as the run's process: the same cases, numbered alike
         _WORKER.append((plan(pack, options), open_bot(options.bot, timeout=options.timeout)))
@@ -362,9 +368,11 @@ def _play_chunk(work: _Work, chunk: list[int]) -> list[_Played]:
     for i, r in zip(
         chunk, iter_results([cases[i] for i in chunk], one_at_a_time, adapter), strict=True
     ):
+        entry = None
         if out is not None:
             _write(r, out, keep)
-        played.append((i, r.transcript, r.checks, r.metrics, r.error))
+            entry = ENCODE(r.to_dict(_transcript_path(r)))
+        played.append((i, r.transcript, r.checks, r.metrics, r.error, entry))
     return played
 
 

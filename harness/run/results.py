@@ -147,14 +147,34 @@ def write_results(
     the run's case order). Written whole or not at all. With a `comparison` against a
     baseline run, `baseline` holds its folder and summary, and the exit status counts
     regressions only."""
-    verdicts = [e["verdict"] for e in entries]
+    write_encoded_results(path, options, [e["verdict"] for e in entries],
+                          (ENCODE(entry) for entry in entries), kpis, started=started,
+                          finished=finished, interrupted=interrupted, comparison=comparison,
+                          pack=pack)  # fmt: skip
+
+
+def write_encoded_results(
+    path: Path,
+    options: RunOptions | dict[str, Any],
+    verdicts: Sequence[str],
+    lines: Iterable[str],
+    kpis: dict[str, Any],
+    *,
+    started: str,
+    finished: str,
+    interrupted: bool = False,
+    comparison: Comparison | None = None,
+    pack: Mapping[str, Any] | None = None,
+) -> None:
+    """`write_results` with the entries already encoded, a line each (as the results log
+    holds them), and their verdicts."""
     head = results_head(options, verdicts, kpis, started=started, finished=finished,
                         interrupted=interrupted, pack=pack)  # fmt: skip
     if comparison is not None:
         if not interrupted:
             head["summary"]["exit_status"] = comparison.exit_status
         head["baseline"] = {"path": comparison.base.get("out"), **comparison.summary()}
-    write_results_lines(path, head, (ENCODE(entry) for entry in entries))
+    write_results_lines(path, head, lines)
 
 
 def results_head(
@@ -281,13 +301,17 @@ class ResultsLog:
         fresh = not path.exists()
         self._file = path.open("a", encoding="utf-8")
         if fresh:
-            self._write(_log_head(options))
+            self._write(ENCODE(_log_head(options)))
 
-    def add(self, entry: dict[str, Any]) -> None:
-        self._write(entry)
+    def add(self, entry: dict[str, Any] | str) -> str:
+        """Log a finished conversation's entry, or the line that encodes it (a worker
+        process encodes its own); returns the line."""
+        line = entry if isinstance(entry, str) else ENCODE(entry)
+        self._write(line)
+        return line
 
-    def _write(self, line: dict[str, Any]) -> None:
-        self._file.write(ENCODE(line) + "\n")
+    def _write(self, line: str) -> None:
+        self._file.write(line + "\n")
         self._file.flush()  # in the kernel's hands: a killed process loses nothing
 
     def close(self) -> None:
