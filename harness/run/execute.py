@@ -333,32 +333,41 @@ def _results(
 ) -> Iterator[tuple[ConversationResult, dict[str, Any] | str | None]]:
     """The results of `cases[i]` for each i in `todo` as they finish, each with its
     results-log entry (None without `out`) and its transcript written to `out` before it is
-    yielded: played here, or by `options.workers` processes (run.workers), which write the
-    transcripts and encode the entries themselves and hand them back in the order of
-    `todo`."""
+    yielded: played here, or by `options.workers` processes (run.workers), which encode
+    the transcripts and entries and hand them back in the order of `todo`. Only this
+    process writes into `out`: processes creating files in one folder wait on each other,
+    and one writer keeps each transcript's file ahead of its entry in the log."""
     if options.workers == 1:
         for result in iter_results([cases[i] for i in todo], options, adapter, writer):
             if out is None:
                 yield result, None
                 continue
-            _write(result, out, keep)
+            if result.transcript is not None:
+                _write(out, result, result.transcript.to_jsonl(), keep)
             yield result, result.to_dict(_transcript_path(result))
         return
     work: _Work = (pack, options, out, keep)
-    for i, transcript, checks, metrics, error, entry in in_workers(_play_chunk, work, todo,
+    for i, kept, checks, metrics, error, text, entry in in_workers(_play_chunk, work, todo,
                                                                    options.workers):  # fmt: skip
-        yield ConversationResult(cases[i], transcript, checks, metrics, error), entry
+        result = ConversationResult(cases[i], kept, checks, metrics, error)
+        if out is not None and text is not None:
+            _write(out, result, text, keep=True)  # `kept` is what the run keeps
+        yield result, entry
 
 
 _Work = tuple[Pack, RunOptions, Path | None, bool]  # what a worker process is given, once
-_Played = tuple[int, Transcript | None, list[Verdict], dict[str, Any], str | None, str | None]
+# what a worker hands back for each case: its number, the transcript when the run keeps
+# them, the checks, metrics and error, then with `out` the transcript and entry encoded
+_Played = tuple[
+    int, Transcript | None, list[Verdict], dict[str, Any], str | None, str | None, str | None
+]
 _WORKER: list[tuple[list[Case], Adapter]] = []  # a worker process's cases and its own bot
 
 
 def _play_chunk(work: _Work, chunk: list[int]) -> list[_Played]:
-    """In a worker process: the cases numbered `chunk` played, checked, written and their
-    entries encoded, as `_results` would here; the case itself stays behind (the run's
-    process has it)."""
+    """In a worker process: the cases numbered `chunk` played and checked, their
+    transcripts and entries encoded for the run's process to write; the case itself stays
+    behind (the run's process has it)."""
     pack, options, out, keep = work
     if not _WORKER:  # the same plan as the run's process: the same cases, numbered alike
         _WORKER.append((plan(pack, options), open_bot(options.bot, timeout=options.timeout)))
@@ -368,26 +377,27 @@ def _play_chunk(work: _Work, chunk: list[int]) -> list[_Played]:
     for i, r in zip(
         chunk, iter_results([cases[i] for i in chunk], one_at_a_time, adapter), strict=True
     ):
-        entry = None
+        text = entry = None
         if out is not None:
-            _write(r, out, keep)
+            text = r.transcript.to_jsonl() if r.transcript is not None else None
             entry = ENCODE(r.to_dict(_transcript_path(r)))
-        played.append((i, r.transcript, r.checks, r.metrics, r.error, entry))
+        kept = r.transcript if keep or out is None else None
+        played.append((i, kept, r.checks, r.metrics, r.error, text, entry))
     return played
 
 
-def _write(result: ConversationResult, out: Path, keep: bool) -> None:
-    """A finished conversation's transcript on disk, whole or not at all; it counts as
-    finished once its entry is in the results log."""
-    if result.transcript is not None:
-        write_atomically(f"{out}/{_transcript_path(result)}", result.transcript.to_jsonl())
-        if not keep:
-            result.transcript = None
+def _write(out: Path, result: ConversationResult, text: str, keep: bool) -> None:
+    """A finished conversation's transcript (`text`) on disk, whole or not at all; it counts
+    as finished once its entry is in the results log. Unless the run keeps transcripts,
+    the result lets go of its own."""
+    write_atomically(f"{out}/{_transcript_path(result)}", text)
+    if not keep:
+        result.transcript = None
 
 
 def _unfinished_away(out: Path, todo: list[Case], results: list[ConversationResult]) -> None:
     """After Ctrl-C: the transcripts written for conversations that never reached the
-    results log (a worker's last chunk) are removed; `--resume` plays them again."""
+    results log (the one being logged) are removed; `--resume` plays them again."""
     logged = {r.case.conversation_id for r in results}
     for case in todo:
         if case.conversation_id not in logged:
