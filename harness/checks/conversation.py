@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from harness.checks._base import check, failed, passed
 from harness.model.scenario import Expectations
@@ -24,6 +25,7 @@ def _replies(t: Transcript) -> list[list[Event]]:
 _VOLATILE = re.compile(r"\b[A-Z]{2,}[-/]?\d[\w-]*|[$£€]?\d[\d,.:/-]*")
 
 
+@lru_cache(maxsize=4096)  # a bot says its few replies over and over
 def gist(text: str) -> str:
     """A reply as the loop check compares it: its volatile details (numbers, references,
     amounts, dates) replaced, its case and spacing folded."""
