@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from harness.adapters import Adapter, open_bot
 from harness.adapters.base import supports_async
@@ -45,10 +45,12 @@ from harness.run.plan import Case, RunOptions, pick, plan
 from harness.run.reproduce import played, reproduce
 from harness.run.results import (
     ENCODE,
+    LOG,
     ConversationResult,
     ResultsLog,
     RunResult,
     finished,
+    logged_line,
     now,
     pack_entry,
     prepare_out,
@@ -280,12 +282,12 @@ def run(
                    for c in cases if c.conversation_id in done]  # fmt: skip
         todo = [i for i, c in enumerate(cases) if c.conversation_id not in done]
         log = ResultsLog(out, options) if out is not None else None
-        logged: dict[str, str] = {}  # conversation id → its entry, encoded
+        logged: dict[str, tuple[int, int]] = {}  # conversation id → where its entry is logged
         try:
             for result, entry in _results(pack, options, cases, todo, adapter, out,
                                           keep_transcripts, writer):  # fmt: skip
                 if log is not None and entry is not None:  # now it has finished
-                    logged[result.case.conversation_id] = log.add(entry)  # results.json's too
+                    logged[result.case.conversation_id] = log.add(entry)
                 results.append(result)
                 if progress is not None:
                     progress(result)
@@ -307,14 +309,24 @@ def run(
     if baseline is not None:
         entries = [r.to_dict(_transcript_path(r)) for r in results]
         comparison = against(baseline, entries, kpis, bot=options.bot, seed=options.seed, out=out)
-    if out is not None:  # each entry as logged; a resumed run's earlier ones made again
-        lines = (logged.get(r.case.conversation_id) or ENCODE(r.to_dict(_transcript_path(r)))
-                 for r in results)  # fmt: skip
-        write_encoded_results(out / "results.json", options, [r.verdict for r in results],
-                              lines, kpis, started=started, finished=now(),
-                              interrupted=interrupted, comparison=comparison,
-                              pack=pack_entry(cases, pack.files))  # fmt: skip
+    if out is not None:
+        with (out / LOG).open("rb") as log_file:
+            lines = _entry_lines(results, logged, log_file)
+            write_encoded_results(out / "results.json", options, [r.verdict for r in results],
+                                  lines, kpis, started=started, finished=now(),
+                                  interrupted=interrupted, comparison=comparison,
+                                  pack=pack_entry(cases, pack.files))  # fmt: skip
     return RunResult(options, results, kpis, out, interrupted, comparison)
+
+
+def _entry_lines(
+    results: list[ConversationResult], logged: dict[str, tuple[int, int]], log: BinaryIO
+) -> Iterator[str]:
+    """results.json's entries, a line each: as the results log holds them (so no entry is
+    kept in memory or encoded twice); a resumed run's earlier ones made again."""
+    for r in results:
+        where = logged.get(r.case.conversation_id)
+        yield ENCODE(r.to_dict(_transcript_path(r))) if where is None else logged_line(log, where)
 
 
 def _transcript_path(result: ConversationResult) -> str:

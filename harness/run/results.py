@@ -14,7 +14,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from harness.errors import ConfigError
 from harness.loading import bundled_dir
@@ -298,24 +298,41 @@ class ResultsLog:
 
     def __init__(self, out: Path, options: RunOptions) -> None:
         path = out / LOG
-        fresh = not path.exists()
-        self._file = path.open("a", encoding="utf-8")
-        if fresh:
+        self._file = path.open("ab")
+        self._at = self._file.seek(0, os.SEEK_END)
+        if self._at == 0:
             self._write(ENCODE(_log_head(options)))
+        elif not _ends_a_line(path):  # killed mid-line: that line stays apart, unread
+            self._file.write(b"\n")
+            self._at += 1
 
-    def add(self, entry: dict[str, Any] | str) -> str:
+    def add(self, entry: dict[str, Any] | str) -> tuple[int, int]:
         """Log a finished conversation's entry, or the line that encodes it (a worker
-        process encodes its own); returns the line."""
-        line = entry if isinstance(entry, str) else ENCODE(entry)
-        self._write(line)
-        return line
+        process encodes its own); returns where the line is in the log (its offset and
+        size in bytes), for `logged_line`."""
+        return self._write(entry if isinstance(entry, str) else ENCODE(entry))
 
-    def _write(self, line: str) -> None:
-        self._file.write(line + "\n")
+    def _write(self, line: str) -> tuple[int, int]:
+        data = line.encode() + b"\n"
+        self._file.write(data)
         self._file.flush()  # in the kernel's hands: a killed process loses nothing
+        at, self._at = self._at, self._at + len(data)
+        return at, len(data) - 1
 
     def close(self) -> None:
         self._file.close()
+
+
+def _ends_a_line(path: Path) -> bool:
+    with path.open("rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) == b"\n"
+
+
+def logged_line(log: BinaryIO, where: tuple[int, int]) -> str:
+    """The line `ResultsLog.add` wrote at `where`, from the log opened for reading."""
+    log.seek(where[0])
+    return log.read(where[1]).decode()
 
 
 def _log_head(options: RunOptions) -> dict[str, dict[str, Any]]:
