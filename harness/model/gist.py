@@ -10,6 +10,7 @@ being told the same thing again (conversation.play) compare replies by this one 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Any word that holds a digit (a reference, an amount, a date or time, a count), without
 # the punctuation that ends it: a sentence still ends where it ended.
@@ -20,6 +21,7 @@ _NUMBERED = re.compile(r"\S*\d(?:\S*\w)?")
 _NAMED = re.compile(r"(?<=[^.!?\s] )[A-Z][\w'-]*|\b[A-Z][\w'-]*(?= [A-Z])")
 
 
+@lru_cache(maxsize=4096)  # a bot says its few replies over and over
 def gist(text: str) -> str:
     """`text` with its volatile details (words with digits, names) replaced by `#`, its
     case and spacing folded."""

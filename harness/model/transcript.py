@@ -36,8 +36,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-# One encoder for every line: json.dumps with options builds a new encoder per call.
-_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # strict JSON
+from harness.model.encoding import encode, encode_shared
 
 EVENT_KINDS = frozenset(
     {
@@ -148,8 +147,13 @@ class Transcript:
         return head
 
     def to_jsonl(self) -> str:
-        lines = [_ENCODE(self.header())]
-        lines.extend(_ENCODE(e.to_dict()) for e in self.events)
+        head = self.header()
+        played = head.pop("played", None)
+        line = encode(head)
+        if played is not None:  # the last key; its scenario and persona shared by many
+            line = f'{line[:-1]}, "played": {encode_shared(played)}}}'
+        lines = [line]
+        lines.extend(encode(e.to_dict()) for e in self.events)
         return "\n".join(lines) + "\n"
 
     @classmethod

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from harness.adapters.customer_model import CASSETTE, CassetteWriter, ModelWriter
-from harness.adapters.endpoint import load_endpoint
-from harness.adapters.openai import OpenAIEndpoint
 from harness.errors import ConfigError
 from harness.run.plan import RunOptions
+
+if TYPE_CHECKING:  # aiohttp is loaded only for a run with a customer model
+    from harness.adapters.customer_model import CassetteWriter, ModelWriter
+    from harness.adapters.openai import OpenAIEndpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,8 @@ class CustomerModel:
     timeout: float
 
     def writer(self, out: Path | None) -> ModelWriter | CassetteWriter:
+        from harness.adapters.customer_model import CASSETTE, ModelWriter
+
         if self.replay is not None:
             return self.replay
         assert self.endpoint is not None
@@ -35,10 +39,15 @@ def customer_model(options: RunOptions) -> CustomerModel | None:
     if options.customer is not None and options.customer_replay is not None:
         raise ConfigError(["--customer and --customer-replay: give one (a model, or the "
                            "cassette of an earlier run)"])  # fmt: skip
+    if options.customer is None and options.customer_replay is None:
+        return None
+    from harness.adapters.customer_model import CassetteWriter
+    from harness.adapters.endpoint import load_endpoint
+    from harness.adapters.openai import OpenAIEndpoint
+
     if options.customer_replay is not None:
         return CustomerModel(None, CassetteWriter(options.customer_replay), options.timeout)
-    if options.customer is None:
-        return None
+    assert options.customer is not None
     endpoint = load_endpoint(options.customer)
     if not isinstance(endpoint, OpenAIEndpoint):
         kind = getattr(endpoint, "kind", "?")

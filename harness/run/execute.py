@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from harness.adapters import Adapter, open_bot
 from harness.adapters.base import supports_async
@@ -44,15 +44,18 @@ from harness.run.kpis import conversation_metrics, repeat_statistics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
 from harness.run.reproduce import played, reproduce
 from harness.run.results import (
+    ENCODE,
+    LOG,
     ConversationResult,
     ResultsLog,
     RunResult,
     finished,
+    logged_line,
     now,
     pack_entry,
     prepare_out,
     write_atomically,
-    write_results,
+    write_encoded_results,
 )
 from harness.run.workers import in_workers
 
@@ -279,14 +282,12 @@ def run(
                    for c in cases if c.conversation_id in done]  # fmt: skip
         todo = [i for i, c in enumerate(cases) if c.conversation_id not in done]
         log = ResultsLog(out, options) if out is not None else None
-        logged: dict[str, dict[str, Any]] = {}
+        logged: dict[str, tuple[int, int]] = {}  # conversation id → where its entry is logged
         try:
-            for result in _results(pack, options, cases, todo, adapter, out, keep_transcripts,
-                                   writer):  # fmt: skip
-                if log is not None:
-                    entry = result.to_dict(_transcript_path(result))
-                    log.add(entry)  # now it has finished
-                    logged[result.case.conversation_id] = entry  # results.json's, too
+            for result, entry in _results(pack, options, cases, todo, adapter, out,
+                                          keep_transcripts, writer):  # fmt: skip
+                if log is not None and entry is not None:  # now it has finished
+                    logged[result.case.conversation_id] = log.add(entry)
                 results.append(result)
                 if progress is not None:
                     progress(result)
@@ -302,17 +303,30 @@ def run(
     order = {case.conversation_id: i for i, case in enumerate(cases)}
     results.sort(key=lambda r: order[r.case.conversation_id])  # finished out of order
     kpis = run_kpis([r.metrics for r in results], sla_seconds=options.sla_seconds)
-    entries = [logged.get(r.case.conversation_id) or r.to_dict(_transcript_path(r))
-               for r in results]  # fmt: skip
-    kpis.update(repeat_statistics(entries))
+    kpis.update(repeat_statistics([{"scenario": r.case.scenario.id, "persona": r.case.persona.id,
+                                    "verdict": r.verdict} for r in results]))  # fmt: skip
     comparison = None
     if baseline is not None:
+        entries = [r.to_dict(_transcript_path(r)) for r in results]
         comparison = against(baseline, entries, kpis, bot=options.bot, seed=options.seed, out=out)
     if out is not None:
-        write_results(out / "results.json", options, entries, kpis, started=started,
-                      finished=now(), interrupted=interrupted, comparison=comparison,
-                      pack=pack_entry(cases, pack.files))  # fmt: skip
+        with (out / LOG).open("rb") as log_file:
+            lines = _entry_lines(results, logged, log_file)
+            write_encoded_results(out / "results.json", options, [r.verdict for r in results],
+                                  lines, kpis, started=started, finished=now(),
+                                  interrupted=interrupted, comparison=comparison,
+                                  pack=pack_entry(cases, pack.files))  # fmt: skip
     return RunResult(options, results, kpis, out, interrupted, comparison)
+
+
+def _entry_lines(
+    results: list[ConversationResult], logged: dict[str, tuple[int, int]], log: BinaryIO
+) -> Iterator[str]:
+    """results.json's entries, a line each: as the results log holds them (so no entry is
+    kept in memory or encoded twice); a resumed run's earlier ones made again."""
+    for r in results:
+        where = logged.get(r.case.conversation_id)
+        yield ENCODE(r.to_dict(_transcript_path(r))) if where is None else logged_line(log, where)
 
 
 def _transcript_path(result: ConversationResult) -> str:
@@ -328,31 +342,44 @@ def _results(
     out: Path | None,
     keep: bool,
     writer: Writer | None = None,
-) -> Iterator[ConversationResult]:
-    """The results of `cases[i]` for each i in `todo` as they finish, each transcript
-    written to `out` before its result is yielded: played here, or by `options.workers`
-    processes (run.workers), which write the transcripts themselves and hand the results
-    back in the order of `todo`."""
+) -> Iterator[tuple[ConversationResult, dict[str, Any] | str | None]]:
+    """The results of `cases[i]` for each i in `todo` as they finish, each with its
+    results-log entry (None without `out`) and its transcript written to `out` before it is
+    yielded: played here, or by `options.workers` processes (run.workers), which encode
+    the transcripts and entries and hand them back in the order of `todo`. Only this
+    process writes into `out`: processes creating files in one folder wait on each other,
+    and one writer keeps each transcript's file ahead of its entry in the log."""
     if options.workers == 1:
         for result in iter_results([cases[i] for i in todo], options, adapter, writer):
-            if out is not None:
-                _write(result, out, keep)
-            yield result
+            if out is None:
+                yield result, None
+                continue
+            if result.transcript is not None:
+                _write(out, result, result.transcript.to_jsonl(), keep)
+            yield result, result.to_dict(_transcript_path(result))
         return
     work: _Work = (pack, options, out, keep)
-    for i, transcript, checks, metrics, error in in_workers(_play_chunk, work, todo,
-                                                            options.workers):  # fmt: skip
-        yield ConversationResult(cases[i], transcript, checks, metrics, error)
+    for i, kept, checks, metrics, error, text, entry in in_workers(_play_chunk, work, todo,
+                                                                   options.workers):  # fmt: skip
+        result = ConversationResult(cases[i], kept, checks, metrics, error)
+        if out is not None and text is not None:
+            _write(out, result, text, keep=True)  # `kept` is what the run keeps
+        yield result, entry
 
 
 _Work = tuple[Pack, RunOptions, Path | None, bool]  # what a worker process is given, once
-_Played = tuple[int, Transcript | None, list[Verdict], dict[str, Any], str | None]
+# what a worker hands back for each case: its number, the transcript when the run keeps
+# them, the checks, metrics and error, then with `out` the transcript and entry encoded
+_Played = tuple[
+    int, Transcript | None, list[Verdict], dict[str, Any], str | None, str | None, str | None
+]
 _WORKER: list[tuple[list[Case], Adapter]] = []  # a worker process's cases and its own bot
 
 
 def _play_chunk(work: _Work, chunk: list[int]) -> list[_Played]:
-    """In a worker process: the cases numbered `chunk` played, checked and written, as
-    `_results` would here; the case itself stays behind (the run's process has it)."""
+    """In a worker process: the cases numbered `chunk` played and checked, their
+    transcripts and entries encoded for the run's process to write; the case itself stays
+    behind (the run's process has it)."""
     pack, options, out, keep = work
     if not _WORKER:  # the same plan as the run's process: the same cases, numbered alike
         _WORKER.append((plan(pack, options), open_bot(options.bot, timeout=options.timeout)))
@@ -362,24 +389,27 @@ def _play_chunk(work: _Work, chunk: list[int]) -> list[_Played]:
     for i, r in zip(
         chunk, iter_results([cases[i] for i in chunk], one_at_a_time, adapter), strict=True
     ):
+        text = entry = None
         if out is not None:
-            _write(r, out, keep)
-        played.append((i, r.transcript, r.checks, r.metrics, r.error))
+            text = r.transcript.to_jsonl() if r.transcript is not None else None
+            entry = ENCODE(r.to_dict(_transcript_path(r)))
+        kept = r.transcript if keep or out is None else None
+        played.append((i, kept, r.checks, r.metrics, r.error, text, entry))
     return played
 
 
-def _write(result: ConversationResult, out: Path, keep: bool) -> None:
-    """A finished conversation's transcript on disk, whole or not at all; it counts as
-    finished once its entry is in the results log."""
-    if result.transcript is not None:
-        write_atomically(out / _transcript_path(result), result.transcript.to_jsonl())
-        if not keep:
-            result.transcript = None
+def _write(out: Path, result: ConversationResult, text: str, keep: bool) -> None:
+    """A finished conversation's transcript (`text`) on disk, whole or not at all; it counts
+    as finished once its entry is in the results log. Unless the run keeps transcripts,
+    the result lets go of its own."""
+    write_atomically(f"{out}/{_transcript_path(result)}", text)
+    if not keep:
+        result.transcript = None
 
 
 def _unfinished_away(out: Path, todo: list[Case], results: list[ConversationResult]) -> None:
     """After Ctrl-C: the transcripts written for conversations that never reached the
-    results log (a worker's last chunk) are removed; `--resume` plays them again."""
+    results log (the one being logged) are removed; `--resume` plays them again."""
     logged = {r.case.conversation_id for r in results}
     for case in todo:
         if case.conversation_id not in logged:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from harness.errors import ConfigError
 from harness.loading import bundled_dir
+from harness.model.encoding import encode
 from harness.model.transcript import Transcript
 from harness.model.verdict import Verdict
 from harness.run.compare import Comparison
@@ -104,7 +106,7 @@ def now() -> str:
 
 
 # One encoder for every entry: strict JSON (no NaN or Infinity), by the C encoder.
-ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+ENCODE = encode
 
 
 def _text(path: Path | None) -> str | None:
@@ -145,14 +147,34 @@ def write_results(
     the run's case order). Written whole or not at all. With a `comparison` against a
     baseline run, `baseline` holds its folder and summary, and the exit status counts
     regressions only."""
-    verdicts = [e["verdict"] for e in entries]
+    write_encoded_results(path, options, [e["verdict"] for e in entries],
+                          (ENCODE(entry) for entry in entries), kpis, started=started,
+                          finished=finished, interrupted=interrupted, comparison=comparison,
+                          pack=pack)  # fmt: skip
+
+
+def write_encoded_results(
+    path: Path,
+    options: RunOptions | dict[str, Any],
+    verdicts: Sequence[str],
+    lines: Iterable[str],
+    kpis: dict[str, Any],
+    *,
+    started: str,
+    finished: str,
+    interrupted: bool = False,
+    comparison: Comparison | None = None,
+    pack: Mapping[str, Any] | None = None,
+) -> None:
+    """`write_results` with the entries already encoded, a line each (as the results log
+    holds them), and their verdicts."""
     head = results_head(options, verdicts, kpis, started=started, finished=finished,
                         interrupted=interrupted, pack=pack)  # fmt: skip
     if comparison is not None:
         if not interrupted:
             head["summary"]["exit_status"] = comparison.exit_status
         head["baseline"] = {"path": comparison.base.get("out"), **comparison.summary()}
-    write_results_lines(path, head, (ENCODE(entry) for entry in entries))
+    write_results_lines(path, head, lines)
 
 
 def results_head(
@@ -246,15 +268,20 @@ def _own_file(files: Mapping[str, Path], key: str) -> str | None:
         return str(path)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path | str, text: str) -> None:
     """`path` holds `text` whole, or what it held before: written to a temporary name first,
-    then renamed, so that a run killed meanwhile leaves no half-written file."""
-    temporary = path.with_name(f".{path.name}{PARTIAL}")
+    then renamed, so that a run killed meanwhile leaves no half-written file. (Plain `os`
+    calls and bytes: a run writes one transcript per conversation this way.)"""
+    name = os.fspath(path)
+    folder, base = os.path.split(name)
+    temporary = os.path.join(folder, f".{base}{PARTIAL}")
     try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
+        with open(temporary, "wb") as f:
+            f.write(text.encode())
+        os.replace(temporary, name)
     except BaseException:  # Ctrl-C mid-write too: leave no partial file behind
-        temporary.unlink(missing_ok=True)
+        with suppress(FileNotFoundError):
+            os.unlink(temporary)
         raise
 
 
@@ -271,20 +298,41 @@ class ResultsLog:
 
     def __init__(self, out: Path, options: RunOptions) -> None:
         path = out / LOG
-        fresh = not path.exists()
-        self._file = path.open("a", encoding="utf-8")
-        if fresh:
-            self._write(_log_head(options))
+        self._file = path.open("ab")
+        self._at = self._file.seek(0, os.SEEK_END)
+        if self._at == 0:
+            self._write(ENCODE(_log_head(options)))
+        elif not _ends_a_line(path):  # killed mid-line: that line stays apart, unread
+            self._file.write(b"\n")
+            self._at += 1
 
-    def add(self, entry: dict[str, Any]) -> None:
-        self._write(entry)
+    def add(self, entry: dict[str, Any] | str) -> tuple[int, int]:
+        """Log a finished conversation's entry, or the line that encodes it (a worker
+        process encodes its own); returns where the line is in the log (its offset and
+        size in bytes), for `logged_line`."""
+        return self._write(entry if isinstance(entry, str) else ENCODE(entry))
 
-    def _write(self, line: dict[str, Any]) -> None:
-        self._file.write(ENCODE(line) + "\n")
+    def _write(self, line: str) -> tuple[int, int]:
+        data = line.encode() + b"\n"
+        self._file.write(data)
         self._file.flush()  # in the kernel's hands: a killed process loses nothing
+        at, self._at = self._at, self._at + len(data)
+        return at, len(data) - 1
 
     def close(self) -> None:
         self._file.close()
+
+
+def _ends_a_line(path: Path) -> bool:
+    with path.open("rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) == b"\n"
+
+
+def logged_line(log: BinaryIO, where: tuple[int, int]) -> str:
+    """The line `ResultsLog.add` wrote at `where`, from the log opened for reading."""
+    log.seek(where[0])
+    return log.read(where[1]).decode()
 
 
 def _log_head(options: RunOptions) -> dict[str, dict[str, Any]]:
