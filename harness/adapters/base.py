@@ -117,6 +117,7 @@ class UnreadableJson(ValueError):
 
 
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE_BYTES = re.compile(_SURROGATE.pattern.encode())
 
 
 def read_json(data: str | bytes) -> Any:
@@ -126,8 +127,8 @@ def read_json(data: str | bytes) -> Any:
         value = json.loads(data)
     except RecursionError:
         raise UnreadableJson("is nested too deeply to be read") from None
-    text = data if isinstance(data, str) else data.decode("utf-8", errors="replace")
-    if _SURROGATE.search(text):  # rare: then check that every string can be written
+    escaped = _SURROGATE.search(data) if isinstance(data, str) else _SURROGATE_BYTES.search(data)
+    if escaped:  # rare: then check that every string can be written
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:

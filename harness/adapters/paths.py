@@ -45,7 +45,42 @@ def parse_path(path: str) -> jsonpath.JSONPath | jsonpath.CompoundJSONPath:
 
 def extract(path: str, data: Any) -> list[Any]:
     """Every value at `path` in `data`, in document order."""
+    steps = _plain_steps(path)
+    if steps is not None:
+        return _walk(steps, data)
     return list(parse_path(path).findall(data))
+
+
+# The common paths, names and wildcards only (`$.replies[*].text`, `$.done`), read
+# without python-jsonpath: with it they cost more than reading the whole answer.
+_PLAIN = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\.\*|\[\*\])*")
+_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\.\*|\[\*\]")
+
+
+@lru_cache(maxsize=1024)
+def _plain_steps(path: str) -> tuple[str | None, ...] | None:
+    """A plain path's steps (a member name, or None for a wildcard); None for any other."""
+    if not _PLAIN.fullmatch(path):
+        return None
+    return tuple(m[1] for m in _STEP.finditer(path))
+
+
+def _walk(steps: tuple[str | None, ...], data: Any) -> list[Any]:
+    """RFC 9535 for name and wildcard selectors: a name selects that member of an object,
+    a wildcard every member of an object or element of an array, in order."""
+    nodes = [data]
+    for step in steps:
+        found: list[Any] = []
+        for node in nodes:
+            if step is None:
+                if isinstance(node, dict):
+                    found.extend(node.values())
+                elif isinstance(node, list):
+                    found.extend(node)
+            elif isinstance(node, dict) and step in node:
+                found.append(node[step])
+        nodes = found
+    return nodes
 
 
 @lru_cache(maxsize=1024)

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 from harness_cli import harness, verdicts
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harness import ConfigError, Pack, RunOptions, run
 from harness.adapters import open_bot
@@ -202,6 +204,24 @@ def test_bad_paths_are_refused(path: str) -> None:
 def test_paths_are_rfc_9535_jsonpath(path: str, found: list[Any]) -> None:
     data = {"replies": [{"text": "a"}, {"text": "b"}], "answer": "hi"}
     assert extract(path, data) == found
+
+
+NAMES = st.sampled_from(["a", "b", "text", "x_1"])
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(NAMES, inner, max_size=3),
+    max_leaves=12,
+)
+PLAIN = st.lists(NAMES.map(".{}".format) | st.sampled_from([".*", "[*]"]), max_size=4).map(
+    lambda steps: "$" + "".join(steps)
+)
+
+
+@given(path=PLAIN, data=JSON)
+@settings(max_examples=300, deadline=None)
+def test_plain_paths_find_what_jsonpath_finds(path: str, data: Any) -> None:
+    """Names and wildcards are read without python-jsonpath: the same values, in order."""
+    assert extract(path, data) == list(parse_path(path).findall(data))
 
 
 def test_conversation_key_is_short_stable_and_distinct() -> None:

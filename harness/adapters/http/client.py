@@ -117,15 +117,20 @@ class HttpAdapter(OwnLoop):
         async with self._client.request(
             method, url, json=request.body, headers=request.headers, cookies=cookies
         ) as response:
-            if "Retry-After" in response.headers:
-                request.answered["Retry-After"] = response.headers["Retry-After"]
-            if response.cookies:
+            headers = response.headers
+            if "Retry-After" in headers:
+                request.answered["Retry-After"] = headers["Retry-After"]
+            if "Set-Cookie" in headers and response.cookies:
                 jar = self._cookies.setdefault(session.conversation_id, {})
                 jar.update((name, morsel.value) for name, morsel in response.cookies.items())
             declared = response.content_length
             if declared is not None and declared > self.max_bytes:
                 raise self._too_big(f"{declared} bytes")
-            return response.status, response.reason or "", await self._read_limited(response)
+            if declared is not None and "Content-Encoding" not in headers:
+                body = await response.read()  # no further than the declared length
+            else:  # chunked, or compressed: counted as it arrives, once inflated
+                body = await self._read_limited(response)
+            return response.status, response.reason or "", body
 
     async def _read_limited(self, response: aiohttp.ClientResponse) -> bytes:
         """The whole body, read no further than the size limit."""

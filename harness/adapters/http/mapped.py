@@ -26,7 +26,6 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     wait_exponential_jitter,
-    wait_none,
 )
 
 from harness.adapters.base import UnreadableJson, read_json
@@ -159,20 +158,31 @@ class EndpointAdapter(HttpAdapter):
         filled = None if body is None else fill(body, values)
         request = Request(None if filled is ABSENT else filled, headers)
         retry = self.config.retry
+        if retry is None:  # one try: no retry machinery, which costs more than the request
+            try:
+                return await self._once(session, method, filled_url, request)
+            except _Failed as failed:
+                raise self._failed(failed, 1, url, method, filled_url) from None
         tries = AsyncRetrying(
-            stop=stop_after_attempt(retry.attempts if retry else 1),
-            wait=_wait(retry, request) if retry else wait_none(),
-            retry=retry_if_exception(lambda e: isinstance(e, _Failed) and retry is not None
-                                     and e.why in retry.when),
+            stop=stop_after_attempt(retry.attempts),
+            wait=_wait(retry, request),
+            retry=retry_if_exception(lambda e: isinstance(e, _Failed) and e.why in retry.when),
             reraise=True,
-        )  # fmt: skip
+        )
         try:
             return await tries(self._once, session, method, filled_url, request)
         except _Failed as failed:
             attempts = tries.statistics.get("attempt_number", 1)
-            said = f" (after {attempts} attempts)" if attempts > 1 else ""
-            which = "" if url == self.config.url else f"{method} {filled_url}: "
-            raise self._fault(f"{which}{failed.cause}{said}") from None
+            raise self._failed(failed, attempts, url, method, filled_url) from None
+
+    def _failed(
+        self, failed: _Failed, attempts: int, url: str, method: str, filled_url: str
+    ) -> AdapterError:
+        """The fault of a request that failed `attempts` times; but for the message's own
+        POST it names its method and URL."""
+        said = f" (after {attempts} attempts)" if attempts > 1 else ""
+        which = "" if url == self.config.url else f"{method} {filled_url}: "
+        return self._fault(f"{which}{failed.cause}{said}")
 
     def _placeholders(self, session: Session, text: str, state: dict[str, Any]) -> dict[str, Any]:
         """The placeholders' values in one request. A hook: adapters.callbacks adds its URLs."""
