@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 from harness import ConversationResult, Pack, RunOptions, run
 from harness.model.transcript import Transcript
-from tests.fidelity.second_bot import DEFECTS, VARIANTS
+
+from . import second_bot
+from .second_bot import DEFECTS, VARIANTS
 
 # The checks that judge each defect (DESIGN.md's catalogue), as name patterns.
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -28,7 +30,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "looper": ("conversation.no_loop", "escalation.*"),
     "oversharer": ("compliance.verify_before_disclose",),
 }
-BOT = "tests.fidelity.second_bot:{}"
+# Under whatever name the tests or the bench imported it: that name imports.
+BOT = f"{second_bot.__name__}:{{}}"
 
 Key = tuple[str, int]  # conversation id, run seed
 

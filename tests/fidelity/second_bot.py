@@ -29,7 +29,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.fidelity.second_bot_nlu import (
+from .second_bot_nlu import (
     RULE_WORDS,
     IntentClassifier,
     Speller,
