@@ -36,6 +36,7 @@ from .second_bot_nlu import (
     at_risk,
     entities,
     wants_person,
+    without_facts,
 )
 
 DEFECTS = (
@@ -383,6 +384,7 @@ class Penny:
         found = entities(text, hint)
         if me.asked and not any(s in found for s in me.asked):
             me.unanswered += 1
+        fresh = any(me.slots.get(k) != v for k, v in found.items())
         me.slots.update(found)
         me.said.append(text)
         lead = self._greeting(me, request)
@@ -392,12 +394,12 @@ class Penny:
             return self._handoff(me, lead, "the customer may be at risk", "specialist support")
         if wants_person(plain):
             return self._handoff(me, lead, "the customer asked for a person", self._team(me))
-        guess = CLASSIFIER.predict(plain).intent
-        if guess is not None and (me.skill is None or not found):
-            me.skill = guess
+        guess = CLASSIFIER.predict(SPELLER(without_facts(text, found))).intent
+        if guess is not None and guess != me.skill and (me.skill is None or not found):
+            me.skill, fresh = guess, True
         if me.skill is None:
             return self._missed(me, lead)
-        if found or guess is not None:
+        if fresh:  # progress: a new fact, or a new request
             me.misses = 0
         return self._serve(me, SKILLS.get(me.skill), lead, str(request["customer_id"]))
 

@@ -130,9 +130,13 @@ _AT_RISK = re.compile(
 )
 
 
-RULE_WORDS = frozenset(
-    re.findall(r"[a-z]{4,}", re.sub(r"\\[a-z]", " ", _WANTS_PERSON.pattern + _AT_RISK.pattern))
-)
+# The words of the two rules above, for the speller: "endng it all" is still a safety cue.
+_RULE_WORDS = """
+speak talk chat speaking talking chatting person human agent adviser advisor representative
+someone somebody staff real through operator live rather ending cannot point anything living
+going safe kill hurt harm myself want better without
+"""
+RULE_WORDS = frozenset(_RULE_WORDS.split())
 
 
 def wants_person(text: str) -> bool:
@@ -215,6 +219,15 @@ def _role(before: str, kind: str, hint: str | None) -> str | None:
     if kind == "last4":
         return "card_last4" if best == "card_last4" or hint == "card_last4" else None
     return _TYPE_SLOTS.get(kind)
+
+
+def without_facts(text: str, found: dict[str, str]) -> str:
+    """The text without its statements of facts ("my email address is …"): what is left says
+    what the customer wants, and a label ("address") must not pass for a request."""
+    for value in found.values():
+        text = re.sub(rf"(?:\bmy\s+)?(?:[\w']+\s+){{0,4}}(?:is|was|:)\s*{re.escape(value)}", " ",
+                      text)  # fmt: skip
+    return text
 
 
 def entities(text: str, hint: str | None = None) -> dict[str, str]:
