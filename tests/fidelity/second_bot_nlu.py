@@ -70,7 +70,7 @@ class IntentClassifier:
             }
 
     def predict(self, text: str) -> Prediction:
-        feats = features(text)
+        feats = sorted(features(text))  # summed in one order: same floats in every process
         scores = {name: sum(w.get(f, 0.0) for f in feats) for name, w in self.weights.items()}
         best = max(scores, key=lambda k: scores[k])
         if scores[best] < self.threshold:
