@@ -1,0 +1,37 @@
+"""The harness judges a bot it did not write as well as its own (issue 16): over 20 run seeds
+the second bot's careful variant fails no check, and every seeded defect is caught by a check
+of its family in at least 95% of the conversations it changes.
+
+One test, so that the measure (about 40 s of CPU) is taken once even under xdist; its
+message lists every shortfall. `python bench/bench_fidelity.py` prints the same figures with
+the misses."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from harness import Pack, RunOptions, plan
+
+from .measure import measure
+
+SEEDS = 20
+BAR = 0.95
+
+
+def test_careful_passes_the_pack_and_every_defect_is_caught_where_it_changes_things(
+    pack: Pack,
+) -> None:
+    fidelity = measure(pack, SEEDS)
+    assert fidelity.conversations == SEEDS * len(plan(pack, RunOptions()))
+    shortfalls = []
+    if fidelity.false_failures:
+        checks = Counter(c for _, failed in fidelity.false_failures for c in failed)
+        shortfalls.append(f"careful: {len(fidelity.false_failures)} false failures {dict(checks)}")
+    for defect, figures in fidelity.defects.items():
+        if figures.changed == 0:
+            shortfalls.append(f"{defect}: never changed a conversation, nothing measured")
+        elif figures.share < BAR:
+            where = Counter(cid.split("--")[0] for (cid, _), _ in figures.missed)
+            shortfalls.append(f"{defect}: {figures.caught} of {figures.changed} caught "
+                              f"({figures.share:.1%}); missed in {dict(where)}")  # fmt: skip
+    assert shortfalls == [], "\n".join([fidelity.summary(), *shortfalls])
