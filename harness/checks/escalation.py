@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from harness.checks._base import check, failed, passed, skipped
 from harness.model.scenario import Expectations
-from harness.model.transcript import Transcript
+from harness.model.transcript import Event, Transcript
 from harness.model.verdict import Verdict
 
 
@@ -38,23 +38,75 @@ def timely(t: Transcript, x: Expectations) -> Verdict:
     handoff = t.first("handoff")
     if handoff is None:
         return skipped(name, "no handoff happened (see escalation.required)")
-    trigger = t.trigger_before(handoff)
-    assert trigger is not None  # a handoff always answers some customer message
-    turns = handoff.turn - trigger.turn + 1
-    seconds = handoff.t - trigger.t
+    for trigger, end in owed(t, handoff):
+        turns, seconds, late = _lateness(t, x, trigger, end)
+        since = "the trigger"
+        if trigger.contact != end.contact:
+            since += f" in contact {trigger.contact}, which ended without one"
+        if late:
+            between = [
+                e for e in t.events
+                if e.kind == "bot_message" and trigger.turn <= e.turn < end.turn
+            ]  # fmt: skip
+            what = "handoff came" if end is handoff else f"the customer left at turn {end.turn},"
+            return failed(
+                name, f"{what} {' and '.join(late)} after {since}", [trigger, *between, end]
+            )
+    return passed(name, f"handoff {turns} turn(s), {seconds:.0f} s after {since}")
+
+
+def _lateness(
+    t: Transcript, x: Expectations, trigger: Event, end: Event
+) -> tuple[int, float, list[str]]:
+    """Turns and seconds from `trigger` to `end`, and which limits they exceed."""
+    limits = x.escalation
+    turns = end.turn - trigger.turn + 1
+    seconds = _seconds_in_contact(t, trigger, end)
     late = []
     if limits.within_turns is not None and turns > limits.within_turns:
         late.append(f"{turns} turns (allowed {limits.within_turns})")
     if limits.within_seconds is not None and seconds > limits.within_seconds:
         late.append(f"{seconds:.0f} s (allowed {limits.within_seconds:.0f} s)")
-    if not late:
-        return passed(name, f"handoff {turns} turn(s), {seconds:.0f} s after the trigger")
-    between = [
-        e for e in t.events if e.kind == "bot_message" and trigger.turn <= e.turn < handoff.turn
-    ]
-    return failed(
-        name, f"handoff came {' and '.join(late)} after the trigger", [trigger, *between, handoff]
-    )
+    return turns, seconds, late
+
+
+def owed(t: Transcript, handoff: Event) -> list[tuple[Event, Event]]:
+    """The stretches in which the customer was owed a handoff, as (trigger, end) pairs, the
+    last ending at `handoff`. A trigger is owed a handoff until one comes, across contacts:
+    a customer who gave up unhelped and came back is still waiting, so the stretch runs from
+    the earliest trigger after the previous handoff. Only a customer who left of its own
+    accord (to find a letter, say) ends a stretch; the next trigger starts a new one."""
+    stretches: list[tuple[Event, Event]] = []
+    trigger: Event | None = None
+    for event in t.events:
+        if event is handoff:
+            break
+        if event.kind == "handoff":
+            trigger = None  # a handoff answers every trigger before it
+        elif event.kind == "customer_message":
+            trigger = trigger or (event if event.data.get("trigger") else None)
+            if event.data.get("intent") == "leave" and trigger is not None:
+                stretches.append((trigger, event))
+                trigger = None
+    if trigger is None:  # else the handoff's own contact's first customer message
+        trigger = next(e for e in t.of_kind("customer_message") if e.contact == handoff.contact)
+    return [*stretches, (trigger, handoff)]
+
+
+def _seconds_in_contact(t: Transcript, start: Event, end: Event) -> float:
+    """Seconds from `start` to `end` that the customer spent in a contact: the time between
+    contacts (the customer away, however long) does not count against the bot."""
+    seconds, previous = 0.0, None
+    for event in t.events:
+        # a channel switch is recorded after the pause, before the new contact begins
+        if (previous is not None and previous.contact == event.contact
+                and event.kind != "channel_switch"):  # fmt: skip
+            seconds += event.t - previous.t
+        if event is end:
+            break
+        if previous is not None or event is start:
+            previous = event
+    return seconds
 
 
 @check("escalation.on_request", "the customer asked for a human and was not offered / given one")

@@ -167,20 +167,81 @@ def test_timely_names_both_limits_when_both_are_exceeded() -> None:
     )
 
 
-def test_timely_measures_from_the_trigger_in_the_handoffs_own_contact() -> None:
+def test_timely_counts_from_a_trigger_left_unanswered_in_an_earlier_contact() -> None:
+    # The bot stalls through the first contact, the customer leaves unhelped and comes back
+    # a week later: the trigger has been owed a handoff since turn 1, not since the return.
     story = Story()
-    story.customer("My card was stolen", trigger=True)
-    story.bot("Sorry, I didn't get that.", fallback=True)
+    trigger = story.customer("My card was stolen", trigger=True)
+    stall = story.bot("Sorry, I didn't get that.", fallback=True)
     story.end("abandoned")
-    story.new_contact()
-    story.customer("I'm getting back to you about this again.")
+    story.new_contact(channel="voice")
+    story.customer("I'm getting back to you about this again.", trigger=True)
     story.bot("Putting you through to the fraud team.", offers_handoff=True)
-    story.handoff({"reason": "fraud"})
+    handoff = story.handoff({"reason": "fraud"})
 
     verdict = judge("escalation.timely", story, expect(within_turns=1, within_seconds=60))
 
+    assert verdict.verdict == "fail"
+    # The week away (and the return message's typing) is the customer's time: 2 s a contact.
+    assert verdict.message == (
+        "handoff came 2 turns (allowed 1) after the trigger in contact 1, which ended without one"
+    )
+    assert verdict.evidence == quotes(trigger, stall, handoff)
+    within = judge("escalation.timely", story, expect(within_turns=2, within_seconds=4))
+    assert within.verdict == "pass"
+    assert within.message == (
+        "handoff 2 turn(s), 4 s after the trigger in contact 1, which ended without one"
+    )
+
+
+def letter_story(stalls: int) -> Story:
+    """The customer leaves of its own accord to find a letter, and returns with it."""
+    story = Story()
+    story.customer("My benefit has been stopped", trigger=True)
+    for _ in range(stalls):
+        story.bot("Could you tell me the decision date?", asks=["decision_date"])
+        story.customer("I don't have it to hand.")
+    story.bot("Could you tell me the decision date?", asks=["decision_date"])
+    story.customer("The letter is upstairs. I'll come back to you.", intent="leave")
+    story.bot("Could you tell me the decision date?", asks=["decision_date"])
+    story.new_contact(after=2 * 86400.0)
+    story.customer("I've found the letter, it's dated 24 December.", trigger=True)
+    story.bot("Connecting you to our decisions team.", offers_handoff=True)
+    story.handoff({"reason": "benefit"})
+    return story
+
+
+def test_timely_counts_from_the_return_when_the_customer_left_of_its_own_accord() -> None:
+    verdict = judge("escalation.timely", letter_story(0), expect(within_turns=2))
+
     assert verdict.verdict == "pass"
     assert verdict.message == "handoff 1 turn(s), 2 s after the trigger"
+
+
+def test_timely_fails_a_stretch_that_overran_before_the_customer_left() -> None:
+    story = letter_story(2)
+
+    verdict = judge("escalation.timely", story, expect(within_turns=3))
+
+    assert verdict.verdict == "fail"
+    assert verdict.message == "the customer left at turn 4, 4 turns (allowed 3) after the trigger"
+    assert "My benefit has been stopped" in verdict.evidence[0]
+    assert "The letter is upstairs" in verdict.evidence[-1]
+
+
+def test_timely_counts_from_the_earliest_trigger_since_the_last_handoff() -> None:
+    story = Story()
+    story.customer("Someone is using my card", trigger=True)
+    story.bot("What is your account number?", asks=["account_number"])
+    story.customer("There's another payment going out right now!", trigger=True)
+    story.bot("Putting you through to the fraud team.", offers_handoff=True)
+    story.handoff({"reason": "fraud"})
+
+    verdict = judge("escalation.timely", story, expect(within_turns=1))
+
+    assert verdict.verdict == "fail"
+    assert verdict.message == "handoff came 2 turns (allowed 1) after the trigger"
+    assert "Someone is using my card" in verdict.evidence[0]
 
 
 @pytest.mark.parametrize(
