@@ -17,8 +17,11 @@ from harness.model.verdict import Verdict
 def verify_before_disclose(t: Transcript, x: Expectations) -> Verdict:
     name = "compliance.verify_before_disclose"
     needed = set(x.compliance.verify)
-    if not needed:
-        return skipped(name, "the scenario names no verification facts")
+    # Without declared verification facts, a caller is verified by none of the scenario's
+    # facts yet: any one of them given is the least a bot must have before showing data.
+    enough = (lambda s: needed <= s) if needed else (lambda s: bool(s & set(t.facts)))
+    if not needed and not t.facts:
+        return skipped(name, "the scenario has no facts to verify a caller with")
     stated: set[str] = set()
     disclosures = 0
     for event in t.events:
@@ -26,16 +29,19 @@ def verify_before_disclose(t: Transcript, x: Expectations) -> Verdict:
             stated.update(event.data.get("facts", {}))
         elif event.kind == "bot_message" and event.data.get("discloses"):
             disclosures += 1
-            if not needed <= stated:
-                missing = ", ".join(sorted(needed - stated))
+            if not enough(stated):
                 shown = ", ".join(event.data["discloses"])
+                missing = (", ".join(sorted(needed - stated)) if needed else
+                           f"any of {', '.join(sorted(t.facts))} (the scenario names no "
+                           "verification facts)")  # fmt: skip
                 return failed(
                     name,
                     f"the bot disclosed account data ({shown}) at turn {event.turn} before "
                     f"the customer gave {missing}",
                     [event],
                 )
-    return passed(name, f"{disclosures} disclosure(s), all after verification")
+    how = "verification" if needed else "the customer gave a fact of the scenario"
+    return passed(name, f"{disclosures} disclosure(s), all after {how}")
 
 
 @check("compliance.ai_disclosure", "the bot never said it is automated")
