@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from harness.checks._base import asking, check, failed, passed, skipped
 from harness.model.scenario import Expectations
-from harness.model.transcript import Event, Transcript, facts_in_context, with_stated
+from harness.model.transcript import (
+    Event,
+    Transcript,
+    facts_in_context,
+    says_nothing,
+    with_stated,
+)
 from harness.model.verdict import Verdict
 
 
@@ -50,7 +56,10 @@ def channel_carryover(t: Transcript, x: Expectations) -> Verdict:
     return passed(name, f"{len(switches)} channel switch(es), nothing asked for again")
 
 
-@check("context.handoff_payload", "the handoff context lacks facts the customer had disclosed")
+@check(
+    "context.handoff_payload",
+    "the handoff context lacks facts the customer had disclosed, or is empty",
+)
 def handoff_payload(t: Transcript, x: Expectations) -> Verdict:
     name = "context.handoff_payload"
     handoffs = list(t.of_kind("handoff"))
@@ -70,5 +79,13 @@ def handoff_payload(t: Transcript, x: Expectations) -> Verdict:
                 f"the handoff at turn {handoff.turn} lacks {', '.join(missing)}, which the "
                 "customer had given",
                 [*(disclosed[f] for f in missing), handoff],
+            )
+        if says_nothing(context):
+            came = t.first("customer_message")  # why the customer came
+            return failed(
+                name,
+                f"the handoff at turn {handoff.turn} carried an empty context: the human "
+                "starts with nothing of what the customer said, not even why it came",
+                [*([came] if came else []), handoff],
             )
     return passed(name, f"{len(handoffs)} handoff(s) carried every disclosed fact required")

@@ -224,6 +224,11 @@ def facts_in_context(facts: dict[str, str], context: dict[str, Any]) -> set[str]
     return carried
 
 
+def says_nothing(context: dict[str, Any] | None) -> bool:
+    """A handoff context with no value in it at all: no fact, summary, intent or words."""
+    return not _leaves(context or {})[0]
+
+
 def _filled(value: Any) -> bool:
     """A plain value that says something (containers are searched by `_leaves`)."""
     return isinstance(value, str | int | float) and bool(str(value).strip())

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from ._build import Story, expect, judge, quotes
 
 # -- context.no_reask ----------------------------------------------------------------------
@@ -300,6 +304,34 @@ def test_handoff_payload_fails_on_a_blank_context() -> None:
     assert "lacks account_number, postcode" in verdict.message
     assert verdict.turns == (2, 3)
     assert verdict.evidence[0] == 'turn 2 · chat · 00:00:42 · customer: "12345678"'
+
+
+@pytest.mark.parametrize("context", [None, {}, {"reason": "", "notes": [], "slots": {}}])
+def test_handoff_payload_fails_on_an_empty_context_before_any_fact_was_given(
+    context: dict[str, Any] | None,
+) -> None:
+    # No fact given yet, so no fact is missing: the human still starts blind.
+    story = Story()
+    came = story.customer("I look after my mum and need to manage her bills", trigger=True)
+    story.bot("Let me get a member of our team for you.", offers_handoff=True)
+    handoff = story.handoff(context)
+
+    verdict = judge("context.handoff_payload", story)
+
+    assert verdict.verdict == "fail"
+    assert verdict.message == (
+        "the handoff at turn 1 carried an empty context: the human starts with nothing of "
+        "what the customer said, not even why it came"
+    )
+    assert verdict.evidence == quotes(came, handoff)
+
+
+def test_handoff_payload_passes_a_context_without_facts_that_says_why_the_customer_came() -> None:
+    story = Story()
+    story.customer("I look after my mum and need to manage her bills", trigger=True)
+    story.handoff({"intent": "third_party_access"})
+
+    assert judge("context.handoff_payload", story).verdict == "pass"
 
 
 def test_handoff_payload_does_not_count_a_key_without_a_value() -> None:
