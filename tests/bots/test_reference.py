@@ -31,8 +31,14 @@ MAY_FAIL = {
     "deflector": {"escalation.*", "resolution.goal_met", "conversation.*"},
     # The human who receives a blank handoff must ask again for what the bot was told.
     "blank-handoff": {"context.*"},
-    # Asked again and again for what it already gave, a customer may give up unserved.
-    "amnesiac": {"context.*", "resolution.goal_met", "conversation.no_dead_end"},
+    # Asked again and again for what it already gave, a customer may give up unserved, or
+    # reach its human turns later than the trigger allowed (counted across contacts).
+    "amnesiac": {
+        "context.*",
+        "resolution.goal_met",
+        "conversation.no_dead_end",
+        "escalation.timely",
+    },
     "slowpoke": {"escalation.*"},
     # A customer told "it's done" leaves believing it; the goal was not met.
     "false-resolver": {"resolution.*"},
