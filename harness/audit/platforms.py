@@ -5,7 +5,7 @@ it, `{"sender_id": …, "events": [...]}`, or a list of them. `user` events are 
 customer's (their `parse_data.intent.name` kept as the intent), `bot` events the bot's,
 `session_started` begins a new contact of the same customer (the sender), and an `action`
 whose name says handoff (`action_handoff`, `action_human_handoff`, `…live_agent…`,
-`…transfer…`) is a handoff, with the slots set so far as its context.
+`…transfer…`) is a handoff, with the slots set so far as its context (none set: unknown).
 
 Botium (`*.convo.txt`): the first line names the convo; `#me` blocks are the customer's,
 `#bot` blocks the bot's. Lines that are Botium asserters or logic hooks (an upper-case
@@ -87,7 +87,9 @@ def _rasa_events(where: str, tracker: dict[str, Any]) -> Iterator[Message | Bad]
             message.text = str(event.get("text") or "")
         elif HANDOFF_ACTIONS.search(str(event.get("name") or "")):
             message.speaker, message.text, message.handoff = "system", str(event["name"]), True
-            message.context = {k: v for k, v in slots.items() if v is not None}
+            # Rasa hands the human its tracker; the slots are what the export shows of it,
+            # so with none set the payload is unknown rather than empty.
+            message.context = {k: v for k, v in slots.items() if v is not None} or None
         else:
             continue
         yield message
