@@ -64,12 +64,12 @@ _DONE = (
 # the steps of a conversation (finding, noting, verifying), nor passing the customer on,
 # trying or asking, nor what befell the customer (charged, declined): those do no one's job.
 _STEPS = (
-    r"(found|got|gotten|noted|located|received|checked|looked|pulled|verified|identified"
-    r"|authenticated|seen|read|understood|noticed|explained|mentioned|listed|recorded|asked"
-    r"|requested|tried|attempted|started|reached|passed|forwarded|escalated|transferred"
-    r"|referred|handed|connected|assigned|flagged|detected|declined|rejected|denied|refused"
-    r"|failed|charged|billed|delayed|expired|suspended|compromised|affected|used|needed"
-    r"|wanted|been)\b"
+    r"(found|got|gotten|noted|located|received|checked|looked|pulled|reviewed|verified"
+    r"|identified|authenticated|seen|read|understood|noticed|explained|mentioned|listed"
+    r"|recorded|asked|requested|tried|attempted|started|initiated|reached|passed|forwarded"
+    r"|escalated|transferred|referred|handed|connected|assigned|flagged|detected|declined"
+    r"|rejected|denied|refused|failed|charged|billed|delayed|expired|suspended|compromised"
+    r"|affected|used|needed|wanted|been)\b"
 )
 _PARTICIPLE = (
     rf"(?!{_STEPS})([a-z]{{2,}}ed|(re)?(made|sent|set|paid|put|done|given|taken|written"

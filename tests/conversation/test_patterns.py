@@ -90,6 +90,8 @@ DOES_NOT_SAY = {
         "I've got your details here.",
         "I've noted your postcode.",
         "I have located your order.",
+        "I've reviewed your account.",
+        "The transfer has been initiated.",
         "I've passed your details to our billing team.",
         "Your identity has been verified.",
         "Your message has been received.",
