@@ -66,10 +66,10 @@ _DONE = (
 _STEPS = (
     r"(found|got|gotten|noted|located|received|checked|looked|pulled|reviewed|verified"
     r"|identified|authenticated|seen|read|understood|noticed|explained|mentioned|listed"
-    r"|recorded|asked|requested|tried|attempted|started|initiated|reached|passed|forwarded"
-    r"|escalated|transferred|referred|handed|connected|assigned|flagged|detected|declined"
-    r"|rejected|denied|refused|failed|charged|billed|delayed|expired|suspended|compromised"
-    r"|affected|used|needed|wanted|been)\b"
+    r"|recorded|asked|requested|tried|attempted|started|initiated|reached|shared|passed"
+    r"|forwarded|escalated|transferred|referred|handed|connected|assigned|flagged|detected"
+    r"|declined|rejected|denied|refused|failed|charged|billed|delayed|expired|suspended"
+    r"|compromised|affected|used|needed|wanted|been)\b"
 )
 _PARTICIPLE = (
     rf"(?!{_STEPS})([a-z]{{2,}}ed|(re)?(made|sent|set|paid|put|done|given|taken|written"

@@ -93,6 +93,7 @@ DOES_NOT_SAY = {
         "I've reviewed your account.",
         "The transfer has been initiated.",
         "I've passed your details to our billing team.",
+        "I've shared your details with my colleague.",
         "Your identity has been verified.",
         "Your message has been received.",
         "You have been charged twice for this order.",
