@@ -22,7 +22,7 @@ _SENTENCES = re.compile(r"(?<=[.?!])\s+")
 # need"), then what is asked for; or a sentence that is only a detail and a question mark
 # ("And your membership number?"). Read on lower-cased text.
 _ASKS_FOR = re.compile(
-    r"\bwhat(?:'s| is| was| are)\b"
+    r"\bwhat(?:'s| is| was| are) (?=your\b|the\b)"
     r"|(?:^|\byou\b|\bplease\b)(?:\s*\b(?:please|kindly|also|just|first|now))?\s*\b(?:give|tell"
     r"|send|provide|confirm|share|enter|type|quote|supply|verify|read out|let me know"
     r"|let me have)\b(?:\s+(?:me|us))?(?:\s+with)?"

@@ -38,6 +38,7 @@ LEXICON = Lexicon(scenario())
         ("I've updated your postcode.", []),
         ("Thanks, I have your postcode.", []),
         ("First, your postcode has been updated.", []),
+        ("I can see what's happened with your account number.", []),
         ("Your postcode, as you said, is on file.", []),
     ],
 )  # fmt: skip
