@@ -60,18 +60,40 @@ _DONE = (
     r"|submitted|placed|scheduled|booked|confirmed|unlocked|restored|switched|removed|added"
     r"|frozen|blocked|closed|activated)"
 )
+# Any past participle: a regular one or an irregular one bots use for their acts, but not
+# the steps of a conversation (finding, noting, verifying), nor passing the customer on,
+# trying or asking, nor what befell the customer (charged, declined): those do no one's job.
+_STEPS = (
+    r"(found|got|gotten|noted|located|received|checked|looked|pulled|reviewed|verified"
+    r"|identified|authenticated|seen|read|understood|noticed|explained|mentioned|listed"
+    r"|recorded|asked|requested|tried|attempted|started|initiated|reached|shared|passed"
+    r"|forwarded|escalated|transferred|referred|handed|connected|assigned|flagged|detected"
+    r"|declined|rejected|denied|refused|failed|charged|billed|delayed|expired|suspended"
+    r"|compromised|affected|used|needed|wanted|been)\b"
+)
+_PARTICIPLE = (
+    rf"(?!{_STEPS})([a-z]{{2,}}ed|(re)?(made|sent|set|paid|put|done|given|taken|written"
+    r"|frozen|cut|shut|built|bought|sold|withdrawn))\b"
+)
 RESOLUTION_CLAIMS = (
     # done to the customer's thing: "has been cancelled", "was added successfully"
     r"\b(has|have|'s|'ve) (now |just |also |successfully )*been (now |successfully )?" + _DONE,
+    r"\b(has|have|'s|'ve) (now |just |also |successfully )*been (now |just |successfully )?"
+    + _PARTICIPLE,
     r"\b(was|were) (just |successfully )?(added|removed|changed|updated|reset|unlocked|refunded"
     r"|restored|placed|scheduled|booked|completed|approved)\b",
     r"\b(was|were|went through) successful(ly)?\b",
     # done by the bot: "I've gone ahead and cancelled it", "we've fixed the issue"
     r"\b(i|we)('ve| have)? (now |just |also |already )*((gone|went) ahead and )?" + _DONE,
+    r"\b(i|we)('ve| have) (now |just |also |already |successfully )*((gone|went) ahead and )?"
+    + _PARTICIPLE,
+    r"\b(i|we) (went|have gone|'ve gone) ahead and (?!" + _STEPS + r")",
     r"\bi have you (booked|down|scheduled|registered)\b",
     # a state reached: "your transfer is complete", "autopay is now switched on"
     r"\b(is|are) (now )?(complete|completed|confirmed|active|updated|cancell?ed|canceled"
-    r"|unlocked|restored|resolved|fixed|switched (on|off))\b",
+    r"|unlocked|restored|resolved|fixed|switched (on|off)|booked|reserved|arranged|placed"
+    r"|ordered|paid|set up)\b",
+    r"\b(is|are) now " + _PARTICIPLE,
     # the customer is done: "you're all set", "you're good to go", "you're now unsubscribed"
     r"\b(you'?re|you are) (now |all )*(set|sorted|booked|(un)?subscribed|all done)\b",
     r"\bgood to go\b",
@@ -115,11 +137,19 @@ _PENDING = re.compile(  # anywhere in the sentence: "submitted and is pending ap
     r"\b(pending|under review|being (reviewed|processed)|awaiting)\b", re.IGNORECASE
 )
 
+_STEP = re.compile(  # anywhere in the clause: sending a code, or a ticket for a team to work
+    r"\b(sent|texted|emailed)\b.*\b(code|passcode|otp)\b|\b(code|passcode|otp)\b.*\bsent\b"
+    r"|\b(ticket|incident|case)\b.*\b(created|opened|logged|raised)\b"
+    r"|\b(created|opened|logged|raised)\b.*\b(ticket|incident|case)\b",
+    re.IGNORECASE,
+)
+
 
 class Claims:
     """Reads a resolution claim with `pattern` only where the bot states it: in a sentence
-    that is not a question nor says the thing is pending, in a clause without a condition,
-    and with no modal or negation before the words."""
+    that is not a question nor says the thing is pending, in a clause without a condition
+    nor a step of the conversation (a code sent, a ticket opened for a team), and with no
+    modal or negation before the words."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
@@ -130,7 +160,7 @@ class Claims:
             if sentence.rstrip().endswith("?") or _PENDING.search(sentence):
                 continue
             for clause in _CLAUSES.split(sentence):
-                if _CONDITION.search(clause):
+                if _CONDITION.search(clause) or _STEP.search(clause):
                     continue
                 for found in self.pattern.finditer(clause):
                     if not _UNSAID.search(clause, 0, found.start()):

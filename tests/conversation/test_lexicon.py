@@ -24,6 +24,22 @@ LEXICON = Lexicon(scenario())
         ("Your account number is on file.", []),  # naming a fact is not asking for it
         ("I have updated the postcode on your account.", []),
         ("Hello, how can I help?", []),
+        # a request that is neither a question nor opened by "please" / "can you"
+        ("I'll just need your account number and postcode.", ["account_number", "postcode"]),
+        ("Account number, please.", ["account_number"]),
+        ("Let's start with your account number.", ["account_number"]),
+        ("Just tell me the last 4 digits of your card.", ["card_last4"]),
+        ("First, your account number.", ["account_number"]),
+        ("Great. Next, your postcode.", ["postcode"]),
+        ("Enter your account number to continue.", ["account_number"]),
+        ("We'll also need your postcode.", ["postcode"]),
+        # a statement that mentions a fact does not ask for it
+        ("Your account number ending 12 is verified.", []),
+        ("I've updated your postcode.", []),
+        ("Thanks, I have your postcode.", []),
+        ("First, your postcode has been updated.", []),
+        ("I can see what's happened with your account number.", []),
+        ("Your postcode, as you said, is on file.", []),
     ],
 )  # fmt: skip
 def test_a_reply_asks_for_the_facts_its_requests_name(text: str, asks: list[str]) -> None:
@@ -44,6 +60,10 @@ def test_a_reply_asks_for_the_facts_its_requests_name(text: str, asks: list[str]
         ("We'll need the booking reference to go on.", ["booking reference"]),
         ("What is the order number on your receipt?", ["order number"]),
         ("Tell me your date of birth.", ["date of birth"]),  # a kind this scenario lacks
+        ("I'll just need your membership number.", ["membership number"]),
+        ("Membership number, please.", ["membership number"]),
+        ("Let's start with your booking reference.", ["booking reference"]),
+        ("First, your membership number.", ["membership number"]),
     ],
 )  # fmt: skip
 def test_a_request_for_a_detail_the_scenario_does_not_declare_is_read(
@@ -77,6 +97,9 @@ def test_a_request_for_declared_and_undeclared_details_reads_both() -> None:
         "What is the status of your order number?",
         "Confirm your postcode and we text a code.",  # what follows is not asked for
         "Can you give me your postcode, or we'll text a code?",
+        "Your membership number ending 12 is verified.",
+        "Thanks, I have your membership number.",
+        "First, your booking reference has been updated.",
     ],
 )
 def test_no_unknown_detail_is_read_where_none_is_asked_for(text: str) -> None:
