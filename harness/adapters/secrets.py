@@ -115,7 +115,10 @@ def _forms(secret: str) -> str:
     slash also `\\/`) or URL-quoted."""
     chars = []
     for c in secret:
-        ways = [re.escape(c), rf"\\u(?i:{ord(c):04x})"]
+        # JSON escapes a character past U+FFFF as its UTF-16 pair: \ud83d\ude00
+        utf16 = c.encode("utf-16-be")
+        units = [int.from_bytes(utf16[at : at + 2], "big") for at in range(0, len(utf16), 2)]
+        ways = [re.escape(c), "".join(rf"\\u(?i:{unit:04x})" for unit in units)]
         if c == "/":
             ways.append(r"\\/")
         elif c in '"\\':

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from urllib.parse import quote, quote_plus
 
 import pytest
@@ -111,3 +112,18 @@ def test_require_env_names_what_is_not_set(monkeypatch: pytest.MonkeyPatch) -> N
         require_env({"X": "${ENV:UNSET_A}"})
     with pytest.raises(ValueError, match=r"^environment variables UNSET_A, UNSET_B are not set$"):
         require_env({"X": "${ENV:UNSET_B}", "Y": "${ENV:UNSET_A}"})
+
+
+@pytest.mark.parametrize("secret", ["key-\U0001f600-beyond-the-bmp", "caf\u00e9-token-2026"])
+def test_a_secret_is_redacted_from_its_json_escapes_past_ascii(
+    secret: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """json.dumps escapes é as one \\u00e9 and 😀 as a UTF-16 pair (\\ud83d\\ude00)."""
+    monkeypatch.setenv("BOT_TOKEN", secret)
+    secrets = Secrets()
+    secrets.fill("${ENV:BOT_TOKEN}", Fault)
+    lower = json.dumps(secret)[1:-1]
+    upper = re.sub(r"\\u([0-9a-f]{4})", lambda m: "\\u" + m.group(1).upper(), lower)
+    for escaped in (lower, upper):
+        assert escaped != secret
+        assert secrets.redact(f"echo {escaped} end") == f"echo {REDACTED} end"
