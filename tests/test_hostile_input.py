@@ -172,7 +172,8 @@ def test_an_answer_that_cannot_be_kept_is_that_conversations_error(
     (tmp_path / "bot.yaml").write_text(
         f"kind: subprocess\ncommand: [{json.dumps(sys.executable)}, bot.py]\n"
     )
-    errors = run_faulty(tmp_path, "bot.yaml", endpoint=f"{sys.executable} bot.py", cause=cause)
+    endpoint = f"{sys.executable} bot.py"  # it answers at once, however slowly it starts
+    errors = run_faulty(tmp_path, "bot.yaml", endpoint=endpoint, cause=cause, timeout=10.0)
     assert errors
     text = (tmp_path / "out" / "results.json").read_text()
     json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON: {c}"))

@@ -111,7 +111,8 @@ def test_a_faulty_bot_gives_error_verdicts_and_complete_results(
     tmp_path: Path, command: list[str], cause: str
 ) -> None:
     bot = endpoint_file(tmp_path, command)
-    run_faulty(tmp_path, str(bot), endpoint=shlex.join(command), cause=cause)
+    timeout = 0.3 if "within the timeout" in cause else 10.0  # a bot may start slowly
+    run_faulty(tmp_path, str(bot), endpoint=shlex.join(command), cause=cause, timeout=timeout)
 
 
 def test_a_malformed_answer_leaves_the_bot_running(tmp_path: Path) -> None:
