@@ -95,7 +95,6 @@ class Customer:
         self.stated: set[str] = set()
         self.unhelpful = 0
         self.unknown: set[str] = set()  # the undeclared details the bot has asked for
-        self.asked_human = False
         self.with_human = False
         self._steps = list(scenario.steps)
         self._goal_turns = 0  # goal-driven turns left in the current `goal: N` step
@@ -214,7 +213,6 @@ class Customer:
         asks_human = self.persona.asks_for_human == "at_once"
         if asks_human:
             parts.append(w.pick(ASK_HUMAN))
-            self.asked_human = True
         parts.append(w.pick(CLOSERS))
         return self._say(
             join(*parts),
@@ -258,7 +256,6 @@ class Customer:
 
     def _ask_human(self, text: str = "", facts: dict[str, str] | None = None) -> Say:
         """A request for a human: the scripted `text` as written, or in the persona's words."""
-        self.asked_human = True
         if text:
             return self._say(text, "ask_human", verbatim=True, facts=facts or {}, asks_human=True)
         w = self.wording
@@ -274,7 +271,6 @@ class Customer:
         if (seen.asks or seen.asks_unknown) and patient:
             return self._answer(seen.asks, seen.asks_unknown)
         if seen.offers_handoff and not seen.refuses_handoff and not self.with_human and patient:
-            self.asked_human = True
             return self._say(self.wording.pick(ACCEPT_HUMAN), "accept_human", asks_human=True)
         if self.unhelpful >= p.abandon_after:
             return self._unresolved("abandoned")
@@ -337,7 +333,6 @@ class Customer:
             say = self._ask_human(text, facts)
             return _with(say, new_contact_after, step.trigger)
         if kind == "accept_human":  # as a customer accepts a human on offer (_goal_turn)
-            self.asked_human = True
             text, facts = self._fill(step.accept_human or "")
             say = self._say(text, kind, verbatim=True, facts=facts, asks_human=True)
             return _with(say, new_contact_after, step.trigger)
