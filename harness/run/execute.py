@@ -359,8 +359,10 @@ def _results(
             yield result, result.to_dict(_transcript_path(result))
         return
     work: _Work = (pack, options, out, keep)
-    for i, kept, checks, metrics, error, text, entry in in_workers(_play_chunk, work, todo,
-                                                                   options.workers):  # fmt: skip
+    here = partial(_play_cases, cases, adapter, options, out, keep)
+    for i, kept, checks, metrics, error, text, entry in in_workers(
+        _play_chunk, work, todo, options.workers, here
+    ):
         result = ConversationResult(cases[i], kept, checks, metrics, error)
         if out is not None and text is not None:
             _write(out, result, text, keep=True)  # `kept` is what the run keeps
@@ -384,6 +386,19 @@ def _play_chunk(work: _Work, chunk: list[int]) -> list[_Played]:
     if not _WORKER:  # the same plan as the run's process: the same cases, numbered alike
         _WORKER.append((plan(pack, options), open_bot(options.bot, timeout=options.timeout)))
     cases, adapter = _WORKER[0]
+    return _play_cases(cases, adapter, options, out, keep, chunk)
+
+
+def _play_cases(
+    cases: list[Case],
+    adapter: Adapter,
+    options: RunOptions,
+    out: Path | None,
+    keep: bool,
+    chunk: list[int],
+) -> list[_Played]:
+    """The cases numbered `chunk` played and checked, as a worker hands them back: in a
+    worker process, or in the run's own while it waits for one."""
     played: list[_Played] = []
     one_at_a_time = replace(options, concurrency=1)  # an in-process bot's way anyway
     for i, r in zip(

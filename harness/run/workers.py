@@ -3,11 +3,14 @@ in a process pool, their results handed back in the order of the cases.
 
 A virtual run of an in-process bot is CPU-bound, and every conversation is reproducible on
 its own (drivers.virtual), so its cases can be played in any process with the same
-transcripts. The pool starts its processes with `spawn`, the one start method every
-platform has: nothing reaches a worker but what is pickled in `state`, once per process,
-and the chunk of case numbers it is asked to play. Workers ignore Ctrl-C: the run's own
-process takes it, stops handing out chunks, waits for the few being played and ends with
-what finished.
+transcripts. N workers are the run's own process and a pool of N - 1: while the pool
+starts (a fresh interpreter each) and whenever the next chunk in order is not back yet,
+the run's process plays the nearest chunk no worker has begun, so no core waits and what
+comes back is held only briefly. The pool starts its processes with `spawn`, the one start
+method every platform has: nothing reaches a worker but what is pickled in `state`, once
+per process, and the chunk of case numbers it is asked to play. Workers ignore Ctrl-C: the
+run's own process takes it, stops handing out chunks, waits for the few being played and
+ends with what finished.
 """
 
 from __future__ import annotations
@@ -35,22 +38,36 @@ def cores() -> int:
 
 
 def in_workers(
-    task: Callable[[S, list[int]], list[T]], state: S, numbers: Sequence[int], workers: int
+    task: Callable[[S, list[int]], list[T]],
+    state: S,
+    numbers: Sequence[int],
+    workers: int,
+    here: Callable[[list[int]], list[T]],
 ) -> Iterator[T]:
-    """`task(state, chunk)` for consecutive chunks of `numbers` on `workers` processes,
-    yielding what each returns in the order of `numbers`. `task` is a module-level function
-    (it is pickled by name). Leaving the iteration early cancels the chunks not begun."""
+    """What `task(state, chunk)` returns for consecutive chunks of `numbers`, in the order of
+    `numbers`, played by `workers` processes: this one, which plays a chunk with `here`
+    (the same results as `task`), and a pool of `workers - 1`. `task` is a module-level
+    function (it is pickled by name). Leaving the iteration early cancels the chunks not
+    begun."""
     chunks = [list(numbers[at : at + CHUNK]) for at in range(0, len(numbers), CHUNK)]
     pool = ProcessPoolExecutor(
-        min(workers, len(chunks)) or 1,
+        max(min(workers - 1, len(chunks) - 1), 1),
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_start,
         initargs=(state,),
     )
     try:
         futures: list[Future[list[T]]] = [pool.submit(_play, task, c) for c in chunks]
-        for future in futures:
-            yield from future.result()
+        played_here: dict[int, list[T]] = {}
+        for k, future in enumerate(futures):
+            while k not in played_here and not future.done():
+                # the nearest chunk no worker has begun (a cancelled future is ours to play)
+                mine = next((j for j in range(k, len(futures))
+                             if j not in played_here and futures[j].cancel()), None)  # fmt: skip
+                if mine is None:
+                    break
+                played_here[mine] = here(chunks[mine])
+            yield from played_here.pop(k) if k in played_here else future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
