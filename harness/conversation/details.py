@@ -17,6 +17,12 @@ from collections.abc import Iterator
 
 _SENTENCES = re.compile(r"(?<=[.?!])\s+")
 
+
+def sentences(text: str) -> list[str]:
+    """`text` cut after each full stop, question or exclamation mark."""
+    return _SENTENCES.split(text)
+
+
 # A request for a detail of the customer's, whether the scenario declares it or not: the
 # words that ask ("what is", "can you give me", "please confirm", "may I have", "we'll
 # need"), then what is asked for; or a sentence that is only a detail and a question mark
@@ -67,7 +73,7 @@ _ASKED_THINGS = re.compile(r",|\band\b|\bor\b")
 def requested_details(text: str) -> Iterator[tuple[str, str]]:
     """Each detail `text` asks for: its name as said, lower case (`membership number`), and
     the words that ask for it (`your membership number so we can find you`)."""
-    for said in _SENTENCES.split(text.lower()):
+    for said in sentences(text.lower()):
         for words in _ASKED_THINGS.split(_object(said)):
             detail = _DETAIL.match(words)
             if detail is not None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from harness.conversation.details import is_request, requested_details
+from harness.conversation.details import is_request, requested_details, sentences
 from harness.conversation.patterns import (
     AI_DISCLOSURES,
     DISCLOSURES,
@@ -38,7 +38,6 @@ ASKS_BY_KIND = {
     "phone": r"phone number|mobile number",
     "order_number": r"order (number|id|reference)",
 }
-_SENTENCES = re.compile(r"(?<=[.?!])\s+")
 
 
 def _any(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -80,7 +79,7 @@ class Lexicon:
 
     def asked(self, text: str) -> list[str]:
         """The facts that a message asks the customer for, in scenario order."""
-        requests = [s for s in _SENTENCES.split(text) if is_request(s)]
+        requests = [s for s in sentences(text) if is_request(s)]
         if not requests:
             return []
         return [name for name, pattern in self.asks if any(pattern.search(s) for s in requests)]

@@ -34,13 +34,13 @@ from harness.drivers.load import Clock, run_load
 from harness.load.arrivals import Mix, Profile, arrival_times
 from harness.load.sla import Judge, Sla
 from harness.loading import Pack
+from harness.model.encoding import encode
 from harness.model.seeds import derive_seed
 from harness.model.transcript import Transcript
 from harness.run.execute import prepare_case
 from harness.run.kpis import conversation_metrics, percentile, run_kpis
 from harness.run.plan import Case, RunOptions
 from harness.run.results import (
-    ENCODE,
     ConversationResult,
     exit_status,
     now,
@@ -140,7 +140,7 @@ class _Written:
         name = f"transcripts/{result.case.conversation_id}.jsonl"
         (self.out / name).write_text(result.transcript.to_jsonl(), encoding="utf-8")
         entry = result.to_dict(name)
-        line = ENCODE(entry).encode()
+        line = encode(entry).encode()
         while len(self.starts) <= i:
             self.starts.append(-1)
             self.sizes.append(0)

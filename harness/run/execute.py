@@ -33,6 +33,7 @@ from harness.drivers.concurrent import Start, run_concurrent
 from harness.drivers.virtual import run_virtual
 from harness.errors import ConfigError
 from harness.loading import Pack
+from harness.model.encoding import encode
 from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.seeds import derive_seed
@@ -44,7 +45,6 @@ from harness.run.kpis import conversation_metrics, repeat_statistics, run_kpis
 from harness.run.plan import Case, RunOptions, pick, plan
 from harness.run.reproduce import played, reproduce
 from harness.run.results import (
-    ENCODE,
     LOG,
     ConversationResult,
     ResultsLog,
@@ -326,11 +326,16 @@ def _entry_lines(
     kept in memory or encoded twice); a resumed run's earlier ones made again."""
     for r in results:
         where = logged.get(r.case.conversation_id)
-        yield ENCODE(r.to_dict(_transcript_path(r))) if where is None else logged_line(log, where)
+        yield _entry(r) if where is None else logged_line(log, where)
 
 
 def _transcript_path(result: ConversationResult) -> str:
     return f"transcripts/{result.case.conversation_id}.jsonl"
+
+
+def _entry(result: ConversationResult) -> str:
+    """A finished conversation's entry in the results log and results.json, encoded."""
+    return encode(result.to_dict(_transcript_path(result)))
 
 
 def _results(
@@ -342,7 +347,7 @@ def _results(
     out: Path | None,
     keep: bool,
     writer: Writer | None = None,
-) -> Iterator[tuple[ConversationResult, dict[str, Any] | str | None]]:
+) -> Iterator[tuple[ConversationResult, str | None]]:
     """The results of `cases[i]` for each i in `todo` as they finish, each with its
     results-log entry (None without `out`) and its transcript written to `out` before it is
     yielded: played here, or by `options.workers` processes (run.workers), which encode
@@ -356,7 +361,7 @@ def _results(
                 continue
             if result.transcript is not None:
                 _write(out, result, result.transcript.to_jsonl(), keep)
-            yield result, result.to_dict(_transcript_path(result))
+            yield result, _entry(result)
         return
     work: _Work = (pack, options, out, keep)
     here = partial(_play_cases, cases, adapter, options, out, keep)
@@ -407,7 +412,7 @@ def _play_cases(
         text = entry = None
         if out is not None:
             text = r.transcript.to_jsonl() if r.transcript is not None else None
-            entry = ENCODE(r.to_dict(_transcript_path(r)))
+            entry = _entry(r)
         kept = r.transcript if keep or out is None else None
         played.append((i, kept, r.checks, r.metrics, r.error, text, entry))
     return played

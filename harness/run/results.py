@@ -105,10 +105,6 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-# One encoder for every entry: strict JSON (no NaN or Infinity), by the C encoder.
-ENCODE = encode
-
-
 def _text(path: Path | None) -> str | None:
     return None if path is None else str(path)
 
@@ -148,7 +144,7 @@ def write_results(
     baseline run, `baseline` holds its folder and summary, and the exit status counts
     regressions only."""
     write_encoded_results(path, options, [e["verdict"] for e in entries],
-                          (ENCODE(entry) for entry in entries), kpis, started=started,
+                          (encode(entry) for entry in entries), kpis, started=started,
                           finished=finished, interrupted=interrupted, comparison=comparison,
                           pack=pack)  # fmt: skip
 
@@ -301,7 +297,7 @@ class ResultsLog:
         self._file = path.open("ab")
         self._at = self._file.seek(0, os.SEEK_END)
         if self._at == 0:
-            self._write(ENCODE(_log_head(options)))
+            self._write(encode(_log_head(options)))
         elif not _ends_a_line(path):  # killed mid-line: that line stays apart, unread
             self._file.write(b"\n")
             self._at += 1
@@ -310,7 +306,7 @@ class ResultsLog:
         """Log a finished conversation's entry, or the line that encodes it (a worker
         process encodes its own); returns where the line is in the log (its offset and
         size in bytes), for `logged_line`."""
-        return self._write(entry if isinstance(entry, str) else ENCODE(entry))
+        return self._write(entry if isinstance(entry, str) else encode(entry))
 
     def _write(self, line: str) -> tuple[int, int]:
         data = line.encode() + b"\n"
