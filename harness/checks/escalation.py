@@ -38,59 +38,53 @@ def timely(t: Transcript, x: Expectations) -> Verdict:
     handoff = t.first("handoff")
     if handoff is None:
         return skipped(name, "no handoff happened (see escalation.required)")
-    for trigger, end in owed(t, handoff):
-        turns, seconds, late = _lateness(t, x, trigger, end)
-        since = "the trigger"
-        if trigger.contact != end.contact:
-            since += f" in contact {trigger.contact}, which ended without one"
-        if late:
-            between = [
-                e for e in t.events
-                if e.kind == "bot_message" and trigger.turn <= e.turn < end.turn
-            ]  # fmt: skip
-            what = "handoff came" if end is handoff else f"the customer left at turn {end.turn},"
-            return failed(
-                name, f"{what} {' and '.join(late)} after {since}", [trigger, *between, end]
-            )
-    return passed(name, f"handoff {turns} turn(s), {seconds:.0f} s after {since}")
-
-
-def _lateness(
-    t: Transcript, x: Expectations, trigger: Event, end: Event
-) -> tuple[int, float, list[str]]:
-    """Turns and seconds from `trigger` to `end`, and which limits they exceed."""
-    limits = x.escalation
-    turns = end.turn - trigger.turn + 1
-    seconds = _seconds_in_contact(t, trigger, end)
+    trigger = owed_since(t, handoff)
+    turns, seconds = _turns(t, trigger, handoff), _seconds_in_contact(t, trigger, handoff)
     late = []
     if limits.within_turns is not None and turns > limits.within_turns:
         late.append(f"{turns} turns (allowed {limits.within_turns})")
     if limits.within_seconds is not None and seconds > limits.within_seconds:
         late.append(f"{seconds:.0f} s (allowed {limits.within_seconds:.0f} s)")
-    return turns, seconds, late
+    since = "the trigger"
+    if trigger.contact != handoff.contact:
+        since += f" in contact {trigger.contact}, which ended without one"
+    if late:
+        between = [
+            e for e in t.events
+            if e.kind == "bot_message" and trigger.turn <= e.turn < handoff.turn
+        ]  # fmt: skip
+        return failed(
+            name, f"handoff came {' and '.join(late)} after {since}", [trigger, *between, handoff]
+        )
+    return passed(name, f"handoff {turns} turn(s), {seconds:.0f} s after {since}")
 
 
-def owed(t: Transcript, handoff: Event) -> list[tuple[Event, Event]]:
-    """The stretches in which the customer was owed a handoff, as (trigger, end) pairs, the
-    last ending at `handoff`. A trigger is owed a handoff until one comes, across contacts:
-    a customer who gave up unhelped and came back is still waiting, so the stretch runs from
-    the earliest trigger after the previous handoff. Only a customer who left of its own
-    accord (to find a letter, say) ends a stretch; the next trigger starts a new one."""
-    stretches: list[tuple[Event, Event]] = []
+def owed_since(t: Transcript, handoff: Event) -> Event:
+    """The customer message from which `handoff` was owed: the earliest trigger since the
+    previous handoff, across contacts (a customer who left unhelped, to give up or to find a
+    letter, and came back is still waiting), else the handoff's own contact's first message."""
     trigger: Event | None = None
     for event in t.events:
         if event is handoff:
             break
         if event.kind == "handoff":
             trigger = None  # a handoff answers every trigger before it
-        elif event.kind == "customer_message":
-            trigger = trigger or (event if event.data.get("trigger") else None)
-            if event.data.get("intent") == "leave" and trigger is not None:
-                stretches.append((trigger, event))
-                trigger = None
-    if trigger is None:  # else the handoff's own contact's first customer message
+        elif event.kind == "customer_message" and trigger is None and event.data.get("trigger"):
+            trigger = event
+    if trigger is None:
         trigger = next(e for e in t.of_kind("customer_message") if e.contact == handoff.contact)
-    return [*stretches, (trigger, handoff)]
+    return trigger
+
+
+def _turns(t: Transcript, trigger: Event, handoff: Event) -> int:
+    """The turns from `trigger` to `handoff`, both counted, less those in which the customer
+    was leaving of its own accord: what the bot says to a customer on its way out cannot
+    hurry the handoff."""
+    leaving = {
+        e.turn for e in t.of_kind("customer_message")
+        if e.data.get("intent") == "leave" and trigger.turn <= e.turn < handoff.turn
+    }  # fmt: skip
+    return handoff.turn - trigger.turn + 1 - len(leaving)
 
 
 def _seconds_in_contact(t: Transcript, start: Event, end: Event) -> float:

@@ -211,22 +211,50 @@ def letter_story(stalls: int) -> Story:
     return story
 
 
-def test_timely_counts_from_the_return_when_the_customer_left_of_its_own_accord() -> None:
+def test_timely_keeps_counting_while_the_customer_is_away_finding_a_letter() -> None:
+    # Asked for a needed fact, the customer goes to find it and returns with it: the trigger
+    # is still owed. Its turn of leaving does not count, nor do the two days away.
     verdict = judge("escalation.timely", letter_story(0), expect(within_turns=2))
 
     assert verdict.verdict == "pass"
-    assert verdict.message == "handoff 1 turn(s), 2 s after the trigger"
+    assert verdict.message == (
+        "handoff 2 turn(s), 26 s after the trigger in contact 1, which ended without one"
+    )
+
+
+def test_timely_fails_a_bot_that_stalled_before_the_customer_left_and_after_it_came_back() -> None:
+    # Neither contact on its own overruns the limit; together they do (before, a customer
+    # leaving of its own accord ended the stretch and this passed).
+    story = Story()
+    trigger = story.customer("My benefit has been stopped and my rent is due", trigger=True)
+    story.bot("Before I pass this on, could you describe what happened?")
+    story.customer("The letter is upstairs. I'll come back to you.", intent="leave")
+    story.bot("Got it. Is there anything else the team should know?")
+    story.new_contact(after=2 * 86400.0)
+    story.customer("I've found the letter, it's dated 24 December.", trigger=True)
+    story.bot("One last thing: how would you rate me from 1 to 5?")
+    story.customer("Please just put me through to someone.")
+    story.bot("Connecting you to our decisions team.", offers_handoff=True)
+    handoff = story.handoff({"reason": "benefit"})
+
+    verdict = judge("escalation.timely", story, expect(within_turns=2))
+
+    assert verdict.verdict == "fail"
+    assert verdict.message == (
+        "handoff came 3 turns (allowed 2) after the trigger in contact 1, which ended without one"
+    )
+    assert verdict.evidence[0] == quotes(trigger)[0]
+    assert verdict.evidence[-1] == quotes(handoff)[0]
 
 
 def test_timely_fails_a_stretch_that_overran_before_the_customer_left() -> None:
-    story = letter_story(2)
-
-    verdict = judge("escalation.timely", story, expect(within_turns=3))
+    verdict = judge("escalation.timely", letter_story(2), expect(within_turns=3))
 
     assert verdict.verdict == "fail"
-    assert verdict.message == "the customer left at turn 4, 4 turns (allowed 3) after the trigger"
+    assert verdict.message == (
+        "handoff came 4 turns (allowed 3) after the trigger in contact 1, which ended without one"
+    )
     assert "My benefit has been stopped" in verdict.evidence[0]
-    assert "The letter is upstairs" in verdict.evidence[-1]
 
 
 def test_timely_counts_from_the_earliest_trigger_since_the_last_handoff() -> None:
