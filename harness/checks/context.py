@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from harness.checks._base import asking, check, failed, passed, skipped
 from harness.model.scenario import Expectations
 from harness.model.transcript import (
     Event,
     Transcript,
     facts_in_context,
+    quoted_in_context,
     says_nothing,
     with_stated,
 )
@@ -80,6 +83,14 @@ def handoff_payload(t: Transcript, x: Expectations) -> Verdict:
                 "customer had given",
                 [*(disclosed[f] for f in missing), handoff],
             )
+        if forgotten := _earlier_words_missing(t, handoff, context):
+            return failed(
+                name,
+                f"the handoff at turn {handoff.turn} quotes the customer from contact "
+                f"{handoff.contact} ({handoff.channel}) only: nothing of what it told the bot "
+                f"in contact {forgotten[0].contact} ({forgotten[0].channel}) reached the human",
+                [*forgotten, handoff],
+            )
         if says_nothing(context):
             came = t.first("customer_message")  # why the customer came
             return failed(
@@ -89,3 +100,25 @@ def handoff_payload(t: Transcript, x: Expectations) -> Verdict:
                 [*([came] if came else []), handoff],
             )
     return passed(name, f"{len(handoffs)} handoff(s) carried every disclosed fact required")
+
+
+def _earlier_words_missing(t: Transcript, handoff: Event, context: dict[str, Any]) -> list[Event]:
+    """What the customer told the bot in earlier contacts, or on another channel, since the
+    last handoff, when the handoff's context quotes the customer's own words from its own
+    contact and channel but none of those: a context rebuilt from one session, whatever the
+    bot remembered of the case.
+    Empty when nothing is missing, or the context quotes no words at all."""
+    before = t.events[: next(i for i, e in enumerate(t.events) if e is handoff)]
+    last = max((i for i, e in enumerate(before) if e.kind == "handoff"), default=-1)
+    said = [
+        e for e in before[last + 1 :]
+        if e.kind == "customer_message" and e.data.get("to", "bot") == "bot"
+    ]  # fmt: skip
+    here = (handoff.contact, handoff.channel)
+    earlier = [e for e in said if (e.contact, e.channel) != here]
+    if not earlier:
+        return []
+    quoted = quoted_in_context(said, context)
+    if not quoted or any((e.contact, e.channel) != here for e in quoted):
+        return []
+    return earlier

@@ -229,6 +229,13 @@ def says_nothing(context: dict[str, Any] | None) -> bool:
     return not _leaves(context or {})[0]
 
 
+def quoted_in_context(messages: Iterable[Event], context: dict[str, Any]) -> list[Event]:
+    """The messages whose whole text a handoff context quotes, case and spacing aside: in a
+    transcript list, a summary or any other field."""
+    blob = " ".join(_leaves(context)[1].split())
+    return [e for e in messages if (words := " ".join(e.text.lower().split())) and words in blob]
+
+
 def _filled(value: Any) -> bool:
     """A plain value that says something (containers are searched by `_leaves`)."""
     return isinstance(value, str | int | float) and bool(str(value).strip())

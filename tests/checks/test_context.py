@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from harness.model.transcript import Event
+
 from ._build import Story, expect, judge, quotes
 
 # -- context.no_reask ----------------------------------------------------------------------
@@ -394,3 +396,69 @@ def test_handoff_payload_skips_without_a_handoff() -> None:
 
     assert verdict.verdict == "skip"
     assert verdict.message == "no handoff happened"
+
+
+def chat_then_phone(context: dict[str, Any], later: bool = False) -> tuple[Story, Event, Event]:
+    """The customer explains in chat, is cut off and rings at once (or `later`, in a contact
+    of its own), and is handed over."""
+    story = Story()
+    chat = story.customer("Someone changed my password and added a payee", trigger=True)
+    story.bot("Before I can help, I need to confirm it's you.")
+    if later:
+        story.new_contact(after=600.0, channel="voice")
+    else:
+        story.switch("voice")
+    story.customer("I've had to ring instead, the chat keeps logging me out", trigger=True)
+    story.bot("Let me get our security team.", offers_handoff=True)
+    return story, chat, story.handoff(context)
+
+
+@pytest.mark.parametrize(("later", "where"), [(False, "1 (voice)"), (True, "2 (voice)")])
+def test_handoff_payload_fails_words_kept_from_the_last_session_only(
+    later: bool, where: str
+) -> None:
+    # The bot kept a transcript of the customer's words, but only of the phone call: what
+    # was said in chat never reached the human (a memory that resets at the switch).
+    story, chat, handoff = chat_then_phone(
+        {"topic": "account_security",
+         "transcript": ["I've had to ring instead, the chat keeps logging me out"]},
+        later,
+    )  # fmt: skip
+
+    verdict = judge("context.handoff_payload", story)
+
+    assert verdict.verdict == "fail"
+    assert verdict.message == (
+        f"the handoff at turn 2 quotes the customer from contact {where} only: nothing of "
+        "what it told the bot in contact 1 (chat) reached the human"
+    )
+    assert verdict.evidence == quotes(chat, handoff)
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"transcript": ["someone changed my password and  added a payee",
+                        "I've had to ring instead, the chat keeps logging me out"]},
+        {"summary": "Someone changed my password and added a payee / I've had to ring "
+                    "instead, the chat keeps logging me out"},
+        {"topic": "account_security", "summary": "password changed, payee added"},
+    ],
+)  # fmt: skip
+def test_handoff_payload_passes_words_from_every_contact_or_none_quoted(
+    context: dict[str, Any],
+) -> None:
+    story, _, _ = chat_then_phone(context)
+
+    assert judge("context.handoff_payload", story).verdict == "pass"
+
+
+def test_handoff_payload_asks_no_earlier_words_once_a_handoff_answered_them() -> None:
+    story = Story()
+    story.customer("My card was stolen", trigger=True)
+    story.handoff({"transcript": ["My card was stolen"]})
+    story.new_contact(channel="voice")
+    story.customer("Calling back about the new card", trigger=True)
+    story.handoff({"transcript": ["Calling back about the new card"]})
+
+    assert judge("context.handoff_payload", story).verdict == "pass"
