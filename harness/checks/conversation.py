@@ -17,7 +17,10 @@ def _replies(t: Transcript) -> list[list[Event]]:
     return list(replies.values())
 
 
-@check("conversation.no_loop", "the bot repeated itself / fell back N times in a row")
+@check(
+    "conversation.no_loop",
+    "the bot repeated itself / fell back N times in a row without offering a person",
+)
 def no_loop(t: Transcript, x: Expectations) -> Verdict:
     name = "conversation.no_loop"
     limits = {"fell back": x.conversation.max_fallbacks,
@@ -27,7 +30,11 @@ def no_loop(t: Transcript, x: Expectations) -> Verdict:
     previous = None
     for reply in _replies(t):
         said = gist(" ".join(e.text for e in reply))
-        fallbacks = [*fallbacks, reply] if any(e.data.get("fallback") for e in reply) else []
+        # A fallback that offers a person is a way out, not a turn of the loop.
+        stuck = any(e.data.get("fallback") for e in reply) and not any(
+            e.data.get("offers_handoff") for e in reply
+        )
+        fallbacks = [*fallbacks, reply] if stuck else []
         same = [*same, reply] if said and said == previous else [reply]
         previous = said
         for run, what in ((fallbacks, "fell back"), (same, "said the same thing")):

@@ -198,7 +198,11 @@ class ComplianceExpectation(_Model):
 
 
 class ConversationExpectation(_Model):
-    max_fallbacks: int = Field(3, ge=2, description="fallbacks in a row that count as a loop")
+    max_fallbacks: int = Field(
+        2,
+        ge=2,
+        description="fallbacks in a row, none of them offering a person, that count as a loop",
+    )
     max_repeats: int = Field(
         3,
         ge=2,

@@ -197,9 +197,10 @@ def expect(
     ai_disclosure: bool = False,
     forbidden: Iterable[str] = (),
     max_repeats: int = 3,
-    max_fallbacks: int = 3,
+    max_fallbacks: int | None = None,
 ) -> Expectations:
-    """A scenario's expectations, validated by the real models (durations as in YAML)."""
+    """A scenario's expectations, validated by the real models (durations as in YAML); a
+    limit left out takes the model's default."""
     escalation: dict[str, Any] = {"required": required, "on_request_within": on_request_within}
     if within_turns is not None:
         escalation["within_turns"] = within_turns
@@ -213,7 +214,10 @@ def expect(
         compliance=ComplianceExpectation(
             verify=list(verify), ai_disclosure=ai_disclosure, forbidden=list(forbidden)
         ),
-        conversation=ConversationExpectation(max_repeats=max_repeats, max_fallbacks=max_fallbacks),
+        conversation=ConversationExpectation.model_validate(
+            {"max_repeats": max_repeats}
+            | ({} if max_fallbacks is None else {"max_fallbacks": max_fallbacks})
+        ),
     )
 
 

@@ -95,6 +95,28 @@ def test_fallbacks_and_repeats_have_limits_of_their_own() -> None:
     assert judge("conversation.no_loop", fallbacks(2)[0], strict).verdict == "fail"
 
 
+def test_no_loop_by_default_fails_two_fallbacks_in_a_row_that_offer_no_way_out() -> None:
+    story, replies = fallbacks(2)
+
+    verdict = judge("conversation.no_loop", story)
+
+    assert verdict.verdict == "fail"
+    assert verdict.message == "the bot fell back 2 times in a row (limit 2)"
+    assert verdict.evidence == quotes(*replies)
+
+
+def test_no_loop_passes_fallbacks_that_offer_a_person() -> None:
+    """Not understood twice, a bot that offers a person has opened a way out: the next
+    fallback starts afresh, however many the customer's words need."""
+    story, _ = fallbacks(1)
+    for i in range(3):
+        story.customer(f"No, it's about the charge ({i})")
+        story.bot("Hmm, I didn't get that. Would you like to chat with one of our agents?",
+                  fallback=True, offers_handoff=True)  # fmt: skip
+
+    assert judge("conversation.no_loop", story, expect(max_repeats=9)).verdict == "pass"
+
+
 @pytest.mark.parametrize(
     ("text", "gist_of"),
     [
@@ -111,15 +133,15 @@ def test_the_gist_of_a_reply_drops_its_volatile_details(text: str, gist_of: str)
     assert gist(text) == gist_of
 
 
-def test_no_loop_default_limit_is_three() -> None:
-    assert judge("conversation.no_loop", fallbacks(2)[0]).verdict == "pass"
-    assert judge("conversation.no_loop", fallbacks(3)[0]).verdict == "fail"
+def test_no_loop_default_limit_is_two() -> None:
+    assert judge("conversation.no_loop", fallbacks(1)[0]).verdict == "pass"
+    assert judge("conversation.no_loop", fallbacks(2)[0]).verdict == "fail"
 
 
 def test_no_loop_counts_fallbacks_in_different_words() -> None:
     story, replies = fallbacks(3, "Sorry, I didn't catch that ({i}).")
 
-    verdict = judge("conversation.no_loop", story)
+    verdict = judge("conversation.no_loop", story, expect(max_fallbacks=3))
 
     assert verdict.verdict == "fail"
     assert verdict.message == "the bot fell back 3 times in a row (limit 3)"
@@ -130,7 +152,7 @@ def test_no_loop_counts_fallbacks_in_different_words() -> None:
 
 
 def test_no_loop_a_helpful_reply_breaks_the_run() -> None:
-    story, _ = fallbacks(2)
+    story, _ = fallbacks(1)
     story.customer("12345678", gives=["account_number"])
     story.bot("Thanks, which charge?")
     story.customer("The one from yesterday")
