@@ -21,6 +21,10 @@ HANDOFF_OFFERS = (
     r"\b(connect(ing)?|transfer(ring)?|put(ting)?|pass(ing)?|hand(ing)?) you (through |over )?"
     r"(to|with)\b",
     r"\bbeing (transferred|connected|put through|passed|handed over)\b",
+    # asking first: "would you like me to put you through?", "shall I transfer you?"
+    r"\b(shall|should|can|could|may) i (connect|transfer) you\b(?! to (the|your) )",
+    r"\b(like|want) me to (connect|transfer|pass) you\b(?! to (the|your) )",
+    r"\bput(ting)? you through\b",
     r"\bhand(ing)? (you|this|your case) over\b",
     r"\b(pass(ed|ing)?|hand(ed|ing)?) (your|this) (conversation|chat) (over )?to\b",
     # a person joining: "an agent will be with you shortly", "bring in a member of the team"

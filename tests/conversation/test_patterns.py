@@ -47,6 +47,9 @@ SAYS = {
         "Would you like to talk to a real person?",
         "Let me get someone from our billing team to help you.",
         "You are being transferred to a human agent.",
+        "One of our agents can help another way. Would you like me to put you through?",
+        "Shall I transfer you?",
+        "Want me to connect you with billing?",
     ],
     "refuses_handoff": [
         "Unfortunately I can't hand you over to a person at the moment.",
@@ -110,6 +113,8 @@ DOES_NOT_SAY = {
         "The team will look into it.",
         "I can't transfer you right now.",  # a refusal, not an offer
         "Would you like me to transfer the money to Jane?",
+        "Can I put you down for the 9am slot?",
+        "I'm unable to put you through right now.",  # a refusal, not an offer
     ],
     "refuses_handoff": [
         "I'm transferring you to an agent.",

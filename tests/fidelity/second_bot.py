@@ -8,8 +8,9 @@ channels and contacts, and words everything the way deployed assistants do ("All
 "Let me get a member of our team for you", "Hmm, I didn't get that").
 
 `Careful` verifies before disclosing, remembers, hands off at once (with its slots and the
-customer's own words) when the stakes are high or a person is asked for, does the job before
-saying so, and says it is automated. Each other class switches one defect on:
+customer's own words) when the stakes are high or a person is asked for, offers a person when
+the customer cannot give what verification needs, does the job before saying so, and says it
+is automated. Each other class switches one defect on:
 
     Deflector       never hands off, never offers a person
     Amnesiac        remembers per channel session only, so asks again after a switch/return
@@ -35,6 +36,7 @@ from .second_bot_nlu import (
     Speller,
     at_risk,
     entities,
+    lacks,
     wants_person,
     without_facts,
 )
@@ -348,6 +350,10 @@ _DEFLECT = (
 )
 _NOT_FOLLOWING = "Sorry, I'm not following."
 _NOT_FOLLOWING_ASK = f"{_NOT_FOLLOWING} Could you tell me in a few words what you need help with?"
+_NO_CHECK = (
+    "No problem. I can't do this without confirming it's you, but one of our agents can help "
+    "another way. Would you like me to put you through?"
+)
 _DIDNT_GET = "Hmm, I didn't get that. Would you like to chat with one of our agents instead?"
 
 
@@ -455,6 +461,9 @@ class Penny:
         wanted = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         if me.asked != tuple(slots):
             me.asked, me.unanswered = tuple(slots), 0
+        elif verify and me.unanswered and lacks(me.said[-1]):  # asking again cannot help
+            me.asked = ()
+            return _reply(*lead, _NO_CHECK)
         elif me.unanswered:  # asked before, and the answer did not hold it
             return self._missed(me, lead, f"Please enter your {wanted}.")
         if verify:

@@ -147,6 +147,18 @@ def at_risk(text: str) -> bool:
     return _AT_RISK.search(text) is not None
 
 
+_LACKS = re.compile(
+    r"\b(do ?n[o']?t|haven'?t|can'?t find|have no|no longer have)\b.{0,40}"
+    r"\b(have|know|remember|find|to hand|with me|on me)\b|\bnot to hand\b",
+    re.IGNORECASE,
+)
+
+
+def lacks(text: str) -> bool:
+    """The customer says it does not have what it was asked for ("I don't have it to hand")."""
+    return _LACKS.search(text) is not None
+
+
 # -- entities ------------------------------------------------------------------------------
 
 _MONTH = (
