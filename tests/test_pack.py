@@ -101,6 +101,10 @@ def test_every_high_stakes_scenario_requires_a_human_with_its_facts(pack: Pack) 
     for s in high:
         assert s.expectations.escalation.required is True, s.id
         assert s.expectations.context.handoff_facts, f"{s.id}: no handoff_facts"
+        # Without a limit escalation.timely has nothing to judge: a late handoff passes.
+        limits = s.expectations.escalation
+        assert limits.within_turns is not None, f"{s.id}: no within_turns"
+        assert limits.within_seconds is not None, f"{s.id}: no within_seconds"
 
 
 def test_every_low_stakes_scenario_expects_the_bot_to_finish_without_a_human(pack: Pack) -> None:
