@@ -6,11 +6,11 @@ One test, so that the measure (about 40 s of CPU) is taken once even under xdist
 message lists every shortfall. `python bench/bench_fidelity.py` prints the same figures with
 the misses.
 
-Three defects are short of the bar today (README, "Fidelity"): in the conversations they
-miss, the defect changed the bot's words but crossed no limit the scenario states (a
-slowpoke within `within_turns`, a looper under `max_fallbacks`, an amnesiac that forgot a
-chat in which nothing was said). For them the test holds the measured figure as a floor,
-so that the harness does not get worse while the bar stays open."""
+One defect is short of the bar today (README, "Fidelity"): in the conversations it misses,
+the slowpoke's stalls kept the handoff within the `within_turns` the scenario allows (its
+careful twin hands off sooner than the reference bot, so the same three stalls fit the
+allowance). The harness rightly passes those by the scenario's terms; the test holds the
+measured figure as a floor, so that the harness does not get worse while the bar stays open."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from .measure import measure
 
 SEEDS = 20
 BAR = 0.95
-# Measured over 20 seeds: amnesiac 83.5%, slowpoke 79.0%, looper 13.2% (9 of 68).
-FLOORS = {"amnesiac": 0.83, "slowpoke": 0.78, "looper": 0.13}
+# Measured over 20 seeds: slowpoke 90.6% (4,330 of 4,780).
+FLOORS = {"slowpoke": 0.90}
 
 
 def test_careful_passes_the_pack_and_every_defect_is_caught_where_it_changes_things(
