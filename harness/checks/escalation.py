@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from harness.checks._base import check, failed, passed, skipped
 from harness.model.scenario import Expectations
-from harness.model.transcript import Event, Transcript
+from harness.model.transcript import Transcript
 from harness.model.verdict import Verdict
 
 
@@ -38,8 +38,8 @@ def timely(t: Transcript, x: Expectations) -> Verdict:
     handoff = t.first("handoff")
     if handoff is None:
         return skipped(name, "no handoff happened (see escalation.required)")
-    trigger = owed_since(t, handoff)
-    turns, seconds = _turns(t, trigger, handoff), _seconds_in_contact(t, trigger, handoff)
+    trigger = t.owed_since(handoff)
+    turns, seconds = t.turns_waited(trigger, handoff), t.seconds_in_contact(trigger, handoff)
     late = []
     if limits.within_turns is not None and turns > limits.within_turns:
         late.append(f"{turns} turns (allowed {limits.within_turns})")
@@ -57,50 +57,6 @@ def timely(t: Transcript, x: Expectations) -> Verdict:
             name, f"handoff came {' and '.join(late)} after {since}", [trigger, *between, handoff]
         )
     return passed(name, f"handoff {turns} turn(s), {seconds:.0f} s after {since}")
-
-
-def owed_since(t: Transcript, handoff: Event) -> Event:
-    """The customer message from which `handoff` was owed: the earliest trigger since the
-    previous handoff, across contacts (a customer who left unhelped, to give up or to find a
-    letter, and came back is still waiting), else the handoff's own contact's first message."""
-    trigger: Event | None = None
-    for event in t.events:
-        if event is handoff:
-            break
-        if event.kind == "handoff":
-            trigger = None  # a handoff answers every trigger before it
-        elif event.kind == "customer_message" and trigger is None and event.data.get("trigger"):
-            trigger = event
-    if trigger is None:
-        trigger = next(e for e in t.of_kind("customer_message") if e.contact == handoff.contact)
-    return trigger
-
-
-def _turns(t: Transcript, trigger: Event, handoff: Event) -> int:
-    """The turns from `trigger` to `handoff`, both counted, less those in which the customer
-    was leaving of its own accord: what the bot says to a customer on its way out cannot
-    hurry the handoff."""
-    leaving = {
-        e.turn for e in t.of_kind("customer_message")
-        if e.data.get("intent") == "leave" and trigger.turn <= e.turn < handoff.turn
-    }  # fmt: skip
-    return handoff.turn - trigger.turn + 1 - len(leaving)
-
-
-def _seconds_in_contact(t: Transcript, start: Event, end: Event) -> float:
-    """Seconds from `start` to `end` that the customer spent in a contact: the time between
-    contacts (the customer away, however long) does not count against the bot."""
-    seconds, previous = 0.0, None
-    for event in t.events:
-        # a channel switch is recorded after the pause, before the new contact begins
-        if (previous is not None and previous.contact == event.contact
-                and event.kind != "channel_switch"):  # fmt: skip
-            seconds += event.t - previous.t
-        if event is end:
-            break
-        if previous is not None or event is start:
-            previous = event
-    return seconds
 
 
 @check("escalation.on_request", "the customer asked for a human and was not offered / given one")

@@ -113,10 +113,11 @@ def load_metrics(t: Transcript, arrived_at: float) -> dict[str, Any]:
     queued = gave_up is not None and gave_up.data.get("reason") == "queue"
     wait = joined.data["wait"] if joined else gave_up.data["wait"] if gave_up and queued else None
     took = None
-    if handoff is not None and (trigger := t.trigger_before(handoff)) is not None:
+    if handoff is not None:  # counted as escalation.timely counts
+        trigger = t.owed_since(handoff)
         took = {
-            "seconds": round(handoff.t - trigger.t, 3),
-            "turns": handoff.turn - trigger.turn + 1,
+            "seconds": round(t.seconds_in_contact(trigger, handoff), 3),
+            "turns": t.turns_waited(trigger, handoff),
         }
     return {"arrived_at": round(arrived_at, 3), "queue_wait": wait, "queue_abandoned": queued,
             "bot_time_to_handoff": took}  # fmt: skip

@@ -114,18 +114,49 @@ class Transcript:
     def first(self, kind: str) -> Event | None:
         return next(self.of_kind(kind), None)
 
-    def trigger_before(self, event: Event) -> Event | None:
-        """What made a human necessary: the latest customer message marked `trigger` before
-        `event` in the same contact, else that contact's first customer message."""
-        first = latest = None
-        for earlier in self.events:
-            if earlier is event:
+    def owed_since(self, handoff: Event) -> Event:
+        """The customer message from which `handoff` was owed: the earliest trigger since the
+        previous handoff, across contacts (a customer who left unhelped, to give up or to
+        find a letter, and came back is still waiting), else the handoff's own contact's
+        first customer message."""
+        trigger: Event | None = None
+        for event in self.events:
+            if event is handoff:
                 break
-            if earlier.kind == "customer_message" and earlier.contact == event.contact:
-                first = first or earlier
-                if earlier.data.get("trigger"):
-                    latest = earlier
-        return latest or first
+            if event.kind == "handoff":
+                trigger = None  # a handoff answers every trigger before it
+            elif event.kind == "customer_message" and not trigger and event.data.get("trigger"):
+                trigger = event
+        if trigger is None:
+            trigger = next(
+                e for e in self.of_kind("customer_message") if e.contact == handoff.contact
+            )
+        return trigger
+
+    def turns_waited(self, start: Event, end: Event) -> int:
+        """The turns from `start` to `end`, both counted, less those in which the customer
+        said it was leaving of its own accord: what the bot says to a customer on its way
+        out cannot hurry anything."""
+        leaving = {
+            e.turn for e in self.of_kind("customer_message")
+            if e.data.get("intent") == "leave" and start.turn <= e.turn < end.turn
+        }  # fmt: skip
+        return end.turn - start.turn + 1 - len(leaving)
+
+    def seconds_in_contact(self, start: Event, end: Event) -> float:
+        """Seconds from `start` to `end` that the customer spent in a contact: the time
+        between contacts (the customer away, however long) is not waiting on the bot."""
+        seconds, previous = 0.0, None
+        for event in self.events:
+            # a channel switch is recorded after the pause, before the new contact begins
+            if (previous is not None and previous.contact == event.contact
+                    and event.kind != "channel_switch"):  # fmt: skip
+                seconds += event.t - previous.t
+            if event is end:
+                break
+            if previous is not None or event is start:
+                previous = event
+        return seconds
 
     @property
     def turns(self) -> int:

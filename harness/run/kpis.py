@@ -39,17 +39,18 @@ def conversation_metrics(t: Transcript) -> dict[str, Any]:
 
 
 def _time_to_human(t: Transcript) -> float | None:
-    """Seconds from what made a human necessary to a human joining (queue wait included)."""
+    """Seconds from what made a human necessary to a human joining (queue wait included),
+    counted as escalation.timely counts them: from the earliest trigger still owed a
+    handoff, across contacts, the time away between contacts aside."""
     handoff = t.first("handoff")
     if handoff is None:
         return None
     joined = next(
         (e for e in t.events[t.events.index(handoff) :] if e.kind == "agent_joined"), None
     )
-    trigger = t.trigger_before(handoff)
-    if joined is None or trigger is None:
+    if joined is None:
         return None
-    return round(joined.t - trigger.t, 3)
+    return round(t.seconds_in_contact(t.owed_since(handoff), joined), 3)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

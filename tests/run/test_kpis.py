@@ -117,6 +117,28 @@ def test_time_to_human_counts_from_the_first_message_when_nothing_is_marked() ->
     assert conversation_metrics(story.transcript)["time_to_human"] == 32.0
 
 
+def test_time_to_human_counts_a_first_contact_left_unhelped_but_not_the_time_away() -> None:
+    # As escalation.timely counts: the customer was owed a human from its first message in
+    # chat; the week before it rang is its own time, its time on the phone is not.
+    story = Story()
+    story.customer("Someone is using my card", trigger=True)  # t 20
+    story.bot("Sorry, I didn't get that.", fallback=True)  # t 22
+    story.end("abandoned")
+    story.new_contact(channel="voice")
+    story.customer("I'm ringing about my card", trigger=True)
+    story.bot("Connecting you.")
+    story.handoff({})
+    story.agent_joins(wait=30.0)
+
+    t = story.transcript
+    first, again = (e for e in t.of_kind("customer_message"))
+    joined = t.first("agent_joined")
+    assert joined is not None
+    expected = (t.events[1].t - first.t) + (joined.t - again.t)
+    assert conversation_metrics(t)["time_to_human"] == round(expected, 3)
+    assert expected < joined.t - again.t + 60  # not the week away
+
+
 def test_a_handoff_no_agent_took_has_no_time_to_human() -> None:
     story = Story()
     story.customer("Help", trigger=True)
