@@ -28,7 +28,7 @@ HANDOFF_OFFERS = (
     r"\bhand(ing)? (you|this|your case) over\b",
     r"\b(pass(ed|ing)?|hand(ed|ing)?) (your|this) (conversation|chat) (over )?to\b",
     # a person joining: "an agent will be with you shortly", "bring in a member of the team"
-    r"\b(an?|one of our) " + _HUMAN + r" will be with you\b",
+    r"\b(an?|one of our)( \w+)? " + _HUMAN + r"s? will be with you\b",
     r"\b(get(ting)?|bring(ing)?)( in)? (someone|somebody|an?|one of our)\b[^.?!]{0,30}?\b" + _HUMAN,
     # the offer: "would you like to speak to a live agent?"
     r"\b(speak|talk|chat) (to|with) (a|an|one of our|our|the|someone from (our|the)) " + _HUMAN,
@@ -40,23 +40,30 @@ HANDOFF_REFUSALS = (
     r"|hand you( over)?)",
     # nobody there: "no agents are available", "our human agents are offline"
     r"\bno (one|" + _NOBODY + r") (is |are )?(available|online)\b",
-    r"\b" + _NOBODY + r" (are|is) (all )?(not available|unavailable|busy|offline)\b",
+    r"\b"
+    + _NOBODY
+    + r" (are|is) (all |currently |now )*(not available|unavailable|busy|offline)\b",
 )
 FALLBACKS = (
     # not understanding: "I didn't catch that", "I'm having trouble understanding"
     r"\b(didn'?t|did not|don'?t|do not) (quite )?(understand|catch|get|follow)\b",
-    r"\bnot sure (what you mean|i understand|i follow)",
+    r"\bnot sure (what you mean|i (understand|understood|follow(ed)?|got (that|it)))",
+    r"\b(missed|didn'?t hear|did not hear) what you said\b",
+    r"\bclarify what you mean\b|\bwhat do you mean by\b",
     r"\b(i'?m|i am) (not|having trouble) (understanding|following)\b",
     r"\bnot something i (understand|know)\b",
     # asking for the message again: "could you rephrase?", "try wording it differently"
     r"\b(could|can) you (please )?(rephrase|reword|repeat|say that again|put it another way)",
-    r"\b(say (that|it) (again|another way)|(wording|asking|saying) it (differently|another way)"
-    r"|with different words)\b",
+    r"\b(say (that|it) (again|another way|one more time)|(wording|asking|saying) it (differently"
+    r"|another way)|with different words)\b",
+    # a bare re-prompt: "Sorry, what was that?", "One more time?", "Come again?"
+    r"(^|[.!]\s)\W*(sorry,? |pardon,? )?(what was that|one more time|come again)\?",
     # out of its depth: "I can only help with banking", "I don't know how to help with that"
-    r"\b(can'?t|cannot|unable to|not able to) (help|assist)( you)? with (that|this)\b",
+    r"\b(can'?t|cannot|unable to|not able to) (help|assist)( you)?( with (that|this)| at (this"
+    r"|the) (time|moment)| right now)\b",
     r"\b(not sure|don'?t know|do not know) how to help\b",
-    r"\bcan only (help|assist) with\b",
-    r"\b(don'?t|do not) have an answer\b",
+    r"\bcan only (help|assist) with\b|\bcan only answer questions (about|on)\b",
+    r"\b(don'?t|do not) have an answer\b|\b(couldn'?t|could not|can'?t) find an answer\b",
 )
 _DONE = (
     r"(resolved|sorted( out)?|fixed|taken care of|dealt with|actioned|processed|completed|done"
@@ -119,6 +126,8 @@ AI_DISCLOSURES = (
     r"\b(i'?m|i am) (just )?(an?|the|your)( [\w-]+){0,2} " + _BOT + r"\b",
     r"\b(i'?m|i am) \w+, (an?|the|your)( [\w-]+){0,2} " + _BOT + r"\b",
     r"\b(an|our) automated (virtual )?(assistant|agent|helper)\b",
+    r"\b(this is|you'?ve reached|you have reached) (an?|the|our) automated (system|service|line"
+    r"|assistant)\b",
     r"\bvirtual (assistant|agent)\b",
     # who the customer is talking to: "you're chatting with our AI support bot"
     r"\b(you'?re|you are) (chatting|talking|speaking) (with|to) (an?|our)( [\w-]+){0,2} " + _BOT,
@@ -141,10 +150,12 @@ _PENDING = re.compile(  # anywhere in the sentence: "submitted and is pending ap
     r"\b(pending|under review|being (reviewed|processed)|awaiting)\b", re.IGNORECASE
 )
 
-_STEP = re.compile(  # anywhere in the clause: sending a code, or a ticket for a team to work
+_STEP = re.compile(  # anywhere in the clause: sending a code, a ticket or note for a team
     r"\b(sent|texted|emailed)\b.*\b(code|passcode|otp)\b|\b(code|passcode|otp)\b.*\bsent\b"
-    r"|\b(ticket|incident|case)\b.*\b(created|opened|logged|raised)\b"
-    r"|\b(created|opened|logged|raised)\b.*\b(ticket|incident|case)\b",
+    r"|\b(ticket|incident|case|request|complaint|report|note)s?\b.*\b(created|opened|logged"
+    r"|raised|added|made|left)\b"
+    r"|\b(created|opened|logged|raised|added|made|left)\b.*\b(ticket|incident|case|request"
+    r"|complaint|report|note)s?\b",
     re.IGNORECASE,
 )
 
