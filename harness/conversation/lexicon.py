@@ -47,15 +47,33 @@ def _any(patterns: Iterable[str]) -> re.Pattern[str]:
 CACHE_SIZE = 4096
 
 
+class Reading:
+    """One bot message as the lexicon reads it: the event's `payload` (only the fields
+    present; shared, never to be changed), and, drawn from it once, what the customer
+    perceives (conversation.play's Observation)."""
+
+    __slots__ = ("payload", "asks", "asks_unknown", "offers_handoff", "refuses_handoff",
+                 "fallback", "claims_resolution")  # fmt: skip
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        self.payload = payload
+        self.asks: tuple[str, ...] = tuple(payload.get("asks", ()))
+        self.asks_unknown: tuple[str, ...] = tuple(payload.get("asks_unknown", ()))
+        self.offers_handoff = "offers_handoff" in payload
+        self.refuses_handoff = "refuses_handoff" in payload
+        self.fallback = "fallback" in payload
+        self.claims_resolution = "claims_resolution" in payload
+
+
 class Lexicon:
     """The compiled lexicon for one scenario (or, for facts of `kinds`, for none).
 
     Reading is a pure function of the text, and bots repeat their templates endlessly, so
-    readings are memoised (a bounded cache; a hit returns a fresh dict).
+    readings are memoised (a bounded cache; `read` returns a fresh dict).
     """
 
     def __init__(self, scenario: Scenario | None = None, *, kinds: Iterable[str] = ()) -> None:
-        self._cache: dict[str, dict[str, Any]] = {}
+        self._cache: dict[str, Reading] = {}
         spec = scenario.lexicon if scenario else None
         self.offers = _any((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ())))
         self.refusals = _any((*HANDOFF_REFUSALS, *(spec.handoff_refusals if spec else ())))
@@ -107,13 +125,18 @@ class Lexicon:
 
     def read(self, text: str) -> dict[str, Any]:
         """What a bot message says, as payload fields; only the ones that are present."""
+        return dict(self.reading(text).payload)
+
+    def reading(self, text: str) -> Reading:
+        """`read(text)` with what the customer takes from it, made once per text: its
+        payload is shared, so copy it before adding to it."""
         cached = self._cache.get(text)
         if cached is None:
-            cached = self._read(text)
+            cached = Reading(self._read(text))
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
             self._cache[text] = cached
-        return dict(cached)  # its lists are shared: events are never changed once recorded
+        return cached
 
     def _read(self, text: str) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -298,13 +298,16 @@ class Typist:
             return text  # no draw at all: typo_rate 0 changes nothing
         if self._rng is None:
             self._rng = random.Random(self.seed)
-        rng, spans = self._rng, self._spans(text)
+        rng, rate = self._rng, self.rate
+        spans: list[tuple[int, int]] | None = None  # found at the first slip: most words keep
         out: list[str] = []
         last = 0
         for m in _WORD.finditer(text):
-            if rng.random() >= self.rate:
+            if rng.random() >= rate:
                 continue
             start, end = m.span()
+            if spans is None:
+                spans = self._spans(text)
             if any(s < end and start < e for s, e in spans):
                 continue
             out += [text[last:start], slip(m[0], rng)]
