@@ -52,8 +52,8 @@ class Reading:
     present; shared, never to be changed), and, drawn from it once, what the customer
     perceives (conversation.play's Observation)."""
 
-    __slots__ = ("payload", "asks", "asks_unknown", "offers_handoff", "refuses_handoff",
-                 "fallback", "claims_resolution")  # fmt: skip
+    __slots__ = ("asks", "asks_unknown", "claims_resolution", "fallback", "offers_handoff",
+                 "payload", "refuses_handoff")  # fmt: skip
 
     def __init__(self, payload: dict[str, Any]) -> None:
         self.payload = payload
