@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from harness.conversation import details, patterns
 from harness.conversation.details import is_request, requested_details, sentences
 from harness.conversation.patterns import (
     AI_DISCLOSURES,
@@ -45,6 +46,25 @@ def _any(patterns: Iterable[str]) -> re.Pattern[str]:
 
 
 CACHE_SIZE = 4096
+
+# A bot says the same template with new numbers each time ("Your balance is $1,062.81."):
+# to patterns that treat every ASCII digit alike, such texts read the same but for the
+# words they quote, so they are read once, with every digit as 0 (Lexicon.reading).
+_ZEROS = str.maketrans("123456789", "000000000")
+_COUNTS = re.compile(r"(?<!\\)\{\d*,?\d*\}")  # a repeat count, {2} or {0,3}: no digit read
+_DIGIT_WORDS = re.compile(r"[0-9]|\\[xuUN]")  # a digit, or an escape that may name one
+
+
+def digit_blind(pattern: str) -> bool:
+    """Whether `pattern` treats every ASCII digit alike: it names none (in a literal, a
+    range, a group's name or an escape), only counts. Unsure means no."""
+    return _DIGIT_WORDS.search(_COUNTS.sub("", pattern)) is None
+
+
+def _module_patterns() -> list[re.Pattern[str]]:
+    """Every pattern the reading uses beside the lexicon's own (conversation.details and
+    conversation.patterns), found by type, so that a pattern added there is checked too."""
+    return [v for m in (details, patterns) for v in vars(m).values() if isinstance(v, re.Pattern)]
 
 
 class Reading:
@@ -94,6 +114,9 @@ class Lexicon:
         # Without a scenario (an imported conversation), facts are named by their kind.
         for kind in kinds:
             self.asks.append((kind, _any((re.escape(kind.replace("_", " ")), ASKS_BY_KIND[kind]))))
+        own = [self.offers, self.refusals, self.fallbacks, self.claims.pattern,
+               self.disclosures, self.ai, *(p for _, p in self.asks)]  # fmt: skip
+        self._digit_blind = all(digit_blind(p.pattern) for p in [*own, *_module_patterns()])
 
     def asked(self, text: str) -> list[str]:
         """The facts that a message asks the customer for, in scenario order."""
@@ -129,14 +152,37 @@ class Lexicon:
 
     def reading(self, text: str) -> Reading:
         """`read(text)` with what the customer takes from it, made once per text: its
-        payload is shared, so copy it before adding to it."""
+        payload is shared, so copy it before adding to it.
+
+        Where every pattern is digit-blind, a text with digits reads as the same text with
+        each digit a 0, which is read once: only the words quoted from the text itself
+        (`discloses`, `asks_unknown`) are read from it again."""
         cached = self._cache.get(text)
-        if cached is None:
-            cached = Reading(self._read(text))
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            self._cache[text] = cached
+        if cached is not None:
+            return cached
+        if self._digit_blind:
+            zeroed = text.translate(_ZEROS)
+            if zeroed != text:
+                return self._quoting(text, self.reading(zeroed))
+        cached = Reading(self._read(text))
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[text] = cached
         return cached
+
+    def _quoting(self, text: str, zeroed: Reading) -> Reading:
+        """`text`'s reading, from that of the same text with zeros for digits (`zeroed`):
+        the same fields, in the same order, with the words they quote taken from `text`
+        (each match lies where it lay in the zeroed text)."""
+        payload = zeroed.payload
+        if "asks_unknown" not in payload and "discloses" not in payload:
+            return zeroed
+        payload = dict(payload)
+        if "asks_unknown" in payload:
+            payload["asks_unknown"] = self.asked_unknown(text)
+        if "discloses" in payload:
+            payload["discloses"] = [m.group(0) for m in self.disclosures.finditer(text)]
+        return Reading(payload)
 
     def _read(self, text: str) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field, replace
+from itertools import chain
 
 from harness.customer.wording import (
     ACCEPT_HUMAN,
@@ -107,7 +108,7 @@ class Customer:
         self.wording = Wording(persona, rng)
         self._typist = Typist(
             persona.typo_rate,
-            [*facts.values(), *map(scenario.label, facts)],  # never mistyped
+            chain(facts.values(), map(scenario.label, facts)),  # never mistyped; read lazily
             rng.getrandbits(64),
         )
 

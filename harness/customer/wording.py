@@ -299,18 +299,21 @@ class Typist:
         if self._rng is None:
             self._rng = random.Random(self.seed)
         rng, rate = self._rng, self.rate
-        spans: list[tuple[int, int]] | None = None  # found at the first slip: most words keep
+        # One draw per word, in order; the words' places and the protected spans are found
+        # only at the first slip (most messages have none).
+        words: list[re.Match[str]] | None = None
+        spans: list[tuple[int, int]] = []
         out: list[str] = []
         last = 0
-        for m in _WORD.finditer(text):
+        for k in range(len(_WORD.findall(text))):
             if rng.random() >= rate:
                 continue
-            start, end = m.span()
-            if spans is None:
-                spans = self._spans(text)
+            if words is None:
+                words, spans = list(_WORD.finditer(text)), self._spans(text)
+            start, end = words[k].span()
             if any(s < end and start < e for s, e in spans):
                 continue
-            out += [text[last:start], slip(m[0], rng)]
+            out += [text[last:start], slip(words[k][0], rng)]
             last = end
         return "".join(out) + text[last:] if out else text
 

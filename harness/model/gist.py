@@ -21,9 +21,19 @@ _NUMBERED = re.compile(r"\S*\d(?:\S*\w)?")
 _NAMED = re.compile(r"(?<=[^.!?\s] )[A-Z][\w'-]*|\b[A-Z][\w'-]*(?= [A-Z])")
 
 
-@lru_cache(maxsize=4096)  # a bot says its few replies over and over
+# Every ASCII digit as 0: the gist of a text is that of the same text with zeros, since a
+# word with digits becomes `#` whatever they are; a bot's reply that differs from an earlier
+# one in its numbers alone is then found in the cache.
+_ZEROS = str.maketrans("123456789", "000000000")
+
+
 def gist(text: str) -> str:
     """`text` with its volatile details (words with digits, names) replaced by `#`, its
     case and spacing folded."""
+    return _gist(text.translate(_ZEROS))
+
+
+@lru_cache(maxsize=4096)  # a bot says its few replies over and over
+def _gist(text: str) -> str:
     said = " ".join(text.split())
     return _NAMED.sub("#", _NUMBERED.sub("#", said)).lower()
