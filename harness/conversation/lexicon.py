@@ -24,6 +24,7 @@ from harness.conversation.patterns import (
     RESOLUTION_CLAIMS,
     Claims,
 )
+from harness.model.gist import zeroed
 from harness.model.scenario import Scenario
 
 # How bots commonly ask for facts of a kind, beyond the fact's own label.
@@ -50,7 +51,6 @@ CACHE_SIZE = 4096
 # A bot says the same template with new numbers each time ("Your balance is $1,062.81."):
 # to patterns that treat every ASCII digit alike, such texts read the same but for the
 # words they quote, so they are read once, with every digit as 0 (Lexicon.reading).
-_ZEROS = str.maketrans("123456789", "000000000")
 _COUNTS = re.compile(r"(?<!\\)\{\d*,?\d*\}")  # a repeat count, {2} or {0,3}: no digit read
 _DIGIT_WORDS = re.compile(r"[0-9]|\\[xuUN]")  # a digit, or an escape that may name one
 
@@ -161,22 +161,22 @@ class Lexicon:
         if cached is not None:
             return cached
         if self._digit_blind:
-            zeroed = text.translate(_ZEROS)
-            if zeroed != text:
-                return self._quoting(text, self.reading(zeroed))
+            zeros = zeroed(text)
+            if zeros != text:
+                return self._quoting(text, self.reading(zeros))
         cached = Reading(self._read(text))
         if len(self._cache) >= CACHE_SIZE:
             self._cache.clear()
         self._cache[text] = cached
         return cached
 
-    def _quoting(self, text: str, zeroed: Reading) -> Reading:
-        """`text`'s reading, from that of the same text with zeros for digits (`zeroed`):
+    def _quoting(self, text: str, zeros: Reading) -> Reading:
+        """`text`'s reading, from that of the same text with zeros for digits (`zeros`):
         the same fields, in the same order, with the words they quote taken from `text`
         (each match lies where it lay in the zeroed text)."""
-        payload = zeroed.payload
+        payload = zeros.payload
         if "asks_unknown" not in payload and "discloses" not in payload:
-            return zeroed
+            return zeros
         payload = dict(payload)
         if "asks_unknown" in payload:
             payload["asks_unknown"] = self.asked_unknown(text)

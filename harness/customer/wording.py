@@ -279,6 +279,7 @@ def join(*parts: str) -> str:
 # -- typos ----------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W\d_]{4,}")  # a run of four letters or more (any alphabet)
+_ASCII_WORD = re.compile(r"[A-Za-z]{4,}")  # the same in ASCII text, twice as fast to find
 
 
 class Typist:
@@ -305,11 +306,12 @@ class Typist:
         spans: list[tuple[int, int]] = []
         out: list[str] = []
         last = 0
-        for k in range(len(_WORD.findall(text))):
+        word = _ASCII_WORD if text.isascii() else _WORD
+        for k in range(len(word.findall(text))):
             if rng.random() >= rate:
                 continue
             if words is None:
-                words, spans = list(_WORD.finditer(text)), self._spans(text)
+                words, spans = list(word.finditer(text)), self._spans(text)
             start, end = words[k].span()
             if any(s < end and start < e for s, e in spans):
                 continue
