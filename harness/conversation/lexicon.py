@@ -94,6 +94,7 @@ class Lexicon:
 
     def __init__(self, scenario: Scenario | None = None, *, kinds: Iterable[str] = ()) -> None:
         self._cache: dict[str, Reading] = {}
+        self._together: dict[tuple[Reading, ...], Reading] = {}
         spec = scenario.lexicon if scenario else None
         self.offers = _any((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ())))
         self.refusals = _any((*HANDOFF_REFUSALS, *(spec.handoff_refusals if spec else ())))
@@ -170,6 +171,18 @@ class Lexicon:
         self._cache[text] = cached
         return cached
 
+    def together(self, readings: tuple[Reading, ...]) -> Reading:
+        """What the customer takes from a reply of several messages (or none), each read
+        by `reading`: every fact asked for, in the order asked, and every signal any
+        message gives. Made once per combination of readings (bots reply in pairs)."""
+        known = self._together.get(readings)
+        if known is None:
+            known = _together(readings)
+            if len(self._together) >= CACHE_SIZE:
+                self._together.clear()
+            self._together[readings] = known
+        return known
+
     def _quoting(self, text: str, zeros: Reading) -> Reading:
         """`text`'s reading, from that of the same text with zeros for digits (`zeros`):
         the same fields, in the same order, with the words they quote taken from `text`
@@ -203,3 +216,15 @@ class Lexicon:
         if self.ai.search(text):
             out["ai_disclosure"] = True
         return out
+
+
+def _together(readings: tuple[Reading, ...]) -> Reading:
+    together: dict[str, Any] = {}
+    for reading in readings:
+        for key, value in reading.payload.items():
+            if key in ("asks", "asks_unknown"):
+                held = together.setdefault(key, [])
+                held.extend(v for v in value if v not in held)
+            else:
+                together[key] = value
+    return Reading(together)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.conversation.desk import AgentSays, DeskAgent
-from harness.conversation.lexicon import Lexicon, Reading
+from harness.conversation.lexicon import Lexicon
 from harness.customer.policy import Action, Customer, End, Observation, Say, Wait
 from harness.customer.worded import CAUSE, SimulatorFault, WordedCustomer
 from harness.errors import AdapterError
@@ -202,7 +202,7 @@ def _said(say: Say, session: Session, to: str) -> dict[str, Any]:
 
 
 def _bot_says(rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon) -> Observation:
-    readings = [lexicon.reading(text) for text in reply.messages]
+    readings = tuple(lexicon.reading(text) for text in reply.messages)
     for i, text in enumerate(reply.messages):
         reading = dict(readings[i].payload)
         if i == 0:
@@ -214,7 +214,7 @@ def _bot_says(rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon
         rec.add("bot_message", text, reading)
     if not reply.messages and reply.actions:
         rec.add("bot_message", "", {"actions": list(reply.actions), "raw": reply.raw})
-    seen = readings[0] if len(readings) == 1 else _together(readings)
+    seen = readings[0] if len(readings) == 1 else lexicon.together(readings)
     if seen.claims_resolution:
         rec.add("resolution_claimed", "", {"by": "bot"})
     met = ""
@@ -244,20 +244,6 @@ def _bot_says(rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon
         handed_off=reply.handoff is not None,
         repeated=bool(said) and said == previous,
     )
-
-
-def _together(readings: list[Reading]) -> Reading:
-    """What the customer takes from a reply of several messages (or none): every fact asked
-    for, in the order asked, and every signal any message gives."""
-    together: dict[str, Any] = {}
-    for reading in readings:
-        for key, value in reading.payload.items():
-            if key in ("asks", "asks_unknown"):
-                held = together.setdefault(key, [])
-                held.extend(v for v in value if v not in held)
-            else:
-                together[key] = value
-    return Reading(together)
 
 
 def _agent_says(rec: _Recorder, says: AgentSays) -> Observation:
