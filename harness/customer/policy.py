@@ -172,7 +172,8 @@ class Customer:
 
     def _think(self, text: str) -> float:
         p = self.persona
-        return p.think_seconds * self.rng.uniform(0.5, 1.5) + len(text) / p.typing_cps
+        # rng.uniform(0.5, 1.5) without its call: the same draw, the same float
+        return p.think_seconds * (0.5 + 1.0 * self.rng.random()) + len(text) / p.typing_cps
 
     def _say(self, text: str, intent: str, *, verbatim: bool = False, **fields: object) -> Say:
         """A message; in the persona's own typing unless `verbatim` (a scripted line)."""
