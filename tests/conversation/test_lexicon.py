@@ -210,8 +210,9 @@ def test_a_text_reads_as_itself_whatever_was_read_before_it(
     assert lexicon.read(text) == lexicon._read(text)
 
 
-def test_a_lexicon_with_a_pattern_that_names_a_digit_reads_every_text_itself() -> None:
-    """`last (four|4) digits` tells 4 from 5: such a lexicon shares no reading."""
+def test_a_pattern_that_names_a_digit_is_not_digit_blind() -> None:
+    """`last (four|4) digits` tells 4 from 5: a lexicon with it shares no reading; counts
+    (`{0,2}`) and classes (`\\d`, `\\w`) treat every digit alike."""
     assert not LEXICON._digit_blind
     assert digit_blind(r"(you )?(are|re) ( [\w-]+){0,2} \d+ \bbot\b")
     for pattern in (r"last (four|4) digits", r"[0-9]", r"\x34", r"(?P<n1>x)", r"x\{2}"):
