@@ -7,11 +7,16 @@ client, so that what is measured is the client. For each concurrency N it prints
 conversations/s, turns/s and requests/s of
   harness     harness.run() of the bundled pack (×repeat) with --concurrency N against the
               served bot: customers, conversations, checks and KPIs, results in memory
+  adapter     the same requests through the harness's own HTTP adapter (`asend` on its
+              loop), N at once, with no customer, conversation or transcript: what the
+              adapter alone costs, the floor of the harness
   bare loop   the very same native requests (recorded from a virtual run in process, or
               against the null bot from a run against it, its replies being fixed), sent
               with a plain aiohttp ClientSession by N workers, each conversation's requests
               in order: the floor that no harness can go under
-and the ratio harness ÷ bare loop (of turns/s). The server is restarted before every phase:
+and the ratio of each to the bare loop (of turns/s). Between the adapter and the harness lies
+the conversation work (customer, lexicon, transcript, checks); between the bare loop and the
+adapter, the adapter's own. The server is restarted before every phase:
 the bot remembers its customers, and each phase must find it as fresh as the other did.
 The last line is `ratio at concurrency N: P% of the bare loop`, N the highest asked for.
 
@@ -46,6 +51,9 @@ import aiohttp
 from bench_virtual import cpu_model
 
 from harness import RunOptions, bundled_dir, load_pack, run
+from harness.adapters import open_bot
+from harness.adapters.base import supports_async
+from harness.model.protocol import Session
 from harness.run import Case, plan, simulate
 
 Conversation = list[dict[str, Any]]  # one conversation's native requests, in order
@@ -85,6 +93,9 @@ def main() -> None:
             turns = sum(r.metrics["turns"] for r in result.results)
             _keep(best, ("harness", n), seconds)
             with served() as url:
+                seconds, _ = _timed(partial(adapter_loop, url, recorded, n))
+            _keep(best, ("adapter", n), seconds)
+            with served() as url:
                 seconds, _ = _timed(partial(asyncio.run, bare_loop(url, recorded, n)))
             _keep(best, ("bare loop", n), seconds)
 
@@ -94,7 +105,7 @@ def main() -> None:
           f"best of {args.rounds}")  # fmt: skip
     print(f"{'':10}{'N':>4}{'seconds':>9}{'conv/s':>9}{'turns/s':>9}{'req/s':>9}{'ratio':>8}")
     for n in args.concurrency:
-        for phase in ("harness", "bare loop"):
+        for phase in ("harness", "adapter", "bare loop"):
             s = best[(phase, n)]
             ratio = best[("bare loop", n)] / s
             print(f"{phase:10}{n:4}{s:9.2f}{conversations / s:9.0f}{turns / s:9.0f}"
@@ -103,6 +114,11 @@ def main() -> None:
           f"{75 if args.null else 90}% or more at concurrency 64)")  # fmt: skip
     top = max(args.concurrency)
     ratio = best[("bare loop", top)] / best[("harness", top)]
+    floor = best[("bare loop", top)] / best[("adapter", top)]
+    print(f"adapter alone at concurrency {top}: {floor:.0%} of the bare loop; per request: "
+          f"harness {best[('harness', top)] / requests * 1e6:.0f} µs, adapter "
+          f"{best[('adapter', top)] / requests * 1e6:.0f} µs, bare loop "
+          f"{best[('bare loop', top)] / requests * 1e6:.0f} µs")  # fmt: skip
     print(f"ratio at concurrency {top}: {ratio:.0%} of the bare loop")
 
 
@@ -143,6 +159,29 @@ async def bare_loop(url: str, conversations: list[Conversation], n: int) -> None
 
     async with aiohttp.ClientSession() as client:
         await asyncio.gather(*(worker(client) for _ in range(n)))
+
+
+def adapter_loop(url: str, conversations: list[Conversation], n: int) -> None:
+    """The bare loop's requests through the harness's HTTP adapter: N workers awaiting
+    `asend` on the adapter's own loop, as the concurrent driver does, with nothing else."""
+    adapter = open_bot(url)
+    assert supports_async(adapter)
+    pending = iter(conversations)  # shared: each conversation is taken once
+
+    async def worker() -> None:
+        for conversation in pending:
+            for body in conversation:
+                session = Session(body["conversation_id"], body["customer_id"],
+                                  body["channel"], body["contact"])  # fmt: skip
+                await adapter.asend(session, body["text"])
+
+    async def workers() -> None:
+        await asyncio.gather(*(worker() for _ in range(n)))
+
+    try:
+        asyncio.run_coroutine_threadsafe(workers(), adapter.event_loop()).result()
+    finally:
+        adapter.shutdown()
 
 
 DEMO_BOT = (sys.executable, "-m", "harness", "demo-bot", "serve", "--bot", "careful",

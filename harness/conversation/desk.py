@@ -41,7 +41,7 @@ class DeskConfig(BaseModel):
     reply_seconds: float = Field(20.0, ge=0, description="an agent's time to answer a message")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # built for every message of an agent: not frozen, for speed
 class AgentSays:
     text: str
     asks: tuple[str, ...] = ()

@@ -202,18 +202,9 @@ def _said(say: Say, session: Session, to: str) -> dict[str, Any]:
 
 
 def _bot_says(rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon) -> Observation:
-    asks: list[str] = []
-    unknown: list[str] = []
-    flags: dict[str, bool] = {}
+    readings = tuple(lexicon.reading(text) for text in reply.messages)
     for i, text in enumerate(reply.messages):
-        reading = lexicon.read(text)
-        for key in ("offers_handoff", "refuses_handoff", "fallback", "claims_resolution"):
-            if key in reading:
-                flags[key] = True
-        if "asks" in reading:
-            asks.extend(a for a in reading["asks"] if a not in asks)
-        if "asks_unknown" in reading:
-            unknown.extend(a for a in reading["asks_unknown"] if a not in unknown)
+        reading = dict(readings[i].payload)
         if i == 0:
             if reply.actions:
                 reading["actions"] = list(reply.actions)
@@ -223,7 +214,8 @@ def _bot_says(rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon
         rec.add("bot_message", text, reading)
     if not reply.messages and reply.actions:
         rec.add("bot_message", "", {"actions": list(reply.actions), "raw": reply.raw})
-    if flags.get("claims_resolution"):
+    seen = readings[0] if len(readings) == 1 else lexicon.together(readings)
+    if seen.claims_resolution:
         rec.add("resolution_claimed", "", {"by": "bot"})
     met = ""
     if scenario.goal.resolver != "human" and not rec.goal_met:
@@ -240,14 +232,17 @@ def _bot_says(rec: _Recorder, reply: Reply, scenario: Scenario, lexicon: Lexicon
     new_actions = not rec.done.issuperset(reply.actions)
     rec.done.update(reply.actions)
     return Observation(
-        asks=tuple(asks),
-        asks_unknown=tuple(unknown),
+        asks=seen.asks,
+        asks_unknown=seen.asks_unknown,
+        offers_handoff=seen.offers_handoff,
+        refuses_handoff=seen.refuses_handoff,
+        fallback=seen.fallback,
+        claims_resolution=seen.claims_resolution,
         progress=new_actions or reply.handoff is not None,
         goal_met=bool(met),
         ended=reply.end,
         handed_off=reply.handoff is not None,
         repeated=bool(said) and said == previous,
-        **flags,
     )
 
 

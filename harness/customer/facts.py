@@ -148,4 +148,32 @@ def make_fact(spec: FactSpec, rng: random.Random, locale: str) -> str:
 
 def make_ledger(scenario: Scenario, rng: random.Random, locale: str = "en_US") -> dict[str, str]:
     """Every fact of the scenario, generated in a stable order."""
-    return {name: make_fact(spec, rng, locale) for name, spec in scenario.facts.items()}
+    return {name: make(rng) for name, make in _makers(scenario, locale)}
+
+
+_Maker = Callable[[random.Random], str]
+_MAKERS: dict[tuple[int, str], tuple[Scenario, list[tuple[str, _Maker]]]] = {}
+
+
+def _makers(scenario: Scenario, locale: str) -> list[tuple[str, _Maker]]:
+    """How each fact of `scenario` is made in `locale`, worked out once per scenario object
+    (a run makes a ledger per conversation): the same draws as `make_fact`'s."""
+    known = _MAKERS.get((id(scenario), locale))
+    if known is not None and known[0] is scenario:
+        return known[1]
+    if len(_MAKERS) >= 4096:
+        _MAKERS.clear()
+    makers = [(name, _maker(spec, locale)) for name, spec in scenario.facts.items()]
+    _MAKERS[id(scenario), locale] = (scenario, makers)
+    return makers
+
+
+def _maker(spec: FactSpec, locale: str) -> _Maker:
+    if spec.value is not None:
+        value = spec.value
+        return lambda rng: value
+    if spec.kind in FAKER_KINDS:
+        pool = _pool(spec.kind, locale)
+        return lambda rng: pool[rng.randrange(len(pool))]
+    make, fake = GENERATORS[spec.kind], _faker(locale)
+    return lambda rng: make(fake, rng, locale)

@@ -13,7 +13,8 @@ polite, terse or verbose, its cues, its typos. Scripted lines are said as writte
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from itertools import chain
 
 from harness.customer.wording import (
     ACCEPT_HUMAN,
@@ -107,7 +108,7 @@ class Customer:
         self.wording = Wording(persona, rng)
         self._typist = Typist(
             persona.typo_rate,
-            [*facts.values(), *map(scenario.label, facts)],  # never mistyped
+            chain(facts.values(), map(scenario.label, facts)),  # never mistyped; read lazily
             rng.getrandbits(64),
         )
 
@@ -171,7 +172,8 @@ class Customer:
 
     def _think(self, text: str) -> float:
         p = self.persona
-        return p.think_seconds * self.rng.uniform(0.5, 1.5) + len(text) / p.typing_cps
+        # rng.uniform(0.5, 1.5) without its call: the same draw, the same float
+        return p.think_seconds * (0.5 + 1.0 * self.rng.random()) + len(text) / p.typing_cps
 
     def _say(self, text: str, intent: str, *, verbatim: bool = False, **fields: object) -> Say:
         """A message; in the persona's own typing unless `verbatim` (a scripted line)."""
@@ -345,6 +347,8 @@ class Customer:
 
 
 def _with(say: Say, new_contact_after: float, trigger: bool) -> Say:
-    if not new_contact_after and not trigger:
-        return say
-    return replace(say, new_contact_after=new_contact_after, trigger=say.trigger or trigger)
+    """`say`, just made, with a step's return and trigger (set in place: cheaper than
+    dataclasses.replace, and no one else holds it yet)."""
+    say.new_contact_after = new_contact_after
+    say.trigger = say.trigger or trigger
+    return say

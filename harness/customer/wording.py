@@ -279,6 +279,7 @@ def join(*parts: str) -> str:
 # -- typos ----------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W\d_]{4,}")  # a run of four letters or more (any alphabet)
+_ASCII_WORD = re.compile(r"[A-Za-z]{4,}")  # the same in ASCII text, twice as fast to find
 
 
 class Typist:
@@ -298,16 +299,23 @@ class Typist:
             return text  # no draw at all: typo_rate 0 changes nothing
         if self._rng is None:
             self._rng = random.Random(self.seed)
-        rng, spans = self._rng, self._spans(text)
+        rng, rate = self._rng, self.rate
+        # One draw per word, in order; the words' places and the protected spans are found
+        # only at the first slip (most messages have none).
+        words: list[re.Match[str]] | None = None
+        spans: list[tuple[int, int]] = []
         out: list[str] = []
         last = 0
-        for m in _WORD.finditer(text):
-            if rng.random() >= self.rate:
+        word = _ASCII_WORD if text.isascii() else _WORD
+        for k in range(len(word.findall(text))):
+            if rng.random() >= rate:
                 continue
-            start, end = m.span()
+            if words is None:
+                words, spans = list(word.finditer(text)), self._spans(text)
+            start, end = words[k].span()
             if any(s < end and start < e for s, e in spans):
                 continue
-            out += [text[last:start], slip(m[0], rng)]
+            out += [text[last:start], slip(words[k][0], rng)]
             last = end
         return "".join(out) + text[last:] if out else text
 

@@ -21,9 +21,25 @@ _NUMBERED = re.compile(r"\S*\d(?:\S*\w)?")
 _NAMED = re.compile(r"(?<=[^.!?\s] )[A-Z][\w'-]*|\b[A-Z][\w'-]*(?= [A-Z])")
 
 
-@lru_cache(maxsize=4096)  # a bot says its few replies over and over
+# Every ASCII digit as 0: the gist of a text is that of the same text with zeros, since a
+# word with digits becomes `#` whatever they are; a bot's reply that differs from an earlier
+# one in its numbers alone is then found in the cache. Done on the UTF-8 bytes, ten times
+# as fast as str.translate: no byte of a character beyond ASCII is an ASCII digit.
+_ZEROS = bytes.maketrans(b"123456789", b"000000000")
+
+
+def zeroed(text: str) -> str:
+    """`text` with each ASCII digit a 0."""
+    return text.encode("utf-8", "surrogatepass").translate(_ZEROS).decode("utf-8", "surrogatepass")
+
+
 def gist(text: str) -> str:
     """`text` with its volatile details (words with digits, names) replaced by `#`, its
     case and spacing folded."""
+    return _gist(zeroed(text))
+
+
+@lru_cache(maxsize=4096)  # a bot says its few replies over and over
+def _gist(text: str) -> str:
     said = " ".join(text.split())
     return _NAMED.sub("#", _NUMBERED.sub("#", said)).lower()

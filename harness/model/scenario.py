@@ -6,7 +6,7 @@ import re
 import string
 from collections.abc import Sequence
 from difflib import get_close_matches
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -65,6 +65,7 @@ def _suggest(name: str, known: Sequence[str]) -> str:
 
 
 @cache
+@lru_cache(maxsize=4096)  # a customer fills the same few templates over and over
 def placeholders(template: str) -> tuple[str, ...]:
     """The `{fact}` names used in an utterance template."""
     return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
@@ -286,8 +287,14 @@ class Scenario(_Model):
     )
 
     def label(self, fact: str) -> str:
-        spec = self.facts.get(fact)
-        return (spec.label if spec and spec.label else None) or fact.replace("_", " ")
+        """How the customer names `fact`: its label, else its name with spaces."""
+        label = self.labels.get(fact)
+        return label if label is not None else fact.replace("_", " ")
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """Each fact's label (`label`), made once: the customer names facts on every turn."""
+        return {name: spec.label or name.replace("_", " ") for name, spec in self.facts.items()}
 
     def reference_problems(self) -> list[tuple[Path, str]]:
         """Names used in the scenario that do not exist in it: (path, message) pairs."""

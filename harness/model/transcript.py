@@ -34,10 +34,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from harness.model.encoding import encode, encode_shared
 
+_TURN = attrgetter("turn")
 EVENT_KINDS = frozenset(
     {
         "customer_message", "bot_message", "handoff", "agent_joined", "agent_message",
@@ -160,7 +162,7 @@ class Transcript:
 
     @property
     def turns(self) -> int:
-        return max((e.turn for e in self.events), default=0)
+        return max(map(_TURN, self.events), default=0)
 
     def header(self) -> dict[str, Any]:
         head = {

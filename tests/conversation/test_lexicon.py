@@ -5,12 +5,16 @@ goal's evidence. Each reading has examples that must give it and examples that m
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from harness.conversation.lexicon import Lexicon
+from harness import bundled_dir, load_pack
+from harness.conversation.lexicon import Lexicon, digit_blind
 
 from ._build import scenario
 
 LEXICON = Lexicon(scenario())
+BALANCE = load_pack([bundled_dir("scenarios")]).scenarios["banking.balance"]
 
 
 @pytest.mark.parametrize(
@@ -174,3 +178,42 @@ def test_a_reading_is_the_same_every_time_and_a_fresh_dict() -> None:
     first = LEXICON.read(text)
     first["asks"] = ["postcode"]  # changing one reading must not change the next
     assert LEXICON.read(text) == {"asks": ["account_number"], "ai_disclosure": True}
+
+
+# -- texts that differ in their digits alone ---------------------------------------------
+
+NUMBERED = [
+    "Your balance is ${}.{}. Is there anything else?",  # a disclosure quotes the number
+    "Your card ending {} is blocked. I'm connecting you to a colleague now.",
+    "Sorry, I didn't get that. Reference {}{}.",
+    "What's your pin{} number and your membership{} id?",  # undeclared details, digits named
+    "Done: your dispute {} is open. Anything else I can help with?",
+    "I've sent a code to {}. Could you read it out?",
+]
+
+
+@given(
+    template=st.sampled_from(NUMBERED),
+    numbers=st.lists(st.integers(0, 10**9), min_size=4, max_size=4),
+    earlier=st.lists(st.integers(0, 10**9), min_size=2, max_size=2),
+)
+def test_a_text_reads_as_itself_whatever_was_read_before_it(
+    template: str, numbers: list[int], earlier: list[int]
+) -> None:
+    """Texts with other numbers read first (the reading of the zeroed text is shared) leave
+    a text's reading, its quoted words included, as a fresh read of that text gives it."""
+    lexicon = Lexicon(BALANCE)
+    assert lexicon._digit_blind  # else this test would not test the shared reading
+    for number in earlier:
+        lexicon.read(template.format(number, number, number, number))
+    text = template.format(*numbers)
+    assert lexicon.read(text) == lexicon._read(text)
+
+
+def test_a_pattern_that_names_a_digit_is_not_digit_blind() -> None:
+    """`last (four|4) digits` tells 4 from 5: a lexicon with it shares no reading; counts
+    (`{0,2}`) and classes (`\\d`, `\\w`) treat every digit alike."""
+    assert not LEXICON._digit_blind
+    assert digit_blind(r"(you )?(are|re) ( [\w-]+){0,2} \d+ \bbot\b")
+    for pattern in (r"last (four|4) digits", r"[0-9]", r"\x34", r"(?P<n1>x)", r"x\{2}"):
+        assert not digit_blind(pattern), pattern

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from harness.conversation.desk import DeskAgent
 from harness.conversation.lexicon import Lexicon
@@ -27,6 +29,7 @@ from harness.conversation.play import (
 )
 from harness.customer.policy import Action, Customer, End, Observation, Say, Wait
 from harness.errors import AdapterError
+from harness.model.gist import _gist, gist
 from harness.model.persona import Persona
 from harness.model.protocol import Reply, Session
 from harness.model.transcript import Transcript
@@ -417,3 +420,9 @@ def test_a_bot_that_keeps_asking_for_a_detail_the_customer_lacks_wears_out_its_p
     said = [e.data["intent"] for e in transcript.of_kind("customer_message")]
     assert said == ["opening", *["answer"] * 4]
     assert transcript.events[-1].data == {"reason": "abandoned", "outcome": "abandoned"}
+
+
+@given(st.text(alphabet="Ab1 9.,$-:\n", max_size=40))
+def test_the_gist_of_a_reply_is_read_as_if_each_digit_were_a_zero(text: str) -> None:
+    """The gist is cached under the text with zeros for digits; it is the text's own gist."""
+    assert gist(text) == _gist(text)
