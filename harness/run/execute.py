@@ -54,8 +54,8 @@ from harness.run.results import (
     now,
     pack_entry,
     prepare_out,
-    write_atomically,
     write_encoded_results,
+    write_transcript,
 )
 from harness.run.workers import in_workers
 
@@ -350,43 +350,39 @@ def _results(
 ) -> Iterator[tuple[ConversationResult, str | None]]:
     """The results of `cases[i]` for each i in `todo` as they finish, each with its
     results-log entry (None without `out`) and its transcript written to `out` before it is
-    yielded: played here, or by `options.workers` processes (run.workers), which encode
-    the transcripts and entries and hand them back in the order of `todo`. Only this
-    process writes into `out`: processes creating files in one folder wait on each other,
-    and one writer keeps each transcript's file ahead of its entry in the log."""
+    yielded: played here, or by `options.workers` processes (run.workers), which write
+    the transcripts themselves and hand back the results and entries in the order of
+    `todo`. This process alone writes the log, after the transcripts it names."""
     if options.workers == 1:
         for result in iter_results([cases[i] for i in todo], options, adapter, writer):
             if out is None:
                 yield result, None
                 continue
             if result.transcript is not None:
-                _write(out, result, result.transcript.to_jsonl(), keep)
+                write_transcript(out, result.case.conversation_id, result.transcript.to_jsonl())
+                if not keep:
+                    result.transcript = None
             yield result, _entry(result)
         return
     work: _Work = (pack, options, out, keep)
     here = partial(_play_cases, cases, adapter, options, out, keep)
-    for i, kept, checks, metrics, error, text, entry in in_workers(
+    for i, kept, checks, metrics, error, entry in in_workers(
         _play_chunk, work, todo, options.workers, here
     ):
-        result = ConversationResult(cases[i], kept, checks, metrics, error)
-        if out is not None and text is not None:
-            _write(out, result, text, keep=True)  # `kept` is what the run keeps
-        yield result, entry
+        yield ConversationResult(cases[i], kept, checks, metrics, error), entry
 
 
 _Work = tuple[Pack, RunOptions, Path | None, bool]  # what a worker process is given, once
 # what a worker hands back for each case: its number, the transcript when the run keeps
-# them, the checks, metrics and error, then with `out` the transcript and entry encoded
-_Played = tuple[
-    int, Transcript | None, list[Verdict], dict[str, Any], str | None, str | None, str | None
-]
+# them, the checks, metrics and error, then with `out` its entry encoded
+_Played = tuple[int, Transcript | None, list[Verdict], dict[str, Any], str | None, str | None]
 _WORKER: list[tuple[list[Case], Adapter]] = []  # a worker process's cases and its own bot
 
 
 def _play_chunk(work: _Work, chunk: list[int]) -> list[_Played]:
     """In a worker process: the cases numbered `chunk` played and checked, their
-    transcripts and entries encoded for the run's process to write; the case itself stays
-    behind (the run's process has it)."""
+    transcripts written, their entries encoded for the run's process to log; the case
+    itself stays behind (the run's process has it)."""
     pack, options, out, keep = work
     if not _WORKER:  # the same plan as the run's process: the same cases, numbered alike
         _WORKER.append((plan(pack, options), open_bot(options.bot, timeout=options.timeout)))
@@ -402,34 +398,27 @@ def _play_cases(
     keep: bool,
     chunk: list[int],
 ) -> list[_Played]:
-    """The cases numbered `chunk` played and checked, as a worker hands them back: in a
-    worker process, or in the run's own while it waits for one."""
+    """The cases numbered `chunk` played, checked and written, as a worker hands them back:
+    in a worker process, or in the run's own while it waits for one."""
     played: list[_Played] = []
     one_at_a_time = replace(options, concurrency=1)  # an in-process bot's way anyway
     for i, r in zip(
         chunk, iter_results([cases[i] for i in chunk], one_at_a_time, adapter), strict=True
     ):
-        text = entry = None
+        entry = None
         if out is not None:
-            text = r.transcript.to_jsonl() if r.transcript is not None else None
+            if r.transcript is not None:
+                write_transcript(out, r.case.conversation_id, r.transcript.to_jsonl())
             entry = _entry(r)
         kept = r.transcript if keep or out is None else None
-        played.append((i, kept, r.checks, r.metrics, r.error, text, entry))
+        played.append((i, kept, r.checks, r.metrics, r.error, entry))
     return played
-
-
-def _write(out: Path, result: ConversationResult, text: str, keep: bool) -> None:
-    """A finished conversation's transcript (`text`) on disk, whole or not at all; it counts
-    as finished once its entry is in the results log. Unless the run keeps transcripts,
-    the result lets go of its own."""
-    write_atomically(f"{out}/{_transcript_path(result)}", text)
-    if not keep:
-        result.transcript = None
 
 
 def _unfinished_away(out: Path, todo: list[Case], results: list[ConversationResult]) -> None:
     """After Ctrl-C: the transcripts written for conversations that never reached the
-    results log (the one being logged) are removed; `--resume` plays them again."""
+    results log (the one being logged, those a worker finished meanwhile) are removed;
+    `--resume` plays them again."""
     logged = {r.case.conversation_id for r in results}
     for case in todo:
         if case.conversation_id not in logged:

@@ -266,8 +266,7 @@ def _own_file(files: Mapping[str, Path], key: str) -> str | None:
 
 def write_atomically(path: Path | str, text: str) -> None:
     """`path` holds `text` whole, or what it held before: written to a temporary name first,
-    then renamed, so that a run killed meanwhile leaves no half-written file. (Plain `os`
-    calls and bytes: a run writes one transcript per conversation this way.)"""
+    then renamed, so that a run killed meanwhile leaves no half-written file."""
     name = os.fspath(path)
     folder, base = os.path.split(name)
     temporary = os.path.join(folder, f".{base}{PARTIAL}")
@@ -279,6 +278,25 @@ def write_atomically(path: Path | str, text: str) -> None:
         with suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+def write_transcript(out: Path | str, conversation_id: str, text: str) -> None:
+    """A finished conversation's transcript, `transcripts/<conversation-id>.jsonl` in `out`,
+    written in place (plain `os` calls: a run writes one per conversation). A run killed
+    meanwhile may leave it partial; the conversation counts as finished only once its entry
+    is in the results log, which is written after it, so `--resume` plays it again and
+    writes it over. (Written under a temporary name and renamed, as results.json is, it
+    would cost twice the folder's metadata work, for nothing the log does not give.)"""
+    data = memoryview(text.encode())
+    fd = os.open(f"{out}/transcripts/{conversation_id}.jsonl", _CREATE, 0o666)
+    try:
+        while data:  # a write to a file may be cut short, by a signal for one
+            data = data[os.write(fd, data) :]
+    finally:
+        os.close(fd)
 
 
 # -- the results log: what survives kill -9 ------------------------------------------------

@@ -1,5 +1,7 @@
 """An interrupted run loses nothing: Ctrl-C writes what finished and exits 130; after kill -9
-no file is half written; `--resume` finishes either as one uninterrupted run would."""
+every conversation in the results log has its whole transcript (one not logged may be left
+partial, and is played and written again); `--resume` finishes either as one uninterrupted
+run would."""
 
 from __future__ import annotations
 
@@ -85,17 +87,22 @@ def test_ctrl_c_writes_what_finished_exits_130_and_resume_completes_it(
     assert settled(tmp_path / "out" / "results.json") == uninterrupted
 
 
-def test_after_kill_9_nothing_is_half_written_and_resume_completes_the_run(
+def test_after_kill_9_every_logged_conversation_is_whole_and_resume_completes_the_run(
     tmp_path: Path, uninterrupted: dict[str, Any]
 ) -> None:
     done = stopped(tmp_path, signal.SIGKILL)
     assert done.returncode == -signal.SIGKILL
     out = tmp_path / "out"
     assert not (out / "results.json").exists()
-    for transcript in (out / "transcripts").glob("*.jsonl"):  # each whole, or not there
-        [json.loads(line) for line in transcript.read_text().splitlines()]
     logged = (out / "results.jsonl").read_text().splitlines()
     assert len(logged) > 200
+    for line in logged[1:]:  # the head, then an entry a line (the last one maybe cut short)
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        transcript = (out / entry["transcript"]).read_text()
+        assert transcript.endswith("\n") and [json.loads(row) for row in transcript.splitlines()]
     resumed = harness(*COMMAND, "--resume", "out", "-q", cwd=tmp_path)
     assert resumed.returncode == 1, resumed.stderr
     assert settled(out / "results.json") == uninterrupted
@@ -115,3 +122,30 @@ def test_resume_refuses_other_options_and_a_folder_without_a_run(tmp_path: Path)
     assert none.returncode == 2 and "holds no results.jsonl" in none.stderr
     both = harness("run", "--out", "a", "--resume", "out", cwd=tmp_path)
     assert both.returncode == 2 and "without --out" in both.stderr
+
+
+def test_resume_writes_over_a_transcript_left_partial_by_a_killed_run(
+    tmp_path: Path, uninterrupted: dict[str, Any]
+) -> None:
+    """What kill -9 can leave: a log cut short (mid-line too) and, for conversations it no
+    longer holds, transcripts cut short or empty. Resume plays those again."""
+    whole = tmp_path / "whole"
+    done = harness(*COMMAND, "--out", str(whole), "-q", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    out = tmp_path / "out"
+    done = harness(*COMMAND, "--out", str(out), "-q", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    (out / "results.json").unlink()
+    (out / "report.html").unlink()
+    lines = (out / "results.jsonl").read_text().split("\n")
+    kept, lost = lines[:150], [json.loads(line) for line in lines[150:] if line]
+    (out / "results.jsonl").write_text("\n".join(kept) + "\n" + lines[150][:40])
+    for n, entry in enumerate(lost):
+        transcript = out / entry["transcript"]
+        transcript.write_bytes(transcript.read_bytes()[: n % 3 * 100])  # empty or cut short
+    resumed = harness(*COMMAND, "--resume", str(out), "-q", cwd=tmp_path)
+    assert resumed.returncode == 1, resumed.stderr
+    assert settled(out / "results.json") == uninterrupted
+    for entry in lost:
+        path = entry["transcript"]
+        assert (out / path).read_bytes() == (whole / path).read_bytes()
