@@ -31,11 +31,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench_virtual import bare_loop, play_all
+from bench_virtual import bare_loop, bot_requests, play_all
 
 from harness import RunOptions, bundled_dir, load_pack
 from harness.adapters import open_bot
-from harness.run import Case, plan, simulate
+from harness.run import Case, plan
 
 
 def main() -> None:
@@ -76,12 +76,7 @@ def workload(conversations: int) -> tuple[list[Case], RunOptions, list[dict[str,
     per_repeat = len(plan(pack, RunOptions()))
     options = RunOptions(seed=0, repeat=math.ceil(conversations / per_repeat))
     cases = plan(pack, options)
-    requests = [
-        {"conversation_id": e.data["conversation_id"], "customer_id": t.customer_id,
-         "channel": e.channel, "contact": e.contact, "text": e.text}
-        for _, t in simulate(cases, options) for e in t.events
-        if e.kind == "customer_message" and e.data.get("to", "bot") == "bot"
-    ]  # fmt: skip
+    requests = bot_requests(cases, options)
     return cases, options, requests
 
 

@@ -80,12 +80,7 @@ def main() -> None:
 
     # The bare loop replays each message the customers sent to the bot, in the same order
     # and sessions, to a fresh bot: the floor that no harness can go under.
-    requests = [
-        {"conversation_id": e.data["conversation_id"], "customer_id": t.customer_id,
-         "channel": e.channel, "contact": e.contact, "text": e.text}
-        for _, t in simulate(cases, options) for e in t.events
-        if e.kind == "customer_message" and e.data.get("to", "bot") == "bot"
-    ]  # fmt: skip
+    requests = bot_requests(cases, options)
     turns = 0
     for _ in range(args.rounds):
         best["end-to-end"] = min(best["end-to-end"], end_to_end(report=True))
@@ -146,6 +141,16 @@ def cpu_model() -> str:
 def play_all(cases: list[Case], adapter: Adapter, options: RunOptions) -> int:
     """The conversations alone; like the CLI, keeps none of them once played."""
     return sum(transcript.turns for _, transcript in simulate(cases, options, adapter))
+
+
+def bot_requests(cases: list[Case], options: RunOptions) -> list[dict[str, Any]]:
+    """Each message the customers sent to the bot, in order, as the bot received it."""
+    return [
+        {"conversation_id": e.data["conversation_id"], "customer_id": t.customer_id,
+         "channel": e.channel, "contact": e.contact, "text": e.text}
+        for _, t in simulate(cases, options) for e in t.events
+        if e.kind == "customer_message" and e.data.get("to", "bot") == "bot"
+    ]  # fmt: skip
 
 
 def bare_loop(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
