@@ -127,7 +127,7 @@ class Transcript:
                 break
             if event.kind == "handoff":
                 trigger = None  # a handoff answers every trigger before it
-            elif event.kind == "customer_message" and not trigger and event.data.get("trigger"):
+            elif trigger is None and event.kind == "customer_message" and event.data.get("trigger"):
                 trigger = event
         if trigger is None:
             trigger = next(
