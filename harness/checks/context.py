@@ -108,10 +108,8 @@ def _earlier_words_missing(t: Transcript, handoff: Event, context: dict[str, Any
     contact and channel but none of those: a context rebuilt from one session, whatever the
     bot remembered of the case.
     Empty when nothing is missing, or the context quotes no words at all."""
-    before = t.events[: next(i for i, e in enumerate(t.events) if e is handoff)]
-    last = max((i for i, e in enumerate(before) if e.kind == "handoff"), default=-1)
     said = [
-        e for e in before[last + 1 :]
+        e for e in t.since_last_handoff(handoff)
         if e.kind == "customer_message" and e.data.get("to", "bot") == "bot"
     ]  # fmt: skip
     here = (handoff.contact, handoff.channel)

@@ -116,24 +116,24 @@ class Transcript:
     def first(self, kind: str) -> Event | None:
         return next(self.of_kind(kind), None)
 
+    def since_last_handoff(self, handoff: Event) -> list[Event]:
+        """The events before `handoff` and after the handoff before it, if any."""
+        before = self.events[: next(i for i, e in enumerate(self.events) if e is handoff)]
+        last = max((i for i, e in enumerate(before) if e.kind == "handoff"), default=-1)
+        return before[last + 1 :]
+
     def owed_since(self, handoff: Event) -> Event:
         """The customer message from which `handoff` was owed: the earliest trigger since the
-        previous handoff, across contacts (a customer who left unhelped, to give up or to
-        find a letter, and came back is still waiting), else the handoff's own contact's
-        first customer message."""
-        trigger: Event | None = None
-        for event in self.events:
-            if event is handoff:
-                break
-            if event.kind == "handoff":
-                trigger = None  # a handoff answers every trigger before it
-            elif trigger is None and event.kind == "customer_message" and event.data.get("trigger"):
-                trigger = event
-        if trigger is None:
-            trigger = next(
-                e for e in self.of_kind("customer_message") if e.contact == handoff.contact
-            )
-        return trigger
+        previous handoff (which answered every trigger before it), across contacts (a
+        customer who left unhelped, to give up or to find a letter, and came back is still
+        waiting), else the handoff's own contact's first customer message."""
+        since = self.since_last_handoff(handoff)
+        trigger = next(
+            (e for e in since if e.kind == "customer_message" and e.data.get("trigger")), None
+        )
+        return trigger or next(
+            e for e in self.of_kind("customer_message") if e.contact == handoff.contact
+        )
 
     def turns_waited(self, start: Event, end: Event) -> int:
         """The turns from `start` to `end`, both counted, less those in which the customer
