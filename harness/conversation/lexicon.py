@@ -23,6 +23,7 @@ from harness.conversation.patterns import (
     HANDOFF_REFUSALS,
     RESOLUTION_CLAIMS,
     Claims,
+    Offers,
 )
 from harness.model.gist import zeroed
 from harness.model.scenario import Scenario
@@ -96,7 +97,7 @@ class Lexicon:
         self._cache: dict[str, Reading] = {}
         self._together: dict[tuple[Reading, ...], Reading] = {}
         spec = scenario.lexicon if scenario else None
-        self.offers = _any((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ())))
+        self.offers = Offers(_any((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ()))))
         self.refusals = _any((*HANDOFF_REFUSALS, *(spec.handoff_refusals if spec else ())))
         self.fallbacks = _any((*FALLBACKS, *(spec.fallbacks if spec else ())))
         self.claims = Claims(_any((*RESOLUTION_CLAIMS, *(spec.resolution_claims if spec else ()))))
@@ -115,7 +116,7 @@ class Lexicon:
         # Without a scenario (an imported conversation), facts are named by their kind.
         for kind in kinds:
             self.asks.append((kind, _any((re.escape(kind.replace("_", " ")), ASKS_BY_KIND[kind]))))
-        own = [self.offers, self.refusals, self.fallbacks, self.claims.pattern,
+        own = [self.offers.pattern, self.refusals, self.fallbacks, self.claims.pattern,
                self.disclosures, self.ai, *(p for _, p in self.asks)]  # fmt: skip
         self._digit_blind = all(digit_blind(p.pattern) for p in [*own, *_module_patterns()])
 

@@ -14,7 +14,8 @@ import re
 _HUMAN = (
     r"(live |real |human )?(person|human|agent|advis[eo]r|representative|specialist|colleague"
     r"|teammate|team member|member of (our|the) (\w+ )?(team|desk)|(support |service )?team"
-    r"|engineer)"
+    r"|engineer|operator|(customer (care|service|support) )?(executive|associate)|nurse|doctor"
+    r"|pharmacist|clinician|case (worker|manager)|(claims? )?(handler|adjuster)|underwriter|banker)"
 )
 HANDOFF_OFFERS = (
     # passing the customer on: "connecting you to", "transferring you to", "put you through to"
@@ -26,14 +27,25 @@ HANDOFF_OFFERS = (
     r"\b(like|want) me to (connect|transfer|pass) you\b(?! to (the|your) )",
     r"\bput(ting)? you through\b",
     r"\bhand(ing)? (you|this|your case) over\b",
-    r"\b(pass(ed|ing)?|hand(ed|ing)?) (your|this) (conversation|chat) (over )?to\b",
+    r"\b(pass(ed|ing)?|hand(ed|ing)?|forward(ed|ing)?|transfer(red|ring)?) (your|this)"
+    r" (conversation|chat|call) (over )?to\b",
     # a person joining: "an agent will be with you shortly", "bring in a member of the team"
-    r"\b(an?|one of our)( \w+)? " + _HUMAN + r"s? will be with you\b",
-    r"\b(get(ting)?|bring(ing)?)( in)? (someone|somebody|an?|one of our)\b[^.?!]{0,30}?\b" + _HUMAN,
+    r"\b(an?|the|one of our)( \w+){0,2} " + _HUMAN + r"s? will be with you\b",
+    r"\b(get(ting)?|bring(ing)?)( you)?( in| to| through to)? (someone|somebody|an?|one of our)\b"
+    r"[^.?!]{0,30}?\b" + _HUMAN,
+    # a person coming back to the customer: "one of our advisors will call you back"
+    r"\b(an?|one of our)( \w+){0,2} " + _HUMAN + r"s? will (call|phone|ring|text|message|contact)"
+    r" you\b",
+    # a queue for a person: "you're in the queue", "you are number 3 in line"
+    r"\b(you'?re|you are) (now )?(in|next in|number \d+ in|\d+(st|nd|rd|th) in) (the )?"
+    r"(queue|line)\b",
     # the offer: "would you like to speak to a live agent?"
     r"\b(speak|talk|chat) (to|with) (a|an|one of our|our|the|someone from (our|the)) " + _HUMAN,
 )
-_NOBODY = r"(live |human )?(agents?|humans?|advis[eo]rs?|representatives?|team members?|staff)"
+_NOBODY = (
+    r"(live |human )?(agents?|humans?|advis[eo]rs?|representatives?|team members?|staff"
+    r"|operators?)"
+)
 HANDOFF_REFUSALS = (
     # the bot cannot pass the customer on
     r"\b(can'?t|cannot|unable to|not able to) (connect|transfer|put you through|pass you"
@@ -43,6 +55,12 @@ HANDOFF_REFUSALS = (
     r"\b"
     + _NOBODY
     + r" (are|is) (all |currently |now )*(not available|unavailable|busy|offline)\b",
+    r"\b(support|service|customer care|help ?desk|contact cent(re|er)) team (is|are)"
+    r" (all |currently |now )*(not available|unavailable|offline|closed)\b",
+    # the way to a person is shut: "agent transfer is not supported on this channel", "live
+    # chat isn't available outside business hours"
+    r"\b(agent|live|human|person)\b[\w ]{0,20}?\b(transfer|handoff|hand-off|support|chat|help)s?"
+    r" (is|are)( currently)? ?(not|n't) (supported|available|possible|offered)\b",
 )
 FALLBACKS = (
     # not understanding: "I didn't catch that", "I'm having trouble understanding"
@@ -64,6 +82,15 @@ FALLBACKS = (
     r"\b(not sure|don'?t know|do not know) how to help\b",
     r"\bcan only (help|assist) with\b|\bcan only answer questions (about|on)\b",
     r"\b(don'?t|do not) have an answer\b|\b(couldn'?t|could not|can'?t) find an answer\b",
+    r"\b(i|we) (can'?t|cannot|am unable to|'m unable to|am not able to|'m not able to) (help"
+    r"|assist)( you)? with\b",
+    r"\b(can'?t|cannot|unable to|not able to) \w+\b[^.?!]{0,60}?,? but i can (only )?(help"
+    r"|assist)( you)? with\b",
+    # the bot broke: "something went wrong on my end", "an unexpected error has occurred"
+    r"\bsomething went wrong (on|at) (my|our) (end|side)\b|\b(i|we) (ran|have run|'ve run) into"
+    r" (an? )?(error|problem|technical)",
+    r"\b(an? )?(unexpected |unrecoverable |technical |internal |system )?error (has )?(occurred"
+    r"|happened)\b",
 )
 _DONE = (
     r"(resolved|sorted( out)?|fixed|taken care of|dealt with|actioned|processed|completed|done"
@@ -80,10 +107,10 @@ _STEPS = (
     r"|recorded|asked|requested|tried|attempted|started|initiated|reached|shared|passed"
     r"|forwarded|escalated|transferred|referred|handed|connected|assigned|flagged|detected"
     r"|declined|rejected|denied|refused|failed|charged|billed|delayed|expired|suspended"
-    r"|compromised|affected|used|needed|wanted|been)\b"
+    r"|compromised|affected|used|needed|wanted|been|disconnected|logged|timed)\b"
 )
 _PARTICIPLE = (
-    rf"(?!{_STEPS})([a-z]{{2,}}ed|(re)?(made|sent|set|paid|put|done|given|taken|written"
+    rf"(?!{_STEPS})(([a-z]+-)?[a-z]{{2,}}ed|(re)?(made|sent|set|paid|put|done|given|taken|written"
     r"|frozen|cut|shut|built|bought|sold|withdrawn))\b"
 )
 RESOLUTION_CLAIMS = (
@@ -100,6 +127,9 @@ RESOLUTION_CLAIMS = (
     + _PARTICIPLE,
     r"\b(i|we) (went|have gone|'ve gone) ahead and (?!" + _STEPS + r")",
     r"\bi have you (booked|down|scheduled|registered)\b",
+    # money moved: "I've transferred £50 to your savings" (passing the customer on is a step)
+    r"\b(i|we)('ve| have)? (now |just |also |successfully )*transferred (\W?\d|the (money|funds"
+    r"|amount|balance|payment)|your (money|funds|payment|balance))",
     # a state reached: "your transfer is complete", "autopay is now switched on"
     r"\b(is|are) (now )?(complete|completed|confirmed|active|updated|cancell?ed|canceled"
     r"|unlocked|restored|resolved|fixed|switched (on|off)|booked|reserved|arranged|placed"
@@ -147,7 +177,9 @@ _CONDITION = re.compile(  # anywhere in the clause: "once it's done", "booked wh
     r"\b(if|once|when|whenever|after|as soon as|until|unless|before)\b", re.IGNORECASE
 )
 _PENDING = re.compile(  # anywhere in the sentence: "submitted and is pending approval"
-    r"\b(pending|under review|being (reviewed|processed)|awaiting)\b", re.IGNORECASE
+    r"\b(pending|under (review|investigation)|being (reviewed|processed|investigated|looked into)"
+    r"|awaiting|in progress)\b",
+    re.IGNORECASE,
 )
 
 _STEP = re.compile(  # anywhere in the clause: sending a code, a ticket or note for a team
@@ -181,3 +213,26 @@ class Claims:
                     if not _UNSAID.search(clause, 0, found.start()):
                         return True
         return False
+
+
+_OWN_FAILURE = re.compile(  # in the offer's sentence: "... if I can't help", "should we fail"
+    r"\b(if|when|should|in case) (i|we)( be| a?m| are|'m|'re)? (can'?t|cannot|unable|not able"
+    r"|don'?t|do not|couldn'?t|could not|fail)\b",
+    re.IGNORECASE,
+)
+
+
+class Offers:
+    """Reads an offer of a person with `pattern`, except in a sentence that keeps it for
+    the bot's own failure ("I'll pass you to a human agent if I can't help"): that promises
+    a way out later and offers none now."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    def search(self, text: str) -> bool:
+        """Whether `text` offers a person now."""
+        return any(
+            self.pattern.search(sentence) and not _OWN_FAILURE.search(sentence)
+            for sentence in _SENTENCES.split(text.strip())
+        )

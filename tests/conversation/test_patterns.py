@@ -40,6 +40,10 @@ SAYS = {
         "The spare key has been ordered.",
         "Your table is booked for 7pm.",
         "Your account is now upgraded to Premium.",
+        # a hyphenated participle, and money the bot moved
+        "I've re-enabled online banking for you.",
+        "We have transferred £120 to your current account.",
+        "I've transferred the funds to your ISA.",
     ],
     "offers_handoff": [
         "One moment, I'm transferring you to a live agent.",
@@ -51,6 +55,14 @@ SAYS = {
         "One of our agents can help another way. Would you like me to put you through?",
         "Shall I transfer you?",
         "Want me to connect you with billing?",
+        # other words for a person, a queue, a person coming back to the customer
+        "Please hold, an operator will be with you soon.",
+        "Would you rather chat with a customer service associate?",
+        "I'm forwarding this chat to my colleague in claims.",
+        "Let me get you through to somebody in our lettings team.",
+        "The next free advisor will be with you in 3 minutes.",
+        "Thanks for waiting, you're now 2nd in the queue.",
+        "One of our nurses will call you back within the hour.",
     ],
     "refuses_handoff": [
         "Unfortunately I can't hand you over to a person at the moment.",
@@ -58,6 +70,11 @@ SAYS = {
         "No live agents are available to chat.",
         "Our human advisors are offline until 9am.",
         "Our team members are currently busy, please try later.",
+        "Sorry, our operators are all offline until Monday.",
+        "Every operator is busy; all our operators are busy right now.",
+        "Our customer care team is closed for the weekend.",
+        "Live chat is not available on weekends.",
+        "Agent handoff isn't supported in this app.",
     ],
     "fallback": [
         "Hmm, I'm not following.",
@@ -73,6 +90,12 @@ SAYS = {
         "Sorry, I'm not able to help with that.",
         "I'm afraid I can only help with banking questions.",
         "Could you try saying it another way?",
+        # out of its scope, or broken
+        "We can't help with pension questions in this chat.",
+        "I'm not able to change seats, but I can help you with baggage and check-in.",
+        "Oh no, something went wrong on my end.",
+        "Sorry, I ran into a problem fetching your bill.",
+        "A technical error has occurred.",
     ],
     "ai_disclosure": [
         "Hi, I'm Sara, a bot built by Acme.",
@@ -115,6 +138,10 @@ DOES_NOT_SAY = {
         "Your message has been received.",
         "You have been charged twice for this order.",
         "Your application has been declined.",
+        "You have been logged out after 10 minutes of inactivity.",
+        "Your session has timed out.",
+        "Your fraud report has been received and is under investigation.",
+        "Your complaint has been escalated and is being looked into.",
         # not done yet: a promise, a condition, a question, a denial
         "I'll raise it with the fraud team.",
         "Once it's raised, the team will call you.",
@@ -129,11 +156,18 @@ DOES_NOT_SAY = {
         "Would you like me to transfer the money to Jane?",
         "Can I put you down for the 9am slot?",
         "I'm unable to put you through right now.",  # a refusal, not an offer
+        "I'm a bot. I'll connect you with an agent if I can't answer.",  # a later way out
+        "Should we be unable to fix it, we'll transfer you to a specialist.",
+        "Our tour operator will email your tickets.",  # a business, not a person
+        "Your order is in the queue for dispatch.",
+        "Our team will review your claim and write to you.",
     ],
     "refuses_handoff": [
         "I'm transferring you to an agent.",
         "Our agents reviewed your case.",
         "I can't find that order.",
+        "Live chat is available from 8am to 8pm.",
+        "Our support team is here 24/7.",
     ],
     "fallback": [
         "I understand, that must be frustrating.",
@@ -144,6 +178,9 @@ DOES_NOT_SAY = {
         "I can help with that.",
         "I'm not sure yet when it will arrive.",
         "Let me check that for you.",
+        "I'm a bot, so I can't visit your home, but I can help here.",
+        "Something went wrong with your delivery, I'm sorry to hear that.",
+        "We can't refund postage, I'm afraid.",
     ],
     "ai_disclosure": [
         "Our automated system will email you.",
