@@ -31,3 +31,11 @@ class Verdict:
             "turns": list(self.turns),
             "evidence": list(self.evidence),
         }
+
+
+def interned(checks: list[Verdict], pool: dict[tuple[object, ...], Verdict]) -> list[Verdict]:
+    """`checks`, each verdict replaced by an equal one from `pool` (where a new one is added).
+    A long run keeps its results for the summary, and most verdicts recur word for word
+    ("handoff at turn 1"): one copy of each keeps the run's memory small. Verdicts are
+    not changed once made, so sharing them is safe."""
+    return [pool.setdefault((v.name, v.verdict, v.message, v.turns, v.evidence), v) for v in checks]

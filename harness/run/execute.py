@@ -38,7 +38,7 @@ from harness.model.persona import Persona
 from harness.model.scenario import Scenario
 from harness.model.seeds import derive_seed
 from harness.model.transcript import Transcript
-from harness.model.verdict import Verdict
+from harness.model.verdict import Verdict, interned
 from harness.run.compare import against, read_results
 from harness.run.customer import customer_model
 from harness.run.kpis import conversation_metrics, repeat_statistics, run_kpis
@@ -283,11 +283,13 @@ def run(
         todo = [i for i, c in enumerate(cases) if c.conversation_id not in done]
         log = ResultsLog(out, options) if out is not None else None
         logged: dict[str, tuple[int, int]] = {}  # conversation id → where its entry is logged
+        verdicts: dict[tuple[object, ...], Verdict] = {}  # one copy of each (model.verdict)
         try:
             for result, entry in _results(pack, options, cases, todo, adapter, out,
                                           keep_transcripts, writer):  # fmt: skip
                 if log is not None and entry is not None:  # now it has finished
                     logged[result.case.conversation_id] = log.add(entry)
+                result.checks = interned(result.checks, verdicts)
                 results.append(result)
                 if progress is not None:
                     progress(result)
