@@ -14,57 +14,76 @@ import re
 _HUMAN = (
     r"(live |real |human )?(person|human|agent|advis[eo]r|representative|specialist|colleague"
     r"|teammate|team member|member of (our|the) (\w+ )?(team|desk)|(support |service )?team"
-    r"|engineer|operator|(customer (care|service|support) )?(executive|associate)|nurse|doctor"
-    r"|pharmacist|clinician|case (worker|manager)|(claims? )?(handler|adjuster)|underwriter|banker)"
+    r"|member of staff|staff member|engineer|operator|(customer (care|service|support) )?"
+    r"(executive|associate)|nurse|doctor|pharmacist|clinician|case (worker|manager)|(claims? )?"
+    r"(handler|adjuster)|underwriter|banker)"
 )
+_NOT_A_PERSON = r"(?! (our |the |an? )?(automated|self-service|ivr|menu|keypad|payments? line))"
 HANDOFF_OFFERS = (
     # passing the customer on: "connecting you to", "transferring you to", "put you through to"
     r"\b(connect(ing)?|transfer(ring)?|put(ting)?|pass(ing)?|hand(ing)?) you (through |over )?"
-    r"(to|with)\b",
-    r"\bbeing (transferred|connected|put through|passed|handed over)\b",
+    r"(to|with)\b" + _NOT_A_PERSON,
+    r"\b(connecting|transferring) you (now|shortly|right away|in a moment)\b",
+    r"\bbeing (transferred|connected|put through|passed|handed over)\b" + _NOT_A_PERSON,
     # asking first: "would you like me to put you through?", "shall I transfer you?"
     r"\b(shall|should|can|could|may) i (connect|transfer) you\b(?! to (the|your) )",
     r"\b(like|want) me to (connect|transfer|pass) you\b(?! to (the|your) )",
     r"\bput(ting)? you through\b",
     r"\bhand(ing)? (you|this|your case) over\b",
-    r"\b(pass(ed|ing)?|hand(ed|ing)?|forward(ed|ing)?|transfer(red|ring)?) (your|this)"
+    r"\b(pass(ed|ing)?|hand(ed|ing)?|forward(ed|ing)?|transfer(red|ring)?) (your|this|the)"
     r" (conversation|chat|call) (over )?to\b",
-    # a person joining: "an agent will be with you shortly", "bring in a member of the team"
-    r"\b(an?|the|one of our)( \w+){0,2} " + _HUMAN + r"s? will be with you\b",
-    r"\b(get(ting)?|bring(ing)?)( you)?( in| to| through to)? (someone|somebody|an?|one of our)\b"
-    r"[^.?!]{0,30}?\b" + _HUMAN,
-    # a person coming back to the customer: "one of our advisors will call you back"
-    r"\b(an?|one of our)( \w+){0,2} " + _HUMAN + r"s? will (call|phone|ring|text|message|contact)"
-    r" you\b",
+    # a person joining: "an agent will be with you shortly", "bring in a member of the team",
+    # "our support team will join this conversation", "Jordan from sales has joined the chat"
+    r"\b(an?|the|our|one of our)( \w+){0,2} " + _HUMAN + r"s?\b[^.?!]{0,25}? (will|'ll|is going"
+    r" to) (be with (you|u)|be right with you|join|jump in|pick (this|it) up|reply( to you)? here)",
+    r"\bhas joined (the|this|our) (chat|conversation)\b",
+    r"\b(get(ting)?|bring(ing)?)( you)?( in| to| over to| through to)? (someone|somebody|an?"
+    r"|one of our|the (right|best|next available))\b[^.?!]{0,30}?\b" + _HUMAN,
+    r"\bget(ting)? (you )?(someone|somebody) (to help|who can help|to assist|to look)",
+    r"\b(find(ing)?|look(ing)? for|see if)( you)? (an?|the next|someone|somebody|one of our)\b"
+    r"[^.?!]{0,25}?\b(" + _HUMAN + r"|available)",
+    # a person calling the customer back, on offer: "one of our advisors can call you back"
+    r"\b(an?|one of our)( \w+){0,2} " + _HUMAN + r"s? (can|could) (call|phone|ring) you\b",
+    r"\b(would you like|do you want|shall i (have|get|ask|arrange for))\b[^.?!]{0,30}? to (call"
+    r"|phone|ring) you\b",
+    r"\b" + _HUMAN + r"s? (are|is) available\b[^.?!]{0,40}?\b(if you('d| would) like|just ask"
+    r"|on request)",
     # a queue for a person: "you're in the queue", "you are number 3 in line"
     r"\b(you'?re|you are) (now )?(in|next in|number \d+ in|\d+(st|nd|rd|th) in) (the )?"
     r"(queue|line)\b",
-    # the offer: "would you like to speak to a live agent?"
-    r"\b(speak|talk|chat) (to|with) (a|an|one of our|our|the|someone from (our|the)) " + _HUMAN,
+    # the offer: "would you like to speak to a live agent?", "type 'agent' to reach us"
+    r"\b(speak|talk|chat) (to|with) ((a|an|one of our|our|the|someone from (our|the)) "
+    + _HUMAN
+    + r"|(someone|somebody|a person)\b)",
+    r"\b(type|say|reply|send|press)\W{1,3}(agent|human|person|representative|operator|advis[eo]r"
+    r"|live chat)\b",
 )
 _NOBODY = (
-    r"(live |human )?(agents?|humans?|advis[eo]rs?|representatives?|team members?|staff"
-    r"|operators?)"
+    r"(live |human |chat )?(agents?|humans?|advis[eo]rs?|representatives?|team members?|staff"
+    r"|operators?|colleagues?)"
 )
 HANDOFF_REFUSALS = (
     # the bot cannot pass the customer on
     r"\b(can'?t|cannot|unable to|not able to) (connect|transfer|put you through|pass you"
-    r"|hand you( over)?)",
+    r"|hand you( over)?|bring (in )?(an?|someone|somebody)|get you (through )?to)",
     # nobody there: "no agents are available", "our human agents are offline"
     r"\bno (one|" + _NOBODY + r") (is |are )?(available|online)\b",
-    r"\b"
-    + _NOBODY
-    + r" (are|is) (all |currently |now )*(not available|unavailable|busy|offline)\b",
-    r"\b(support|service|customer care|help ?desk|contact cent(re|er)) team (is|are)"
-    r" (all |currently |now )*(not available|unavailable|offline|closed)\b",
+    r"\b(there'?s|there is) (nobody|no one|no-one)\b",
+    r"\b" + _NOBODY + r" (are|is) (all |currently |now )*(not available|unavailable|busy"
+    r"|offline)\b",
+    r"\b" + _NOBODY + r" (are|is)(n't| not)( \w+)? available\b",
+    r"\bteam (is|are) (all |currently |now )*(not available|unavailable|offline|closed)\b",
     # the way to a person is shut: "agent transfer is not supported on this channel", "live
     # chat isn't available outside business hours"
-    r"\b(agent|live|human|person)\b[\w ]{0,20}?\b(transfer|handoff|hand-off|support|chat|help)s?"
-    r" (is|are)( currently)? ?(not|n't) (supported|available|possible|offered)\b",
+    r"\b(agent|live|human|person|escalation|transfer|handoff|hand-off)\b[\w ]{0,35}? (is|are)"
+    r"( currently)? ?(not|n't) (supported|available|possible|offered)\b",
 )
+_HANDOFF_VERB = r"(transfer|connect|put|pass|hand|bring)"
 FALLBACKS = (
     # not understanding: "I didn't catch that", "I'm having trouble understanding"
-    r"\b(didn'?t|did not|don'?t|do not) (quite )?(understand|catch|get|follow)\b",
+    r"\b(didn'?t|did not|don'?t|do not|couldn'?t|could not) (quite )?(understand|catch|get|follow)"
+    r"\b|\b(didn'?t|did not|couldn'?t|could not) recogni[sz]e (that|this|what you|your (message"
+    r"|reply|answer|request))\b(?! as\b)",
     r"\bnot sure (what you mean|i (understand|understood|follow(ed)?|got (that|it)))",
     r"\b(missed|didn'?t hear|did not hear) what you said\b",
     r"\bclarify what you mean\b|\bwhat do you mean by\b",
@@ -76,21 +95,37 @@ FALLBACKS = (
     r"|another way)|with different words)\b",
     # a bare re-prompt: "Sorry, what was that?", "One more time?", "Come again?"
     r"(^|[.!]\s)\W*(sorry,? |pardon,? )?(what was that|one more time|come again)\?",
+    # a menu's re-prompt: "please reply with a number from 1 to 4"
+    r"\b(reply|respond|answer|choose|select|pick|enter|type)( with)? (a valid|one of the"
+    r"|a number (from|between)|an option from)\b",
     # out of its depth: "I can only help with banking", "I don't know how to help with that"
     r"\b(can'?t|cannot|unable to|not able to) (help|assist)( you)?( with (that|this)| at (this"
     r"|the) (time|moment)| right now)\b",
     r"\b(not sure|don'?t know|do not know) how to help\b",
     r"\bcan only (help|assist) with\b|\bcan only answer questions (about|on)\b",
     r"\b(don'?t|do not) have an answer\b|\b(couldn'?t|could not|can'?t) find an answer\b",
-    r"\b(i|we) (can'?t|cannot|am unable to|'m unable to|am not able to|'m not able to) (help"
-    r"|assist)( you)? with\b",
-    r"\b(can'?t|cannot|unable to|not able to) \w+\b[^.?!]{0,60}?,? but i can (only )?(help"
-    r"|assist)( you)? with\b",
+    r"\b(don'?t|do not) have (the |any |enough )?information (to answer|on that|about that)",
+    r"\b(wasn'?t|was not|couldn'?t|could not) (able to )?find (any )?(information|anything)"
+    r" (about|on) (that|this)\b|\bin (our|my) knowledge base\b",
+    r"\b(i|we)( can'?t| cannot| am unable to|'m unable to| am not able to|'m not able to"
+    r"|'re unable to| are unable to|'re not able to| are not able to) (help|assist)( you)? with\b",
+    r"\b(can'?t|cannot|unable to|not able to) (?!" + _HANDOFF_VERB + r")\w+\b[^.?!]{0,60}?,? but i"
+    r" can (only )?(help|assist)( you)? with\b",
+    r"\b(can'?t|cannot|unable to|not able to) (?!" + _HANDOFF_VERB + r")\w+\b[^.?!,;]{0,40}? (here"
+    r"|in this chat|through this chat|over chat|on this channel|automatically)\b",
+    r"\b(can'?t|cannot|unable to|not able to) (answer|help with|deal with) questions (about|on)\b",
     # the bot broke: "something went wrong on my end", "an unexpected error has occurred"
-    r"\bsomething went wrong (on|at) (my|our) (end|side)\b|\b(i|we) (ran|have run|'ve run) into"
-    r" (an? )?(error|problem|technical)",
+    r"\bsomething went wrong( (on|at) (my|our) (end|side))?(?! (with|for|in|on|at|during))\b",
+    r"\b(i|we)('ve| have)? (ran|run) into (an? )?(\w+ )?(error|problem|issue|glitch)",
+    r"\b(i'?m|i am) having (a little |a bit of |some )?(technical )?(trouble|difficult(y|ies)"
+    r"|issues|problems)\b",
     r"\b(an? )?(unexpected |unrecoverable |technical |internal |system )?error (has )?(occurred"
     r"|happened)\b",
+    r"\bthere (was|has been) (a|an) (problem|error|issue|glitch) (processing|on (my|our)|with"
+    r" (this|your) request)\b",
+    r"\b(our |the )?system( is|'s) (temporarily |currently )?(unavailable|down|not responding)\b",
+    r"\b(couldn'?t|could not|can'?t|cannot|unable to) (reach|connect to|load|retrieve|access)"
+    r" (the|our) (\w+ )?(system|server|service|database)\b",
 )
 _DONE = (
     r"(resolved|sorted( out)?|fixed|taken care of|dealt with|actioned|processed|completed|done"
@@ -119,7 +154,8 @@ RESOLUTION_CLAIMS = (
     r"\b(has|have|'s|'ve) (now |just |also |successfully )*been (now |just |successfully )?"
     + _PARTICIPLE,
     r"\b(was|were) (just |successfully )?(added|removed|changed|updated|reset|unlocked|refunded"
-    r"|restored|placed|scheduled|booked|completed|approved)\b",
+    r"|restored|placed|scheduled|booked|completed|approved|applied|credited|paused|resumed"
+    r"|renewed|activated|waived|reversed|unblocked)\b",
     r"\b(was|were|went through) successful(ly)?\b",
     # done by the bot: "I've gone ahead and cancelled it", "we've fixed the issue"
     r"\b(i|we)('ve| have)? (now |just |also |already )*((gone|went) ahead and )?" + _DONE,
@@ -158,7 +194,9 @@ AI_DISCLOSURES = (
     r"\b(an|our) automated (virtual )?(assistant|agent|helper)\b",
     r"\b(this is|you'?ve reached|you have reached) (an?|the|our) automated (system|service|line"
     r"|assistant)\b",
-    r"\bvirtual (assistant|agent)\b",
+    r"\b(virtual|digital|ai|automated)( [\w-]+)? (assistant|agent|helper|concierge)\b",
+    r"\b(i'?m|i am) (just |only )?an? (computer program|program|machine|robot)\b",
+    r"\bthis is an automated (message|reply|response|text)\b",
     # who the customer is talking to: "you're chatting with our AI support bot"
     r"\b(you'?re|you are) (chatting|talking|speaking) (with|to) (an?|our)( [\w-]+){0,2} " + _BOT,
     r"\bas an ai\b",
@@ -169,25 +207,37 @@ AI_DISCLOSURES = (
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 _CLAUSES = re.compile(r"\s*(?:[,;:—–]|\s-\s)\s*")
 _UNSAID = re.compile(  # before the words in their clause: "I'll have it sorted", "not yet done"
-    r"\b(will|would|should|could|can|may|might|shall|going to|let me|not|never|unable)\b"
+    r"\b(will|would|should|could|can|may|might|shall|going to|let me|not|never|unable"
+    # the situation reported, not an act: "I see your flight has been cancelled"
+    r"|see|sorry|understand|appears|seems|looks like|shows|according to)\b"
     r"|'ll\b|n't\b",
     re.IGNORECASE,
 )
 _CONDITION = re.compile(  # anywhere in the clause: "once it's done", "booked when you pay"
-    r"\b(if|once|when|whenever|after|as soon as|until|unless|before)\b", re.IGNORECASE
+    r"\b(if|once|when|whenever|after|as soon as|unless|before)\b|\buntil\b(?! (the )?\d|"
+    r" (mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"|tomorrow|next|further notice|then)",
+    re.IGNORECASE,
 )
 _PENDING = re.compile(  # anywhere in the sentence: "submitted and is pending approval"
     r"\b(pending|under (review|investigation)|being (reviewed|processed|investigated|looked into)"
-    r"|awaiting|in progress)\b",
+    r"|awaiting|in progress|for (approval|review|assessment))\b"
+    r"|\b(is|are) now with (our|the|your)\b",
     re.IGNORECASE,
 )
 
 _STEP = re.compile(  # anywhere in the clause: sending a code, a ticket or note for a team
     r"\b(sent|texted|emailed)\b.*\b(code|passcode|otp)\b|\b(code|passcode|otp)\b.*\bsent\b"
-    r"|\b(ticket|incident|case|request|complaint|report|note)s?\b.*\b(created|opened|logged"
-    r"|raised|added|made|left)\b"
-    r"|\b(created|opened|logged|raised|added|made|left)\b.*\b(ticket|incident|case|request"
-    r"|complaint|report|note)s?\b",
+    r"|\b(ticket|incident|case|request|complaint|report|note|claim|application|appeal|enquiry"
+    r"|inquiry|query|dispute|referral)s?\b.*\b(created|opened|logged|raised|added|made|left"
+    r"|submitted|registered|filed|lodged|sent|forwarded|passed|escalated)\b"
+    r"|\b(created|opened|logged|raised|added|made|left|submitted|registered|filed|lodged)\b.*"
+    r"\b(ticket|incident|case|request|complaint|report|note|claim|application|appeal|enquiry"
+    r"|inquiry|query|dispute|referral)s?\b"
+    # passed to people who will act: "I've raised this with our disputes team"
+    r"|\b(raised|sent|passed|forwarded|referred|escalated|submitted|handed)\b.*\b(with|to) (our"
+    r"|the|your|a|an)\b.*\b(team|department|manager|desk|assessor|specialist|colleague"
+    r"|advis[eo]r|underwriter|doctor|gp|clinician)s?\b",
     re.IGNORECASE,
 )
 

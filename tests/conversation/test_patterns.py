@@ -31,7 +31,7 @@ SAYS = {
         "Thanks, your order has been placed and will be ready on Monday.",
         "I have you booked on the 9am train.",
         # done by the bot, in the perfect: a past participle after I've / has been
-        "I've gone ahead and raised that with our fraud team.",
+        "I've gone ahead and raised your credit limit.",
         "I've gone ahead and set up a return for you.",
         "We have just renewed your subscription for another year.",
         "I've issued a replacement card.",
@@ -40,6 +40,8 @@ SAYS = {
         "The spare key has been ordered.",
         "Your table is booked for 7pm.",
         "Your account is now upgraded to Premium.",
+        "Your membership has been frozen until 3 March.",  # a span of time, not a condition
+        "£40 was credited to your account this morning.",
         # a hyphenated participle, and money the bot moved
         "I've re-enabled online banking for you.",
         "We have transferred £120 to your current account.",
@@ -62,7 +64,15 @@ SAYS = {
         "Let me get you through to somebody in our lettings team.",
         "The next free advisor will be with you in 3 minutes.",
         "Thanks for waiting, you're now 2nd in the queue.",
-        "One of our nurses will call you back within the hour.",
+        "One of our nurses can call you back within the hour.",
+        "Would you like one of our advisors to phone you tomorrow?",
+        "Would you like us to call you back?",
+        "Sam from our billing team has joined the chat.",
+        "Our lettings team will jump in here shortly.",
+        "Hang on while I look for an available advisor.",
+        "I'll get you to the right person in a moment.",
+        "If you want a person, just type 'agent'.",
+        "Human advisors are available around the clock if you'd like one.",
     ],
     "refuses_handoff": [
         "Unfortunately I can't hand you over to a person at the moment.",
@@ -75,6 +85,10 @@ SAYS = {
         "Our customer care team is closed for the weekend.",
         "Live chat is not available on weekends.",
         "Agent handoff isn't supported in this app.",
+        "Transfers to a person aren't possible on WhatsApp.",
+        "Sorry, there's nobody around to chat at the moment.",
+        "Our chat advisors aren't available until Monday.",
+        "I'm not able to bring someone in right now.",
     ],
     "fallback": [
         "Hmm, I'm not following.",
@@ -96,6 +110,16 @@ SAYS = {
         "Oh no, something went wrong on my end.",
         "Sorry, I ran into a problem fetching your bill.",
         "A technical error has occurred.",
+        "Oops, something went wrong. Please try that again.",
+        "I'm having some trouble loading your bills right now.",
+        "There was a problem processing your request.",
+        "Our system is temporarily down, please try later.",
+        "I couldn't reach the booking system just now.",
+        "Sorry, I couldn't recognise that. Pick one of the options below.",
+        "Please reply with a number between 1 and 3.",
+        "I don't have the information to answer that.",
+        "I can't answer questions about pensions.",
+        "We're unable to take payments in this chat.",
     ],
     "ai_disclosure": [
         "Hi, I'm Sara, a bot built by Acme.",
@@ -104,6 +128,9 @@ SAYS = {
         "You've reached the automated service for Acme Energy.",
         "I'm your virtual assistant.",
         "I'm an AI assistant and not a person.",
+        "This is an automated reply: your bank's fraud team will call you.",
+        "Hello from Finley, Acme Bank's digital banking assistant!",
+        "I'm only a computer program, so I can't see your records.",
     ],
 }
 DOES_NOT_SAY = {
@@ -129,6 +156,13 @@ DOES_NOT_SAY = {
         "I've added a note for the team.",
         "Your request has been logged and the team will be in touch.",
         "I've raised a complaint on your behalf.",
+        "I've gone ahead and raised that with our fraud team.",  # passed on to people
+        "I've sent your case notes to the hardship team.",
+        "Your appeal has been lodged. Ref AP-2231.",
+        "Your application has been submitted to the underwriters for approval.",
+        "Your claim has been received and is now with our assessors.",
+        "I can see your flight has been cancelled.",  # the situation, not the bot's act
+        "Sorry your parcel was marked as delivered.",
         "I have located your order.",
         "I've reviewed your account.",
         "The transfer has been initiated.",
@@ -161,6 +195,9 @@ DOES_NOT_SAY = {
         "Our tour operator will email your tickets.",  # a business, not a person
         "Your order is in the queue for dispatch.",
         "Our team will review your claim and write to you.",
+        "A nurse will call you within the hour.",  # a promise, not a person for this chat
+        "I'm transferring you to our automated billing line.",  # not a person
+        "Let me see if a refund is possible.",
     ],
     "refuses_handoff": [
         "I'm transferring you to an agent.",
@@ -181,13 +218,15 @@ DOES_NOT_SAY = {
         "I'm a bot, so I can't visit your home, but I can help here.",
         "Something went wrong with your delivery, I'm sorry to hear that.",
         "We can't refund postage, I'm afraid.",
+        "Something went wrong with your delivery, so I've ordered a new one.",
+        "I didn't recognise that as a valid postcode. Please enter it again.",  # a re-ask
+        "Sorry, I'm unable to transfer you, but I can help with most questions.",  # a refusal
     ],
     "ai_disclosure": [
         "Our automated system will email you.",
         "I'm here to help.",
         "I'm sorry about the wait.",
         "I am the one who opened the case.",
-        "This is an automated message from your bank's fraud team, who will call you.",
     ],
 }
 
