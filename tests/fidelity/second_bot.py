@@ -438,8 +438,11 @@ class Penny:
         if skill.team and (not missing or not skill.verify or me.unanswered or me.asked):
             if self.defect == "false-resolver":
                 me.asked = ()
-                said = f"I've gone ahead and raised that with our {skill.team} team."
-                return _reply(*lead, said, "They'll be in touch within 2 working days.")
+                # the defect as the reference bot has it: the job said to be done, not done
+                said = (
+                    "Good news, that's all taken care of now. There's nothing more you need to do."
+                )
+                return _reply(*lead, said, f"Our {skill.team} team have everything they need.")
             return self._handoff(me, lead, f"{me.skill}: for the {skill.team} team", skill.team)
         if missing:
             return self._ask(me, lead, missing, verify=True)
