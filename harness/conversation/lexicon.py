@@ -97,8 +97,10 @@ class Lexicon:
         self._cache: dict[str, Reading] = {}
         self._together: dict[tuple[Reading, ...], Reading] = {}
         spec = scenario.lexicon if scenario else None
-        self.offers = Offers(_any((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ()))))
         self.refusals = _any((*HANDOFF_REFUSALS, *(spec.handoff_refusals if spec else ())))
+        self.offers = Offers(
+            _any((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ()))), self.refusals
+        )
         self.fallbacks = _any((*FALLBACKS, *(spec.fallbacks if spec else ())))
         self.claims = Claims(_any((*RESOLUTION_CLAIMS, *(spec.resolution_claims if spec else ()))))
         self.disclosures = _any((*DISCLOSURES, *(spec.disclosures if spec else ())))
@@ -204,10 +206,8 @@ class Lexicon:
             out["asks"] = asks
         if unknown := self.asked_unknown(text):
             out["asks_unknown"] = unknown
-        if self.refusals.search(text):
-            out["refuses_handoff"] = True
-        elif self.offers.search(text):
-            out["offers_handoff"] = True
+        if person := self.offers.read(text):
+            out[person] = True
         if self.fallbacks.search(text):
             out["fallback"] = True
         if self.claims.search(text):

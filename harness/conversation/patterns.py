@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 _HUMAN = (
-    r"(live |real |human )?(person|human|agent|advis[eo]r|representative|specialist|colleague"
+    r"(live |real |human |(customer )?(care|service|support) )?(person|human|agent|advis[eo]r"
+    r"|representative|specialist|colleague"
     r"|teammate|team member|member of (our|the) (\w+ )?(team|desk)|(support |service )?team"
     r"|member of staff|staff member|engineer|operator|(customer (care|service|support) )?"
     r"(executive|associate)|nurse|doctor|pharmacist|clinician|case (worker|manager)|(claims? )?"
@@ -21,36 +22,55 @@ _HUMAN = (
 _NOT_A_PERSON = r"(?! (our |the |an? )?(automated|self-service|ivr|menu|keypad|payments? line))"
 HANDOFF_OFFERS = (
     # passing the customer on: "connecting you to", "transferring you to", "put you through to"
-    r"\b(connect(ing)?|transfer(ring)?|put(ting)?|pass(ing)?|hand(ing)?) you (through |over )?"
+    r"\b(connect(ing)?|transfer(ring)?|put(ting)?|pass(ing)?|hand(ing)?|forward(ing)?|rout(e|ing))"
+    r" you (through |over )?"
     r"(to|with)\b" + _NOT_A_PERSON,
     r"\b(connecting|transferring) you (now|shortly|right away|in a moment)\b",
+    r"\b(i'?ll|i will|i'?m going to|while i|as i|let me) ((transfer|connect) you\b|forward you (to"
+    r"|over)\b)" + _NOT_A_PERSON,
+    r"\b(sending|passing|handing) (this|it|your \w+) (over )?to (an?|one of our|our) " + _HUMAN,
+    r"\b(i'?ll|i will|let me) bring in\b",
+    r"\b(conversation|chat) (has been |was |is )?(assigned|routed|transferred|handed( over)?) to\b",
     r"\bbeing (transferred|connected|put through|passed|handed over)\b" + _NOT_A_PERSON,
     # asking first: "would you like me to put you through?", "shall I transfer you?"
     r"\b(shall|should|can|could|may) i (connect|transfer) you\b(?! to (the|your) )",
     r"\b(like|want) me to (connect|transfer|pass) you\b(?! to (the|your) )",
     r"\bput(ting)? you through\b",
     r"\bhand(ing)? (you|this|your case) over\b",
-    r"\b(pass(ed|ing)?|hand(ed|ing)?|forward(ed|ing)?|transfer(red|ring)?) (your|this|the)"
+    r"\b(pass(ed|ing)?|hand(ed|ing)?|forward(ed|ing)?|transfer(red|ring)?|rout(ed|ing)) (your|this"
+    r"|the)"
     r" (conversation|chat|call) (over )?to\b",
     # a person joining: "an agent will be with you shortly", "bring in a member of the team",
     # "our support team will join this conversation", "Jordan from sales has joined the chat"
     r"\b(an?|the|our|one of our)( \w+){0,2} " + _HUMAN + r"s?\b[^.?!]{0,25}? (will|'ll|is going"
-    r" to) (be with (you|u)|be right with you|join|jump in|pick (this|it) up|reply( to you)? here)",
+    r" to) (be with (you|u)|be right with you|join|jump in|pick (this|it) up|reply( to you)?"
+    r"( right)? (here|in this chat)|take your (call|chat))",
+    # someone named or pointed to, coming in: "he'll join this conversation", "Chloe from
+    # Customer Success is now chatting with you", "who'll pick it up in this chat"
+    r"\b(will|'ll) (join|be joining) (this|the|our|your) (chat|conversation)\b",
+    r"\b(he|she|they)('ll| will) (be with you|message you here|reply here)\b",
+    r"\bis (now )?(chatting|talking|speaking) (with|to) you\b",
+    r"\bpick (this|it) up (here|in this chat|right here|now)\b|\bis picking (this|it) up\b",
     r"\bhas joined (the|this|our) (chat|conversation)\b",
     r"\b(get(ting)?|bring(ing)?)( you)?( in| to| over to| through to)? (someone|somebody|an?"
     r"|one of our|the (right|best|next available))\b[^.?!]{0,30}?\b" + _HUMAN,
-    r"\bget(ting)? (you )?(someone|somebody) (to help|who can help|to assist|to look)",
+    r"\bget(ting)? (you )?(to )?(someone|somebody) (to help|who can help|to assist|to look)",
     r"\b(find(ing)?|look(ing)? for|see if)( you)? (an?|the next|someone|somebody|one of our)\b"
     r"[^.?!]{0,25}?\b(" + _HUMAN + r"|available)",
     # a person calling the customer back, on offer: "one of our advisors can call you back"
     r"\b(an?|one of our)( \w+){0,2} " + _HUMAN + r"s? (can|could) (call|phone|ring) you\b",
     r"\b(would you like|do you want|shall i (have|get|ask|arrange for))\b[^.?!]{0,30}? to (call"
     r"|phone|ring) you\b",
+    r"\b(book|schedule|arrange|request)( you)? a (call ?back|call-back|call with)\b",
+    r"\barranged for (an?|one of our|someone|somebody)\b[^.?!]{0,30}? to (call|phone|ring|contact)"
+    r" you\b",
+    r"\b(press|dial) \d\b[^.?!]{0,40}?\b(call you back|call ?back|representative|agent|advis[eo]r)",
     r"\b" + _HUMAN + r"s? (are|is) available\b[^.?!]{0,40}?\b(if you('d| would) like|just ask"
     r"|on request)",
     # a queue for a person: "you're in the queue", "you are number 3 in line"
-    r"\b(you'?re|you are) (now )?(in|next in|number \d+ in|\d+(st|nd|rd|th) in) (the )?"
-    r"(queue|line)\b",
+    r"\b(you'?re|you are) (now )?(in|next in|(caller |customer )?number \d+ in|\d+(st|nd|rd|th) in)"
+    r" (the )?(queue|line)\b",
+    r"\b(wait|stay|remain|hold) in (the |a )?(queue|line)\b",
     # the offer: "would you like to speak to a live agent?", "type 'agent' to reach us"
     r"\b(speak|talk|chat) (to|with) ((a|an|one of our|our|the|someone from (our|the)) "
     + _HUMAN
@@ -67,7 +87,18 @@ HANDOFF_REFUSALS = (
     r"\b(can'?t|cannot|unable to|not able to) (connect|transfer|put you through|pass you"
     r"|hand you( over)?|bring (in )?(an?|someone|somebody)|get you (through )?to)",
     # nobody there: "no agents are available", "our human agents are offline"
-    r"\bno (one|" + _NOBODY + r") (is |are )?(available|online)\b",
+    r"\bno (one|" + _NOBODY + r")('s| is| are| was| were)? (available|online)\b",
+    r"\b(nobody|no-one)( is| was|'s)? available\b|\bno (online|available|live) " + _NOBODY,
+    r"\b(have|has) (all )?(gone|logged off|signed off) (home|offline|for the day)\b",
+    r"\b(are|is) (all |currently |now )*(assisting|helping|serving|with) other customers\b",
+    # closed: "we're offline right now", "live chat is closed at the moment"
+    r"\b(we'?re|we are|((our|the) )?(offices?|contact cent(er|re)|call cent(er|re)|lines?|live chat"
+    r"|chat|support( team)?|helpdesk|help desk)( \w+)? (is|are)) (currently |now |right now )?"
+    r"(closed|offline|not online)\b",
+    r"\b(can'?t|cannot) be reached (via|on|through|in|over) (this|the) (chat|channel)\b",
+    r"\b(isn'?t|is not|aren'?t|are not|not) monitored\b",
+    r"\b(reach out|contact us|come back|try again) (during|within) (these|our|business|office"
+    r"|opening|working) hours\b",
     r"\b(there'?s|there is) (nobody|no one|no-one)\b",
     r"\b" + _NOBODY + r" (are|is) (all |currently |now )*(not available|unavailable|busy"
     r"|offline)\b",
@@ -101,7 +132,17 @@ FALLBACKS = (
     # out of its depth: "I can only help with banking", "I don't know how to help with that"
     r"\b(can'?t|cannot|unable to|not able to) (help|assist)( you)?( with (that|this)| at (this"
     r"|the) (time|moment)| right now)\b",
-    r"\b(not sure|don'?t know|do not know) how to help\b",
+    r"\b(not sure|don'?t know|do not know) how to help\b|\bi only understand\b|\bbeyond me\b"
+    r"|\bover my head\b",
+    r"\btry (rephrasing|rewording)\b|\b(ask|asking|say|saying|phrase|phrasing|put|putting)"
+    r" (it |that |this )?(in )?a different way\b",
+    r"\bnot (a valid|an?) (option|choice|selection|entry|input)\b|\b(invalid|not a valid) (option"
+    r"|choice|selection|entry|input)\b",
+    r"\b(can'?t|cannot|unable to|not able to) (give|provide|offer) (\w+ )?(advice|recommendations)"
+    r"\b|\b(can'?t|cannot|couldn'?t|could not|unable to|not able to) answer (that|this|your"
+    r" question)\b",
+    r"\b(couldn'?t|could not|can'?t|cannot|didn'?t|did not) find (any |an? )?(article|answer|result"
+    r"|match|docs|anything in our)",
     r"\bcan only (help|assist) with\b|\bcan only answer questions (about|on)\b",
     r"\b(don'?t|do not) have an answer\b|\b(couldn'?t|could not|can'?t) find an answer\b",
     r"\b(don'?t|do not) have (the |any |enough )?information (to answer|on that|about that)",
@@ -117,13 +158,15 @@ FALLBACKS = (
     # the bot broke: "something went wrong on my end", "an unexpected error has occurred"
     r"\bsomething went wrong( (on|at) (my|our) (end|side))?(?! (with|for|in|on|at|during))\b",
     r"\b(i|we)('ve| have)? (ran|run) into (an? )?(\w+ )?(error|problem|issue|glitch)",
-    r"\b(i'?m|i am) having (a little |a bit of |some )?(technical )?(trouble|difficult(y|ies)"
-    r"|issues|problems)\b",
+    r"\b(i'?m|i am) (having|encountering|experiencing) (a little |a bit of |a spot of |some )?"
+    r"(technical )?(trouble|difficult(y|ies)|issues|problems)\b",
+    r"\bsystem (issue|error|problem|outage)s?\b|\b(couldn'?t|could not) be delivered\b",
     r"\b(an? )?(unexpected |unrecoverable |technical |internal |system )?error (has )?(occurred"
     r"|happened)\b",
     r"\bthere (was|has been) (a|an) (problem|error|issue|glitch) (processing|on (my|our)|with"
     r" (this|your) request)\b",
-    r"\b(our |the )?system( is|'s) (temporarily |currently )?(unavailable|down|not responding)\b",
+    r"\b(systems?|services?)( is| are|'s) (temporarily |currently )?(unavailable|down|not"
+    r" responding)\b|\b(systems?|services?) (aren'?t|isn'?t) (responding|working)\b",
     r"\b(couldn'?t|could not|can'?t|cannot|unable to) (reach|connect to|load|retrieve|access)"
     r" (the|our) (\w+ )?(system|server|service|database)\b",
 )
@@ -142,10 +185,11 @@ _STEPS = (
     r"|recorded|asked|requested|tried|attempted|started|initiated|reached|shared|passed"
     r"|forwarded|escalated|transferred|referred|handed|connected|assigned|flagged|detected"
     r"|declined|rejected|denied|refused|failed|charged|billed|delayed|expired|suspended"
-    r"|compromised|affected|used|needed|wanted|been|disconnected|logged|timed)\b"
+    r"|compromised|affected|used|needed|wanted|been|disconnected|logged|timed|debited|deducted"
+    r"|reported|routed)\b"
 )
 _PARTICIPLE = (
-    rf"(?!{_STEPS})(([a-z]+-)?[a-z]{{2,}}ed|(re)?(made|sent|set|paid|put|done|given|taken|written"
+    rf"(?!{_STEPS})(([a-z]+-)?[a-z]{{2,}}ed|(re-?)?(made|sent|set|paid|put|done|given|taken|written"
     r"|frozen|cut|shut|built|bought|sold|withdrawn))\b"
 )
 RESOLUTION_CLAIMS = (
@@ -163,6 +207,12 @@ RESOLUTION_CLAIMS = (
     + _PARTICIPLE,
     r"\b(i|we) (went|have gone|'ve gone) ahead and (?!" + _STEPS + r")",
     r"\bi have you (booked|down|scheduled|registered)\b",
+    r"\b(received|accepted) and (applied|processed|credited)\b",
+    r"\b(?!" + _STEPS + r")[a-z]{2,}ed successfully\b",
+    r"\b(is|are) (now )?ready (for (pick-?up|collection)|to (use|collect|go))\b",
+    r"\b(is|are) now (on|off|enabled|disabled|paused|turned (on|off))\b",
+    r"^\W*(access|permission|refund|payment|booking|order|transfer)s? (granted|approved|confirmed"
+    r"|complete|completed|successful)\b",
     # money moved: "I've transferred £50 to your savings" (passing the customer on is a step)
     r"\b(i|we)('ve| have)? (now |just |also |successfully )*transferred (\W?\d|the (money|funds"
     r"|amount|balance|payment)|your (money|funds|payment|balance))",
@@ -172,7 +222,8 @@ RESOLUTION_CLAIMS = (
     r"|ordered|paid|set up)\b",
     r"\b(is|are) now " + _PARTICIPLE,
     # the customer is done: "you're all set", "you're good to go", "you're now unsubscribed"
-    r"\b(you'?re|you are) (now |all )*(set|sorted|booked|(un)?subscribed|all done)\b",
+    r"\b(you'?re|you are) (now |all )*(set|sorted|booked|(un)?subscribed|all done|checked in"
+    r"|registered|enrolled|signed up)\b",
     r"\bgood to go\b",
     # a word of completion: "Done!", "All done.", "That's everything sorted"
     r"^\W*(all )?(done|sorted|success)\b",
@@ -204,7 +255,8 @@ AI_DISCLOSURES = (
 )
 
 # A claim is a statement: a question, a condition, a promise or a denial does not claim.
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+# sentences end at . ! ? and line breaks, and at a symbol or emoji before a capital
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|(?<=[☀-➿🌀-🫿])\s+(?=[A-Z])")
 _CLAUSES = re.compile(r"\s*(?:[,;:—–]|\s-\s)\s*")
 _UNSAID = re.compile(  # before the words in their clause: "I'll have it sorted", "not yet done"
     r"\b(will|would|should|could|can|may|might|shall|going to|let me|not|never|unable"
@@ -214,9 +266,9 @@ _UNSAID = re.compile(  # before the words in their clause: "I'll have it sorted"
     re.IGNORECASE,
 )
 _CONDITION = re.compile(  # anywhere in the clause: "once it's done", "booked when you pay"
-    r"\b(if|once|when|whenever|after|as soon as|unless|before)\b|\buntil\b(?! (the )?\d|"
-    r" (mon|tues|wednes|thurs|fri|satur|sun)day|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-    r"|tomorrow|next|further notice|then)",
+    r"\b(if|once|when|whenever|as soon as|unless)\b|\b(until|after|before)\b(?! (the )?\d| (mon"
+    r"|tues|wednes|thurs|fri|satur|sun)day| (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+    r"| (tomorrow|next|noon|midday|midnight|further notice|then))",
     re.IGNORECASE,
 )
 _PENDING = re.compile(  # anywhere in the sentence: "submitted and is pending approval"
@@ -237,7 +289,10 @@ _STEP = re.compile(  # anywhere in the clause: sending a code, a ticket or note 
     # passed to people who will act: "I've raised this with our disputes team"
     r"|\b(raised|sent|passed|forwarded|referred|escalated|submitted|handed)\b.*\b(with|to) (our"
     r"|the|your|a|an)\b.*\b(team|department|manager|desk|assessor|specialist|colleague"
-    r"|advis[eo]r|underwriter|doctor|gp|clinician)s?\b",
+    r"|advis[eo]r|underwriter|doctor|gp|clinician)s?\b"
+    # a person to come back, a place in a queue: steps towards someone else's act
+    r"|\barranged for\b.*\bto (call|contact|ring|phone|visit|get in touch)\b"
+    r"|\badded to the (queue|line)\b",
     re.IGNORECASE,
 )
 
@@ -275,14 +330,22 @@ _OWN_FAILURE = re.compile(  # in the offer's sentence: "... if I can't help", "s
 class Offers:
     """Reads an offer of a person with `pattern`, except in a sentence that keeps it for
     the bot's own failure ("I'll pass you to a human agent if I can't help"): that promises
-    a way out later and offers none now."""
+    a way out later and offers none now. Beside refusals (`refusals`), the last word wins:
+    "All our agents are busy. You're number 4 in the queue" offers a person, "Connecting
+    you now. Sorry, nobody is available" refuses one."""
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: re.Pattern[str], refusals: re.Pattern[str]) -> None:
         self.pattern = pattern
+        self.refusals = refusals
 
-    def search(self, text: str) -> bool:
-        """Whether `text` offers a person now."""
-        return any(
-            self.pattern.search(sentence) and not _OWN_FAILURE.search(sentence)
-            for sentence in _SENTENCES.split(text.strip())
-        )
+    def read(self, text: str) -> str | None:
+        """ "offers_handoff", "refuses_handoff" or None: what `text` says of a person."""
+        offer = refusal = -1
+        for i, sentence in enumerate(_SENTENCES.split(text.strip())):
+            if self.refusals.search(sentence):
+                refusal = i
+            elif self.pattern.search(sentence) and not _OWN_FAILURE.search(sentence):
+                offer = i
+        if offer > refusal:
+            return "offers_handoff"
+        return "refuses_handoff" if refusal >= 0 else None

@@ -42,6 +42,15 @@ SAYS = {
         "Your account is now upgraded to Premium.",
         "Your membership has been frozen until 3 March.",  # a span of time, not a condition
         "£40 was credited to your account this morning.",
+        "Your deposit was received and applied to booking 5521.",
+        "The new SIM was activated successfully.",
+        "Your glasses are now ready for collection at the Leeds branch.",
+        "Paperless billing is now on.",
+        "Refund approved ✅ It should reach your card in 3 days.",
+        "You're checked in for tomorrow's 07:10 to Dublin.",
+        "The replacement parts have been re-sent to your office.",
+        "Your prescription has been renewed and will be ready after 2pm.",  # a time, not a condition
+        "Your address has been updated 👍 Thanks for letting us know!",
         # a hyphenated participle, and money the bot moved
         "I've re-enabled online banking for you.",
         "We have transferred £120 to your current account.",
@@ -73,6 +82,19 @@ SAYS = {
         "I'll get you to the right person in a moment.",
         "If you want a person, just type 'agent'.",
         "Human advisors are available around the clock if you'd like one.",
+        "I'm forwarding you to a billing specialist now.",
+        "Please hold while I connect you.",
+        "I'm passing your question over to one of our customer service agents.",
+        "Your chat has been assigned to Priya from the returns team.",
+        "Priya will join this conversation in a minute.",
+        "Marco from billing is now talking to you.",
+        "One of our pharmacists will pick this up in this chat shortly.",
+        "Shall I book you a call back with a mortgage adviser?",
+        "I've arranged for one of our nurses to ring you at 4pm.",
+        "Press 2 and an advisor will call you back.",
+        "You can stay in the queue, or leave a message for the team.",
+        "You're caller number 6 in the queue.",
+        "All our advisors are busy right now. You're 3rd in the queue.",  # the last word wins
     ],
     "refuses_handoff": [
         "Unfortunately I can't hand you over to a person at the moment.",
@@ -89,6 +111,16 @@ SAYS = {
         "Sorry, there's nobody around to chat at the moment.",
         "Our chat advisors aren't available until Monday.",
         "I'm not able to bring someone in right now.",
+        "Sorry, no one's available right now.",
+        "There are no live advisors at this hour, sorry.",
+        "Our team have all gone home for the day.",
+        "All our staff are currently helping other customers, please try again soon.",
+        "We're offline at the moment, leave us a message.",
+        "Live chat is currently closed.",
+        "Our sales team can't be reached through this chat.",
+        "This inbox is not monitored.",
+        "Connecting you to an agent. Sorry, no agents are available.",
+        "Please reach out during business hours, 9 to 5.",
     ],
     "fallback": [
         "Hmm, I'm not following.",
@@ -119,6 +151,17 @@ SAYS = {
         "Please reply with a number between 1 and 3.",
         "I don't have the information to answer that.",
         "I can't answer questions about pensions.",
+        "I only understand questions about your energy account.",
+        "Hmm, that one's beyond me, sorry!",
+        "Try rephrasing your question with fewer words.",
+        "Could you ask that in a different way?",
+        "That's not a valid option. Choose 1, 2 or 3.",
+        "I'm not able to give investment advice.",
+        "Sorry, I couldn't answer that one.",
+        "I couldn't find any articles about that.",
+        "I'm experiencing some technical difficulties at the moment.",
+        "A system error stopped me from saving that.",
+        "Our services aren't responding right now.",
         "We're unable to take payments in this chat.",
     ],
     "ai_disclosure": [
@@ -163,6 +206,12 @@ DOES_NOT_SAY = {
         "Your claim has been received and is now with our assessors.",
         "I can see your flight has been cancelled.",  # the situation, not the bot's act
         "Sorry your parcel was marked as delivered.",
+        "£12.99 has been debited from your account for the May bill.",
+        "The outage has been reported to our engineers.",
+        "I've arranged for an engineer to call you tomorrow.",  # someone else's act to come
+        "You've been added to the queue for a specialist.",
+        "Our new banking app is now live in the App Store.",
+        "Your account will be closed after you pay the balance.",  # a condition still
         "I have located your order.",
         "I've reviewed your account.",
         "The transfer has been initiated.",
@@ -197,7 +246,11 @@ DOES_NOT_SAY = {
         "Our team will review your claim and write to you.",
         "A nurse will call you within the hour.",  # a promise, not a person for this chat
         "I'm transferring you to our automated billing line.",  # not a person
+        "Connecting you to an agent. Sorry, no agents are available.",  # refused at the end
         "Let me see if a refund is possible.",
+        "I'll forward you the receipt by email.",
+        "The transfer has been assigned a reference, TR-4410.",
+        "Our customer service agents reviewed your claim last week.",
     ],
     "refuses_handoff": [
         "I'm transferring you to an agent.",
@@ -205,6 +258,9 @@ DOES_NOT_SAY = {
         "I can't find that order.",
         "Live chat is available from 8am to 8pm.",
         "Our support team is here 24/7.",
+        "The shop is closed on Sundays, but you can order online any time.",
+        "All our advisors are busy right now. You're 3rd in the queue.",  # then a way on
+        "Your old account is closed, and the new one is open.",
     ],
     "fallback": [
         "I understand, that must be frustrating.",
@@ -220,6 +276,9 @@ DOES_NOT_SAY = {
         "We can't refund postage, I'm afraid.",
         "Something went wrong with your delivery, so I've ordered a new one.",
         "I didn't recognise that as a valid postcode. Please enter it again.",  # a re-ask
+        "I couldn't find an order under that number, could you check it?",
+        "Our systems team will be in touch about your outage.",
+        "The advice line is open until 8pm.",
         "Sorry, I'm unable to transfer you, but I can help with most questions.",  # a refusal
     ],
     "ai_disclosure": [
