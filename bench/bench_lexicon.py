@@ -77,6 +77,7 @@ def main() -> None:
     rows = load(args.labelled)
     lexicon = Lexicon()
     tallies = {(s, r): Tally() for s in (*SPLITS, "all") for r in READINGS}
+    in_chat = Tally()  # offers_handoff over the messages that are not a route elsewhere
     errors: list[str] = []
     for row in rows:
         read = lexicon.read(row["text"])
@@ -87,6 +88,10 @@ def main() -> None:
                 tally.tp += said and meant
                 tally.fp += said and not meant
                 tally.fn += meant and not said
+            if reading == "offers_handoff" and not row.get("route"):
+                in_chat.tp += said and meant
+                in_chat.fp += said and not meant
+                in_chat.fn += meant and not said
             if said != meant:
                 kind = "fp" if said else "fn"
                 errors.append(f"  {kind} {reading:<17} [{row['split']}] {row['text']}")
@@ -95,6 +100,10 @@ def main() -> None:
         print(f"{part} ({count} messages)")
         for reading in READINGS:
             print(f"  {reading:<17} {tallies[part, reading].line()}")
+    if any(row.get("route") for row in rows):
+        routes = sum(1 for row in rows if row.get("route"))
+        print(f"offers_handoff without the {routes} routes to a person by another channel "
+              f"(a phone number, an email: not read as an offer)\n  {'':<17} {in_chat.line()}")
     if args.show_errors:
         print(f"misreadings ({len(errors)})", *sorted(errors), sep="\n")
 
