@@ -17,9 +17,12 @@ _HUMAN = (
     r"|teammate|team member|member of (our|the) (\w+ )?(team|desk)|(support |service )?team"
     r"|member of staff|staff member|engineer|operator|(customer (care|service|support) )?"
     r"(executive|associate)|nurse|doctor|pharmacist|clinician|case (worker|manager)|(claims? )?"
-    r"(handler|adjuster)|underwriter|banker)"
+    r"(handler|adjuster)|underwriter|banker|consultant)"
 )
-_NOT_A_PERSON = r"(?! (our |the |an? )?(automated|self-service|ivr|menu|keypad|payments? line))"
+_NOT_A_PERSON = (
+    r"(?! (our |the |an? )?((\w+ ){0,2}(bot|chatbot|virtual assistant|digital assistant|ai"
+    r" assistant)\b|automated|self-service|ivr|menu|keypad|payments? line))"
+)
 HANDOFF_OFFERS = (
     # passing the customer on: "connecting you to", "transferring you to", "put you through to"
     r"\b(connect(ing)?|transfer(ring)?|put(ting)?|pass(ing)?|hand(ing)?|forward(ing)?|rout(e|ing))"
@@ -43,8 +46,17 @@ HANDOFF_OFFERS = (
     # a person joining: "an agent will be with you shortly", "bring in a member of the team",
     # "our support team will join this conversation", "Jordan from sales has joined the chat"
     r"\b(an?|the|our|one of our)( \w+){0,2} " + _HUMAN + r"s?\b[^.?!]{0,25}? (will|'ll|is going"
-    r" to) (be with (you|u)|be right with you|join|jump in|pick (this|it) up|reply( to you)?"
+    r" to) (be with (you|u)|be right with you|join|jump in|pick (this|it) up (here|now)"
+    r"|reply( to you)?"
     r"( right)? (here|in this chat)|take your (call|chat))",
+    r"\bwait(ing)? (for|until|while) (an?|the|one of our)( \w+)? " + _HUMAN,
+    r"\bhas accepted (your|the) chat\b|\b(is )?taking over (the|this|your) (chat|conversation)\b",
+    r"\b(you'?re|you are) (now )?connected (to|with) (an?|one of our|our) " + _HUMAN,
+    r"\b(you'?re|you are) now (chatting|talking|speaking) (with|to)\b(?! (an?|our|the) (\w+ )?(bot"
+    r"|chatbot|virtual|digital|ai|automated|assistant))",
+    r"\b(forward|transfer|connect|talk|speak|chat)( me)? (to|with) (an? |the )?(agent|operator"
+    r"|human|person|advis[eo]r|representative)\b",
+    r"\bask for (a|an) (person|human|agent|advis[eo]r|representative)\b",
     # someone named or pointed to, coming in: "he'll join this conversation", "Chloe from
     # Customer Success is now chatting with you", "who'll pick it up in this chat"
     r"\b(will|'ll) (join|be joining) (this|the|our|your) (chat|conversation)\b",
@@ -61,7 +73,8 @@ HANDOFF_OFFERS = (
     r"\b(an?|one of our)( \w+){0,2} " + _HUMAN + r"s? (can|could) (call|phone|ring) you\b",
     r"\b(would you like|do you want|shall i (have|get|ask|arrange for))\b[^.?!]{0,30}? to (call"
     r"|phone|ring) you\b",
-    r"\b(book|schedule|arrange|request)( you)? a (call ?back|call-back|call with)\b",
+    r"\b(book|schedule|arrange|request)( you)? a (\w+ )?(call ?back|call-back|call with)\b"
+    r"|\bcall ?back from (an?|one of|our)\b",
     r"\barranged for (an?|one of our|someone|somebody)\b[^.?!]{0,30}? to (call|phone|ring|contact)"
     r" you\b",
     r"\b(press|dial) \d\b[^.?!]{0,40}?\b(call you back|call ?back|representative|agent|advis[eo]r)",
@@ -71,6 +84,9 @@ HANDOFF_OFFERS = (
     r"\b(you'?re|you are) (now )?(in|next in|(caller |customer )?number \d+ in|\d+(st|nd|rd|th) in)"
     r" (the )?(queue|line)\b",
     r"\b(wait|stay|remain|hold) in (the |a )?(queue|line)\b",
+    r"\b(waiting list|queue) position\b|\bposition \d+ (in|on) (the )?(queue|line|waiting list)\b"
+    r"|\bon (the |a )?waiting list\b|\b(\w+|\d+) (people|persons?|customers?"
+    r"|callers?) ahead of you\b",
     # the offer: "would you like to speak to a live agent?", "type 'agent' to reach us"
     r"\b(speak|talk|chat) (to|with) ((a|an|one of our|our|the|someone from (our|the)) "
     + _HUMAN
@@ -80,7 +96,7 @@ HANDOFF_OFFERS = (
 )
 _NOBODY = (
     r"(live |human |chat )?(agents?|humans?|advis[eo]rs?|representatives?|team members?|staff"
-    r"|operators?|colleagues?)"
+    r"|operators?|colleagues?|consultants?)"
 )
 HANDOFF_REFUSALS = (
     # the bot cannot pass the customer on
@@ -89,12 +105,22 @@ HANDOFF_REFUSALS = (
     # nobody there: "no agents are available", "our human agents are offline"
     r"\bno (one|" + _NOBODY + r")('s| is| are| was| were)? (available|online)\b",
     r"\b(nobody|no-one)( is| was|'s)? available\b|\bno (online|available|live) " + _NOBODY,
+    r"\bno " + _NOBODY + r" (connected|logged in)\b|\bno (human|one|person|agent)s? (is |are )?"
+    r"(monitoring|reading|watching)\b|\bno (operator|agent|advis[eo]r|one)s? (has|have) (accepted"
+    r"|joined|picked up)\b",
+    r"\b(we'?re|we are) (currently )?(away|out of (the )?office)\b|\bwill be back (online"
+    r"|tomorrow)\b"
+    r"|\boutside (of )?(our )?(business|office|opening|working|support) hours\b",
     r"\b(have|has) (all )?(gone|logged off|signed off) (home|offline|for the day)\b",
     r"\b(are|is) (all |currently |now )*(assisting|helping|serving|with) other customers\b",
     # closed: "we're offline right now", "live chat is closed at the moment"
     r"\b(we'?re|we are|((our|the) )?(offices?|contact cent(er|re)|call cent(er|re)|lines?|live chat"
-    r"|chat|support( team)?|helpdesk|help desk)( \w+)? (is|are)) (currently |now |right now )?"
-    r"(closed|offline|not online)\b",
+    r"|chat|support( team)?|helpdesk|help desk|service desk|desk|reception|surgery|branch)( \w+)?"
+    r" (is|are)) (currently |now |right now )?(closed|offline|not online)\b",
+    r"\b(chat|live chat|lines?)( \w+)? (is|are) (currently |now )?(busy|unavailable"
+    r"|not available)\b",
+    r"\b" + _NOBODY + r" (are|is) only available\b|\b(human|live|agent|person)\b[\w ]{0,25}? (is"
+    r"|are) only available\b",
     r"\b(can'?t|cannot) be reached (via|on|through|in|over) (this|the) (chat|channel)\b",
     r"\b(isn'?t|is not|aren'?t|are not|not) monitored\b",
     r"\b(reach out|contact us|come back|try again) (during|within) (these|our|business|office"
@@ -127,17 +153,24 @@ FALLBACKS = (
     # a bare re-prompt: "Sorry, what was that?", "One more time?", "Come again?"
     r"(^|[.!]\s)\W*(sorry,? |pardon,? )?(what was that|one more time|come again)\?",
     # a menu's re-prompt: "please reply with a number from 1 to 4"
-    r"\b(reply|respond|answer|choose|select|pick|enter|type)( with)? (a valid|one of the"
-    r"|a number (from|between)|an option from)\b",
+    r"\b(reply|respond|answer|choose|select|pick|enter|type)( with)? a valid (option|choice|number"
+    r"|selection)\b",
     # out of its depth: "I can only help with banking", "I don't know how to help with that"
     r"\b(can'?t|cannot|unable to|not able to) (help|assist)( you)?( with (that|this)| at (this"
     r"|the) (time|moment)| right now)\b",
-    r"\b(not sure|don'?t know|do not know) how to help\b|\bi only understand\b|\bbeyond me\b"
+    r"\b(not sure|don'?t know|do not know) how to (help|respond|answer|reply)\b|\bi only understand"
+    r"\b|\bbeyond me\b|\bnot sure about (that|this)( one)?\b|\bnot trained (on|for|to)\b"
+    r"|\bnot something i can (help|assist) with\b|\b(couldn'?t|could not|can'?t) match (that|this"
+    r"|your)\b|\b(rephrase|reword|reformulate)\b|\btry (different|other) (words|keywords|wording)\b"
     r"|\bover my head\b",
     r"\btry (rephrasing|rewording)\b|\b(ask|asking|say|saying|phrase|phrasing|put|putting)"
     r" (it |that |this )?(in )?a different way\b",
     r"\bnot (a valid|an?) (option|choice|selection|entry|input)\b|\b(invalid|not a valid) (option"
     r"|choice|selection|entry|input)\b",
+    r"\bcan'?t be (made|done|discussed|handled|processed) (in|over|via|through|on) (this )?(chat"
+    r"|channel)\b|\b(not able to|unable to|can'?t|cannot) (process|handle|accept|read|open)"
+    r" (multimedia|media|voice|image|audio|video|attachment|file)s?\b|\b(can'?t|cannot|not able to"
+    r"|unable to) (process|handle|deal with|do) \w+ requests\b",
     r"\b(can'?t|cannot|unable to|not able to) (give|provide|offer) (\w+ )?(advice|recommendations)"
     r"\b|\b(can'?t|cannot|couldn'?t|could not|unable to|not able to) answer (that|this|your"
     r" question)\b",
@@ -153,21 +186,25 @@ FALLBACKS = (
     r"\b(can'?t|cannot|unable to|not able to) (?!" + _HANDOFF_VERB + r")\w+\b[^.?!]{0,60}?,? but i"
     r" can (only )?(help|assist)( you)? with\b",
     r"\b(can'?t|cannot|unable to|not able to) (?!" + _HANDOFF_VERB + r")\w+\b[^.?!,;]{0,40}? (here"
-    r"|in this chat|through this chat|over chat|on this channel|automatically)\b",
+    r"|in this chat|through this chat|over chat|on this channel|automatically|online|in chat)\b",
     r"\b(can'?t|cannot|unable to|not able to) (answer|help with|deal with) questions (about|on)\b",
     # the bot broke: "something went wrong on my end", "an unexpected error has occurred"
     r"\bsomething went wrong( (on|at) (my|our) (end|side))?(?! (with|for|in|on|at|during))\b",
     r"\b(i|we)('ve| have)? (ran|run) into (an? )?(\w+ )?(error|problem|issue|glitch)",
-    r"\b(i'?m|i am) (having|encountering|experiencing) (a little |a bit of |a spot of |some )?"
+    r"\b(i'?m|i am|we'?re|we are) (having|encountering|experiencing) (a little |a bit of "
+    r"|a spot of |some )?"
     r"(technical )?(trouble|difficult(y|ies)|issues|problems)\b",
     r"\bsystem (issue|error|problem|outage)s?\b|\b(couldn'?t|could not) be delivered\b",
+    r"\bconnection (lost|failed|error)\b|\btrying to reconnect\b|\bunder maintenance\b|\b(system"
+    r"|server|request|connection) (has )?timed out\b",
     r"\b(an? )?(unexpected |unrecoverable |technical |internal |system )?error (has )?(occurred"
     r"|happened)\b",
     r"\bthere (was|has been) (a|an) (problem|error|issue|glitch) (processing|on (my|our)|with"
-    r" (this|your) request)\b",
+    r" (this|your) request|joining|connecting|loading|sending|saving)\b",
     r"\b(systems?|services?)( is| are|'s) (temporarily |currently )?(unavailable|down|not"
     r" responding)\b|\b(systems?|services?) (aren'?t|isn'?t) (responding|working)\b",
-    r"\b(couldn'?t|could not|can'?t|cannot|unable to) (reach|connect to|load|retrieve|access)"
+    r"\b(couldn'?t|could not|can'?t|cannot|unable to|not able to) (reach|connect to|load|retrieve"
+    r"|access)"
     r" (the|our) (\w+ )?(system|server|service|database)\b",
 )
 _DONE = (
@@ -186,7 +223,8 @@ _STEPS = (
     r"|forwarded|escalated|transferred|referred|handed|connected|assigned|flagged|detected"
     r"|declined|rejected|denied|refused|failed|charged|billed|delayed|expired|suspended"
     r"|compromised|affected|used|needed|wanted|been|disconnected|logged|timed|debited|deducted"
-    r"|reported|routed)\b"
+    r"|reported|routed|notified|informed|alerted|built|designed|trained|programmed|delivered"
+    r"|shipped|dispatched)\b"
 )
 _PARTICIPLE = (
     rf"(?!{_STEPS})(([a-z]+-)?[a-z]{{2,}}ed|(re-?)?(made|sent|set|paid|put|done|given|taken|written"
@@ -207,7 +245,10 @@ RESOLUTION_CLAIMS = (
     + _PARTICIPLE,
     r"\b(i|we) (went|have gone|'ve gone) ahead and (?!" + _STEPS + r")",
     r"\bi have you (booked|down|scheduled|registered)\b",
-    r"\b(received|accepted) and (applied|processed|credited)\b",
+    r"\b(received|accepted) and (applied|processed|credited)\b|\b(has|have) (now )?gone through\b",
+    # a headline: "Transcript sent to anna@...", "Table for 4 booked 🍝"
+    r"^\W*([\w'’-]+ ){1,3}(increased|decreased|updated|changed|booked|cancell?ed|sent|renewed|reset"
+    r"|unlocked|activated|paused|resumed|refunded|approved|confirmed)(?=\s+to\b|\s*[^\w\s,]|\s*$)",
     r"\b(?!" + _STEPS + r")[a-z]{2,}ed successfully\b",
     r"\b(is|are) (now )?ready (for (pick-?up|collection)|to (use|collect|go))\b",
     r"\b(is|are) now (on|off|enabled|disabled|paused|turned (on|off))\b",
@@ -240,7 +281,10 @@ _BOT = r"(bot|chat ?bot|ai|virtual (assistant|agent)|digital assistant|automated
 AI_DISCLOSURES = (
     # what it is: "I'm an automated assistant", "I am just a bot", "I'm Sara, a bot built with"
     r"\b(i'?m|i am) (just )?(an? )?(automated|virtual|digital|ai)\b",
-    r"\b(i'?m|i am) (just )?(an?|the|your)( [\w-]+){0,2} " + _BOT + r"\b",
+    r"\b(i'?m|i am) (just )?(an?|the|your)( [\w'’-]+){0,2} " + _BOT + r"\b",
+    r"\b(i'?m|i am) (just )?(an?|the|your)( [\w'’-]+){0,2}[\w-]*bot\b",
+    r"\b(powered|run|handled|answered) by (an? )?(automated|ai\b|artificial intelligence|bots?\b)",
+    r"\b(chatting|talking|speaking) (with|to) (the|a|an|our) (chat ?bot|bot|virtual assistant)\b",
     r"\b(i'?m|i am) \w+, (an?|the|your)( [\w-]+){0,2} " + _BOT + r"\b",
     r"\b(an|our) automated (virtual )?(assistant|agent|helper)\b",
     r"\b(this is|you'?ve reached|you have reached) (an?|the|our) automated (system|service|line"
@@ -281,7 +325,8 @@ _PENDING = re.compile(  # anywhere in the sentence: "submitted and is pending ap
 _STEP = re.compile(  # anywhere in the clause: sending a code, a ticket or note for a team
     r"\b(sent|texted|emailed)\b.*\b(code|passcode|otp)\b|\b(code|passcode|otp)\b.*\bsent\b"
     r"|\b(ticket|incident|case|request|complaint|report|note|claim|application|appeal|enquiry"
-    r"|inquiry|query|dispute|referral)s?\b.*\b(created|opened|logged|raised|added|made|left"
+    r"|inquiry|query|dispute|referral|chat|conversation|session|message)s?\b.*\b(created|opened"
+    r"|logged|raised|added|made|left"
     r"|submitted|registered|filed|lodged|sent|forwarded|passed|escalated)\b"
     r"|\b(created|opened|logged|raised|added|made|left|submitted|registered|filed|lodged)\b.*"
     r"\b(ticket|incident|case|request|complaint|report|note|claim|application|appeal|enquiry"
@@ -327,24 +372,33 @@ _OWN_FAILURE = re.compile(  # in the offer's sentence: "... if I can't help", "s
 )
 
 
+_ELSEWHERE = re.compile(  # a person by another channel: the customer cannot take it up here
+    r"\b(on|via|through|at|from) (our )?(website|web ?site|app|phone|email|e-mail|whatsapp)\b"
+    r"|\bcall (us|our)\b|\bby (phone|email|e-mail)\b|\d[\d ()+-]{6,}\d",
+    re.IGNORECASE,
+)
+
+
 class Offers:
     """Reads an offer of a person with `pattern`, except in a sentence that keeps it for
     the bot's own failure ("I'll pass you to a human agent if I can't help"): that promises
-    a way out later and offers none now. Beside refusals (`refusals`), the last word wins:
-    "All our agents are busy. You're number 4 in the queue" offers a person, "Connecting
-    you now. Sorry, nobody is available" refuses one."""
+    a way out later and offers none now, nor in one that sends the customer to another
+    channel ("call an adviser on 0800 …": a route, not a person here). Beside refusals
+    (`refusals`), the last word wins: "All our agents are busy. You're number 4 in the
+    queue" offers a person, "Connecting you now. Sorry, nobody is available" refuses one."""
 
     def __init__(self, pattern: re.Pattern[str], refusals: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.refusals = refusals
 
     def read(self, text: str) -> str | None:
-        """ "offers_handoff", "refuses_handoff" or None: what `text` says of a person."""
+        """What `text` says of a person: "offers_handoff", "refuses_handoff" or None."""
         offer = refusal = -1
         for i, sentence in enumerate(_SENTENCES.split(text.strip())):
             if self.refusals.search(sentence):
                 refusal = i
-            elif self.pattern.search(sentence) and not _OWN_FAILURE.search(sentence):
+            elif (self.pattern.search(sentence) and not _OWN_FAILURE.search(sentence)
+                  and not _ELSEWHERE.search(sentence)):  # fmt: skip
                 offer = i
         if offer > refusal:
             return "offers_handoff"

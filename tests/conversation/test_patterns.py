@@ -49,8 +49,11 @@ SAYS = {
         "Refund approved ✅ It should reach your card in 3 days.",
         "You're checked in for tomorrow's 07:10 to Dublin.",
         "The replacement parts have been re-sent to your office.",
-        "Your prescription has been renewed and will be ready after 2pm.",  # a time, not a condition
+        "Your prescription has been renewed and will be ready after 2pm.",  # a time: no condition
         "Your address has been updated 👍 Thanks for letting us know!",
+        "Password reset ✅",
+        "Parking permit renewed to 2027.",
+        "Your payment has gone through.",
         # a hyphenated participle, and money the bot moved
         "I've re-enabled online banking for you.",
         "We have transferred £120 to your current account.",
@@ -94,6 +97,15 @@ SAYS = {
         "Press 2 and an advisor will call you back.",
         "You can stay in the queue, or leave a message for the team.",
         "You're caller number 6 in the queue.",
+        "All colleagues are busy. You are on waiting list position 2.",
+        "There are two customers ahead of you.",
+        "Waiting for an operator to accept your chat...",
+        "Kim has accepted your chat.",
+        "You are now connected to an agent.",
+        "You're now chatting with Sam.",
+        "Would you like a call back from one of our team?",
+        "[Talk to an agent] [Track my order]",
+        "You can ask for a person at any time.",
         "All our advisors are busy right now. You're 3rd in the queue.",  # the last word wins
     ],
     "refuses_handoff": [
@@ -121,6 +133,14 @@ SAYS = {
         "This inbox is not monitored.",
         "Connecting you to an agent. Sorry, no agents are available.",
         "Please reach out during business hours, 9 to 5.",
+        "We're away right now, leave a message.",
+        "Sorry, we're outside our business hours.",
+        "Reception is closed right now.",
+        "Live chat is currently unavailable.",
+        "Human support is only available on the Pro plan.",
+        "There are no agents connected.",
+        "No one is monitoring this chat.",
+        "No operator has accepted your chat yet.",
     ],
     "fallback": [
         "Hmm, I'm not following.",
@@ -148,7 +168,6 @@ SAYS = {
         "Our system is temporarily down, please try later.",
         "I couldn't reach the booking system just now.",
         "Sorry, I couldn't recognise that. Pick one of the options below.",
-        "Please reply with a number between 1 and 3.",
         "I don't have the information to answer that.",
         "I can't answer questions about pensions.",
         "I only understand questions about your energy account.",
@@ -162,6 +181,18 @@ SAYS = {
         "I'm experiencing some technical difficulties at the moment.",
         "A system error stopped me from saving that.",
         "Our services aren't responding right now.",
+        "I'm not sure how to answer that.",
+        "Sorry, I'm not trained on that topic.",
+        "Please rephrase your question.",
+        "Try different keywords.",
+        "Connection lost. Reconnecting...",
+        "Online banking is under maintenance until 6am.",
+        "The server timed out, sorry.",
+        "There was an error loading your bill.",
+        "We're experiencing technical difficulties.",
+        "Refunds can't be processed over chat.",
+        "I'm not able to open attachments.",
+        "Hmm, I couldn't match that to anything.",
         "We're unable to take payments in this chat.",
     ],
     "ai_disclosure": [
@@ -173,6 +204,10 @@ SAYS = {
         "I'm an AI assistant and not a person.",
         "This is an automated reply: your bank's fraud team will call you.",
         "Hello from Finley, Acme Bank's digital banking assistant!",
+        "I'm the HelpBot for Acme Energy.",
+        "I'm the library's booking bot.",
+        "This chat is answered by an AI.",
+        "You're back chatting with the bot.",
         "I'm only a computer program, so I can't see your records.",
     ],
 }
@@ -211,6 +246,12 @@ DOES_NOT_SAY = {
         "I've arranged for an engineer to call you tomorrow.",  # someone else's act to come
         "You've been added to the queue for a specialist.",
         "Our new banking app is now live in the App Store.",
+        "Your chat has been created. An agent will be with you shortly.",
+        "The team has been notified.",
+        "I've been trained to answer billing questions.",
+        "Your parcel has been dispatched and arrives on Friday.",
+        "Items booked through partners can't be refunded.",
+        "Goods sent by courier need a signature.",
         "Your account will be closed after you pay the balance.",  # a condition still
         "I have located your order.",
         "I've reviewed your account.",
@@ -249,6 +290,10 @@ DOES_NOT_SAY = {
         "Connecting you to an agent. Sorry, no agents are available.",  # refused at the end
         "Let me see if a refund is possible.",
         "I'll forward you the receipt by email.",
+        "You can speak to an adviser on 0800 123 456.",  # a route by phone, not a person here
+        "Our advisers can also chat with you on our website.",
+        "Transferring you to our billing assistant bot.",
+        "The network team will pick it up within 4 hours.",  # offline work, nobody joins
         "The transfer has been assigned a reference, TR-4410.",
         "Our customer service agents reviewed your claim last week.",
     ],
@@ -278,6 +323,8 @@ DOES_NOT_SAY = {
         "I didn't recognise that as a valid postcode. Please enter it again.",  # a re-ask
         "I couldn't find an order under that number, could you check it?",
         "Our systems team will be in touch about your outage.",
+        "Please reply with a number between 1 and 3.",  # a menu, not a re-prompt
+        "Choose one of the options below to get started.",
         "The advice line is open until 8pm.",
         "Sorry, I'm unable to transfer you, but I can help with most questions.",  # a refusal
     ],
