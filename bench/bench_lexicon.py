@@ -102,8 +102,10 @@ def main() -> None:
             print(f"  {reading:<17} {tallies[part, reading].line()}")
     if any(row.get("route") for row in rows):
         routes = sum(1 for row in rows if row.get("route"))
-        print(f"offers_handoff without the {routes} routes to a person by another channel "
-              f"(a phone number, an email: not read as an offer)\n  {'':<17} {in_chat.line()}")
+        print(
+            f"offers_handoff without the {routes} routes to a person by another channel "
+            f"(a phone number, an email: not read as an offer)\n  {'':<17} {in_chat.line()}"
+        )
     if args.show_errors:
         print(f"misreadings ({len(errors)})", *sorted(errors), sep="\n")
 

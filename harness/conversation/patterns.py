@@ -78,7 +78,8 @@ HANDOFF_OFFERS = (
     r"\barranged for (an?|one of our|someone|somebody)\b[^.?!]{0,30}? to (call|phone|ring|contact)"
     r" you\b",
     r"\b(press|dial) \d\b[^.?!]{0,40}?\b(call you back|call ?back|representative|agent|advis[eo]r)",
-    r"\b" + _HUMAN + r"s? (are|is) available\b[^.?!]{0,40}?\b(if you('d| would) like|just ask"
+    r"\b(?=[\w-]+s? (are|is) available\b)" + _HUMAN + r"s? (are|is) available\b[^.?!]{0,40}?\b(if"
+    r" you('d| would) like|just ask"
     r"|on request)",
     # a queue for a person: "you're in the queue", "you are number 3 in line"
     r"\b(you'?re|you are) (now )?(in|next in|(caller |customer )?number \d+ in|\d+(st|nd|rd|th) in)"
@@ -249,7 +250,7 @@ RESOLUTION_CLAIMS = (
     # a headline: "Transcript sent to anna@...", "Table for 4 booked 🍝"
     r"^\W*([\w'’-]+ ){1,3}(increased|decreased|updated|changed|booked|cancell?ed|sent|renewed|reset"
     r"|unlocked|activated|paused|resumed|refunded|approved|confirmed)(?=\s+to\b|\s*[^\w\s,]|\s*$)",
-    r"\b(?!" + _STEPS + r")[a-z]{2,}ed successfully\b",
+    r"\b(?=[a-z]{2,}ed successfully\b)(?!" + _STEPS + r")[a-z]{2,}ed successfully\b",
     r"\b(is|are) (now )?ready (for (pick-?up|collection)|to (use|collect|go))\b",
     r"\b(is|are) now (on|off|enabled|disabled|paused|turned (on|off))\b",
     r"^\W*(access|permission|refund|payment|booking|order|transfer)s? (granted|approved|confirmed"
