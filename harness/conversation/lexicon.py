@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from harness.conversation import details, patterns
@@ -56,6 +57,7 @@ _COUNTS = re.compile(r"(?<!\\)\{\d*,?\d*\}")  # a repeat count, {2} or {0,3}: no
 _DIGIT_WORDS = re.compile(r"[0-9]|\\[xuUN]")  # a digit, or an escape that may name one
 
 
+@lru_cache(maxsize=1024)  # each Lexicon asks of the same long unions
 def digit_blind(pattern: str) -> bool:
     """Whether `pattern` treats every ASCII digit alike: it names none (in a literal, a
     range, a group's name or an escape), only counts. Unsure means no."""
