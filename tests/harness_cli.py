@@ -116,7 +116,7 @@ def demo_bot_serving(cwd: Path, *options: str) -> Iterator[IO[str]]:
     server = subprocess.Popen(
         [sys.executable, "-m", "harness", "demo-bot", "serve", "--bot", "deflector",
          "--port", "0", *options],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_able,
     )  # fmt: skip
     try:
         assert server.stdout is not None
@@ -125,6 +125,13 @@ def demo_bot_serving(cwd: Path, *options: str) -> Iterator[IO[str]]:
         _, err = stop(server)
     assert server.returncode == 0, err
     assert err == ""
+
+
+def ctrl_c_able() -> None:
+    """For a child a test will Ctrl-C (`preexec_fn`): SIGINT at its default, as a terminal
+    gives it, even where the tests themselves run with it ignored (as a shell's background
+    job does), which a child would inherit and so never stop."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def stop(process: subprocess.Popen[str], *, grace: float = 30) -> tuple[str, str]:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness_cli import REPO, free_port, harness, stop
+from harness_cli import REPO, ctrl_c_able, free_port, harness, stop
 
 from harness.bots import reference_bot
 from harness.bots.serve import native_app, serving
@@ -44,6 +44,7 @@ def _locust(cwd: Path, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "locust", "-f", "locustfile.py", *args],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=ctrl_c_able,
     )  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness_cli import harness
+from harness_cli import ctrl_c_able, harness
 
 COMMAND = ("run", "--bot", "demo:deflector", "--repeat", "12", "--seed", "5")
 
@@ -41,7 +41,7 @@ def stopped(cwd: Path, sig: signal.Signals, *extra: str) -> subprocess.Completed
     conversations."""
     run = subprocess.Popen(
         [sys.executable, "-m", "harness", *COMMAND, *extra, "--out", "out", "-q"],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_able,
     )  # fmt: skip
     log = cwd / "out" / "results.jsonl"
     deadline = time.monotonic() + 120
