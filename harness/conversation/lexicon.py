@@ -16,6 +16,7 @@ from typing import Any
 
 from harness.conversation import details, patterns
 from harness.conversation.details import is_request, requested_details, sentences
+from harness.conversation.gate import Gated, gated
 from harness.conversation.patterns import (
     AI_DISCLOSURES,
     DISCLOSURES,
@@ -99,14 +100,15 @@ class Lexicon:
         self._cache: dict[str, Reading] = {}
         self._together: dict[tuple[Reading, ...], Reading] = {}
         spec = scenario.lexicon if scenario else None
-        self.refusals = _any((*HANDOFF_REFUSALS, *(spec.handoff_refusals if spec else ())))
+        # the readings' long unions, each pattern behind the words it needs (gate.py)
+        self.refusals = gated((*HANDOFF_REFUSALS, *(spec.handoff_refusals if spec else ())))
         self.offers = Offers(
-            _any((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ()))), self.refusals
+            gated((*HANDOFF_OFFERS, *(spec.handoff_offers if spec else ()))), self.refusals
         )
-        self.fallbacks = _any((*FALLBACKS, *(spec.fallbacks if spec else ())))
-        self.claims = Claims(_any((*RESOLUTION_CLAIMS, *(spec.resolution_claims if spec else ()))))
+        self.fallbacks = gated((*FALLBACKS, *(spec.fallbacks if spec else ())))
+        self.claims = Claims(gated((*RESOLUTION_CLAIMS, *(spec.resolution_claims if spec else ()))))
         self.disclosures = _any((*DISCLOSURES, *(spec.disclosures if spec else ())))
-        self.ai = _any((*AI_DISCLOSURES, *(spec.ai_disclosures if spec else ())))
+        self.ai = gated((*AI_DISCLOSURES, *(spec.ai_disclosures if spec else ())))
         evidence = scenario.goal.evidence if scenario else None
         self.goal_actions = frozenset(evidence.actions if evidence else ())
         self.goal_text = [re.compile(p, re.IGNORECASE) for p in (evidence.text if evidence else ())]
@@ -120,8 +122,10 @@ class Lexicon:
         # Without a scenario (an imported conversation), facts are named by their kind.
         for kind in kinds:
             self.asks.append((kind, _any((re.escape(kind.replace("_", " ")), ASKS_BY_KIND[kind]))))
-        own = [self.offers.pattern, self.refusals, self.fallbacks, self.claims.pattern,
-               self.disclosures, self.ai, *(p for _, p in self.asks)]  # fmt: skip
+        own: list[Gated | re.Pattern[str]] = [
+            self.offers.pattern, self.refusals, self.fallbacks, self.claims.pattern,
+            self.disclosures, self.ai, *(p for _, p in self.asks),
+        ]  # fmt: skip
         self._digit_blind = all(digit_blind(p.pattern) for p in [*own, *_module_patterns()])
 
     def asked(self, text: str) -> list[str]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from harness.conversation.gate import Gated
+
 _HUMAN = (
     r"(live |real |human |(customer )?(care|service|support) )?(person|human|agent|advis[eo]r"
     r"|representative|specialist|colleague"
@@ -349,7 +351,7 @@ class Claims:
     nor a step of the conversation (a code sent, a ticket opened for a team), and with no
     modal or negation before the words."""
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
+    def __init__(self, pattern: Gated) -> None:
         self.pattern = pattern
 
     def search(self, text: str) -> bool:
@@ -388,7 +390,7 @@ class Offers:
     (`refusals`), the last word wins: "All our agents are busy. You're number 4 in the
     queue" offers a person, "Connecting you now. Sorry, nobody is available" refuses one."""
 
-    def __init__(self, pattern: re.Pattern[str], refusals: re.Pattern[str]) -> None:
+    def __init__(self, pattern: Gated, refusals: Gated) -> None:
         self.pattern = pattern
         self.refusals = refusals
 
