@@ -6,7 +6,7 @@ import re
 import string
 from collections.abc import Sequence
 from difflib import get_close_matches
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -64,8 +64,7 @@ def _suggest(name: str, known: Sequence[str]) -> str:
     return f"{hint}; facts: {', '.join(known) or 'none'}"
 
 
-@cache
-@lru_cache(maxsize=4096)  # a customer fills the same few templates over and over
+@cache  # a customer fills the pack's few templates over and over
 def placeholders(template: str) -> tuple[str, ...]:
     """The `{fact}` names used in an utterance template."""
     return tuple(name for _, name, _, _ in string.Formatter().parse(template) if name)
