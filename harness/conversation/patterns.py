@@ -37,6 +37,8 @@ HANDOFF_OFFERS = (
     r"\b(i'?ll|i will|let me) bring in\b",
     r"\b(conversation|chat) (has been |was |is )?(assigned|routed|transferred|handed( over)?) to\b",
     r"\bbeing (transferred|connected|put through|passed|handed over)\b" + _NOT_A_PERSON,
+    r"\byou('ll| will| are|'re)? (now )?be(ing)? (transferred|connected|put through|passed|handed"
+    r" over)\b" + _NOT_A_PERSON,
     # asking first: "would you like me to put you through?", "shall I transfer you?"
     r"\b(shall|should|can|could|may) i (connect|transfer) you\b(?! to (the|your) )",
     r"\b(like|want) me to (connect|transfer|pass) you\b(?! to (the|your) )",
@@ -47,10 +49,10 @@ HANDOFF_OFFERS = (
     r" (conversation|chat|call) (over )?to\b",
     # a person joining: "an agent will be with you shortly", "bring in a member of the team",
     # "our support team will join this conversation", "Jordan from sales has joined the chat"
-    r"\b(an?|the|our|one of our)( \w+){0,2} " + _HUMAN + r"s?\b[^.?!]{0,25}? (will|'ll|is going"
+    r"\b(an?|the|our|one of our)( \w+){0,2} " + _HUMAN + r"s?\b[^.?!]{0,40}? (will|'ll|is going"
     r" to) (be with (you|u)|be right with you|join|jump in|pick (this|it) up (here|now)"
     r"|reply( to you)?"
-    r"( right)? (here|in this chat)|take your (call|chat))",
+    r"( right)? (here|in this chat)|answer you (right )?here|take your (call|chat))",
     r"\bwait(ing)? (for|until|while) (an?|the|one of our)( \w+)? " + _HUMAN,
     r"\bhas accepted (your|the) chat\b|\b(is )?taking over (the|this|your) (chat|conversation)\b",
     r"\b(you'?re|you are) (now )?connected (to|with) (an?|one of our|our) " + _HUMAN,
@@ -59,6 +61,12 @@ HANDOFF_OFFERS = (
     r"\b(forward|transfer|connect|talk|speak|chat)( me)? (to|with) (an? |the )?(agent|operator"
     r"|human|person|advis[eo]r|representative)\b",
     r"\bask for (a|an) (person|human|agent|advis[eo]r|representative)\b",
+    r"\badded (you )?to the queue\b",
+    r"\b(will|'ll) (join|be joining) (this|the|our|your) (thread|channel|room)\b",
+    r"\b(will|'ll) (reply|respond) (right )?here\b",
+    r"\bwant (me|us) to ((call|phone|ring) you|give you a (call|ring))\b"
+    r"|\b(put in|made|placed|booked|scheduled|arranged"
+    r"|requested) a call ?back\b",
     # someone named or pointed to, coming in: "he'll join this conversation", "Chloe from
     # Customer Success is now chatting with you", "who'll pick it up in this chat"
     r"\b(will|'ll) (join|be joining) (this|the|our|your) (chat|conversation)\b",
@@ -84,7 +92,8 @@ HANDOFF_OFFERS = (
     r" you('d| would) like|just ask"
     r"|on request)",
     # a queue for a person: "you're in the queue", "you are number 3 in line"
-    r"\b(you'?re|you are) (now )?(in|next in|(caller |customer )?number \d+ in|\d+(st|nd|rd|th) in)"
+    r"\b(you'?re|you are) (now )?(in|next in|(caller |customer )?number \d+ in|\d+(st|nd|rd|th) in"
+    r"|#\d+ in)"
     r" (the )?(queue|line)\b",
     r"\b(wait|stay|remain|hold) in (the |a )?(queue|line)\b",
     r"\b(waiting list|queue) position\b|\bposition \d+ (in|on) (the )?(queue|line|waiting list)\b"
@@ -130,9 +139,17 @@ HANDOFF_REFUSALS = (
     r"|opening|working) hours\b",
     r"\b(there'?s|there is) (nobody|no one|no-one)\b",
     r"\b" + _NOBODY + r" (are|is) (all |currently |now )*(not available|unavailable|busy"
-    r"|offline)\b",
+    r"|offline|away)\b",
     r"\b" + _NOBODY + r" (are|is)(n't| not)( \w+)? available\b",
-    r"\bteam (is|are) (all |currently |now )*(not available|unavailable|offline|closed)\b",
+    r"\bteam (is|are) (all |currently |now )*(not available|unavailable|offline|closed|away)\b"
+    r"|\bteam (is|are)(n't| not) (currently )?available\b",
+    r"\b(everyone|everybody|all of us) (on|in) our (\w+ )?team (is|are) (busy|away|offline"
+    r"|unavailable)\b|\bqueue is (currently |now )?full\b",
+    r"\b(aren'?t|are not|isn'?t|is not|not) (read|seen|answered) by (our |a )?(\w+ )?(staff|team"
+    r"|humans?|people|agents?)\b",
+    r"\b(nobody|no one|no-one)\b[\w ]{0,30}? (is|are) (connected|online|available|around)\b",
+    r"\b(human|live|agent|person)( \w+)? (support|chat|help) (is|are) (currently |now )?"
+    r"unavailable\b",
     # the way to a person is shut: "agent transfer is not supported on this channel", "live
     # chat isn't available outside business hours"
     r"\b(agent|live|human|person|escalation|transfer|handoff|hand-off)\b[\w ]{0,35}? (is|are)"
@@ -179,7 +196,10 @@ FALLBACKS = (
     r" question)\b",
     r"\b(couldn'?t|could not|can'?t|cannot|didn'?t|did not) find (any |an? )?(article|answer|result"
     r"|match|docs|anything in our)",
-    r"\bcan only (help|assist) with\b|\bcan only answer questions (about|on)\b",
+    r"\bcan only (help|assist) (with|in)\b|\bcan only answer questions (about|on)\b",
+    r"^\W*error\W*:|\b(couldn'?t|could not|can'?t|cannot|unable to) load\b|\bconfused me\b"
+    r"|\bunknown command\b|\b(doesn'?t|does not) (look|seem) like something i"
+    r" can (do|help with)\b|\bi (don'?t|do not) know (that|this) one\b",
     r"\b(don'?t|do not) have an answer\b|\b(couldn'?t|could not|can'?t) find an answer\b",
     r"\b(don'?t|do not) have (the |any |enough )?information (to answer|on that|about that)",
     r"\b(wasn'?t|was not|couldn'?t|could not) (able to )?find (any )?(information|anything)"
@@ -227,7 +247,7 @@ _STEPS = (
     r"|declined|rejected|denied|refused|failed|charged|billed|delayed|expired|suspended"
     r"|compromised|affected|used|needed|wanted|been|disconnected|logged|timed|debited|deducted"
     r"|reported|routed|notified|informed|alerted|built|designed|trained|programmed|delivered"
-    r"|shipped|dispatched)\b"
+    r"|shipped|dispatched|paged|pinged)\b"
 )
 _PARTICIPLE = (
     rf"(?!{_STEPS})(([a-z]+-)?[a-z]{{2,}}ed|(re-?)?(made|sent|set|paid|put|done|given|taken|written"
@@ -250,8 +270,12 @@ RESOLUTION_CLAIMS = (
     r"\bi have you (booked|down|scheduled|registered)\b",
     r"\b(received|accepted) and (applied|processed|credited)\b|\b(has|have) (now )?gone through\b",
     # a headline: "Transcript sent to anna@...", "Table for 4 booked 🍝"
-    r"^\W*([\w'’-]+ ){1,3}(increased|decreased|updated|changed|booked|cancell?ed|sent|renewed|reset"
-    r"|unlocked|activated|paused|resumed|refunded|approved|confirmed)(?=\s+to\b|\s*[^\w\s,]|\s*$)",
+    r"^\W*((?!(be|been|being|will|would|can|could|should|may|might|must|to|not|never)\b)"
+    r"[\w'’-]+ ){0,3}(increased|decreased|updated|changed|booked|cancell?ed|sent|renewed|reset"
+    r"|unlocked|activated|paused|resumed|refunded|approved|confirmed|processed|applied|complete"
+    r"|completed|done|saved|removed|added)(?=\s+to\b|\s*[^\w\s,]|\s*$)",
+    r"\b(is|are) (now )?(upgraded|downgraded|unfrozen|unblocked|paused|renewed|saved|reactivated)\b"
+    r"|\bas (you )?requested\b",
     r"\b(?=[a-z]{2,}ed successfully\b)(?!" + _STEPS + r")[a-z]{2,}ed successfully\b",
     r"\b(is|are) (now )?ready (for (pick-?up|collection)|to (use|collect|go))\b",
     r"\b(is|are) now (on|off|enabled|disabled|paused|turned (on|off))\b",
@@ -270,7 +294,7 @@ RESOLUTION_CLAIMS = (
     r"|registered|enrolled|signed up)\b",
     r"\bgood to go\b",
     # a word of completion: "Done!", "All done.", "That's everything sorted"
-    r"^\W*(all )?(done|sorted|success)\b",
+    r"^\W*(all )?(done|sorted|success)\b(?! \w+ing\b)",
     r"\b(that'?s|it'?s|everything'?s|everything is|that is|all) (all |everything |now )*(sorted"
     r"|done|fixed|taken care of|actioned|set)\b",
 )
@@ -297,7 +321,7 @@ AI_DISCLOSURES = (
     r"\bthis is an automated (message|reply|response|text)\b",
     # who the customer is talking to: "you're chatting with our AI support bot"
     r"\b(you'?re|you are) (chatting|talking|speaking) (with|to) (an?|our)( [\w-]+){0,2} " + _BOT,
-    r"\bas an ai\b",
+    r"\bas an ai\b|\b(i'?m|i am)\b[^.!?]{0,40}\ban ai\b",
     r"\bnot a (real )?(person|human)\b",
 )
 
@@ -328,10 +352,12 @@ _PENDING = re.compile(  # anywhere in the sentence: "submitted and is pending ap
 _STEP = re.compile(  # anywhere in the clause: sending a code, a ticket or note for a team
     r"\b(sent|texted|emailed)\b.*\b(code|passcode|otp)\b|\b(code|passcode|otp)\b.*\bsent\b"
     r"|\b(ticket|incident|case|request|complaint|report|note|claim|application|appeal|enquiry"
-    r"|inquiry|query|dispute|referral|chat|conversation|session|message)s?\b.*\b(created|opened"
+    r"|inquiry|query|dispute|referral|chat|conversation|session|message|transcript)s?\b.*\b(created"
+    r"|opened"
     r"|logged|raised|added|made|left"
     r"|submitted|registered|filed|lodged|sent|forwarded|passed|escalated)\b"
-    r"|\b(created|opened|logged|raised|added|made|left|submitted|registered|filed|lodged)\b.*"
+    r"|\b(created|opened|logged|raised|added|made|left|submitted|registered|filed|lodged"
+    r"|put in)\b.*"
     r"\b(ticket|incident|case|request|complaint|report|note|claim|application|appeal|enquiry"
     r"|inquiry|query|dispute|referral)s?\b"
     # passed to people who will act: "I've raised this with our disputes team"

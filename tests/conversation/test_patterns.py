@@ -54,6 +54,12 @@ SAYS = {
         "Password reset ✅",
         "Parking permit renewed to 2027.",
         "Your payment has gone through.",
+        "Cancelled ✅ You won't be charged again.",
+        "Address change complete.",
+        "Voucher SPRING10 applied — new total £54.",
+        "Your mortgage payments are paused until June.",
+        "Your broadband is now upgraded to 900 Mb.",
+        "Your old number was ported as requested.",
         # a hyphenated participle, and money the bot moved
         "I've re-enabled online banking for you.",
         "We have transferred £120 to your current account.",
@@ -106,6 +112,13 @@ SAYS = {
         "Would you like a call back from one of our team?",
         "[Talk to an agent] [Track my order]",
         "You can ask for a person at any time.",
+        "You'll now be connected to one of our advisers.",
+        "You're #2 in the queue.",
+        "I've added you to the queue for the next specialist.",
+        "The on-call nurse will join this thread in a moment.",
+        "Someone from the team has picked up your ticket and will reply here shortly.",
+        "Want us to give you a ring back? Leave your number.",
+        "I've booked a callback with our claims team for 3pm.",
         "All our advisors are busy right now. You're 3rd in the queue.",  # the last word wins
     ],
     "refuses_handoff": [
@@ -141,6 +154,14 @@ SAYS = {
         "There are no agents connected.",
         "No one is monitoring this chat.",
         "No operator has accepted your chat yet.",
+        "Everyone in our support team is busy right now.",
+        "Human support is currently unavailable.",
+        "Replies here aren't read by our staff.",
+        "No one from billing is online at the moment.",
+        "Our team is away until Monday.",
+        "The queue is currently full, please try later.",
+        "All our agents are away right now.",
+        "Sorry, our claims team isn't available at weekends.",
     ],
     "fallback": [
         "Hmm, I'm not following.",
@@ -193,6 +214,13 @@ SAYS = {
         "Refunds can't be processed over chat.",
         "I'm not able to open attachments.",
         "Hmm, I couldn't match that to anything.",
+        "Error: we couldn't fetch your orders.",
+        "Sorry, I couldn't load that page.",
+        "Unknown command, type /help.",
+        "Oops, your question confused me.",
+        "That doesn't seem like something I can help with.",
+        "I don't know that one, sorry!",
+        "I can only help in English for now.",
         "We're unable to take payments in this chat.",
     ],
     "ai_disclosure": [
@@ -208,6 +236,7 @@ SAYS = {
         "I'm the library's booking bot.",
         "This chat is answered by an AI.",
         "You're back chatting with the bot.",
+        "I'm your helper here, an AI, so double-check anything important.",
         "I'm only a computer program, so I can't see your records.",
     ],
 }
@@ -252,6 +281,11 @@ DOES_NOT_SAY = {
         "Your parcel has been dispatched and arrives on Friday.",
         "Items booked through partners can't be refunded.",
         "Goods sent by courier need a signature.",
+        "Done reading, thanks! What's your postcode?",
+        "The duty engineer has been paged.",
+        "I've put in a callback request for you.",  # a person to come, not the job done
+        "It will be applied to your bill next month.",  # a promise in a headline's words
+        "Your chat transcript has been sent to your email.",
         "Your account will be closed after you pay the balance.",  # a condition still
         "I have located your order.",
         "I've reviewed your account.",
@@ -292,8 +326,12 @@ DOES_NOT_SAY = {
         "I'll forward you the receipt by email.",
         "You can speak to an adviser on 0800 123 456.",  # a route by phone, not a person here
         "Our advisers can also chat with you on our website.",
+        "The billing team will message you here with an update in 10 days.",  # later, offline
         "Transferring you to our billing assistant bot.",
         "The network team will pick it up within 4 hours.",  # offline work, nobody joins
+        "Hi, this is Emma from the Acme team!",  # a bot's persona as much as a person
+        "You've been added to the waiting list for the new phone.",  # stock, not a person
+        "Your money will be transferred to your account tomorrow.",
         "The transfer has been assigned a reference, TR-4410.",
         "Our customer service agents reviewed your claim last week.",
     ],
@@ -306,6 +344,7 @@ DOES_NOT_SAY = {
         "The shop is closed on Sundays, but you can order online any time.",
         "All our advisors are busy right now. You're 3rd in the queue.",  # then a way on
         "Your old account is closed, and the new one is open.",
+        "The queue for the event is long.",
     ],
     "fallback": [
         "I understand, that must be frustrating.",
@@ -319,6 +358,7 @@ DOES_NOT_SAY = {
         "I'm a bot, so I can't visit your home, but I can help here.",
         "Something went wrong with your delivery, I'm sorry to hear that.",
         "We can't refund postage, I'm afraid.",
+        "Error code 402 means the merchant returned the payment.",
         "Something went wrong with your delivery, so I've ordered a new one.",
         "I didn't recognise that as a valid postcode. Please enter it again.",  # a re-ask
         "I couldn't find an order under that number, could you check it?",
