@@ -56,11 +56,21 @@ HANDOFF_OFFERS = (
     r"\bwait(ing)? (for|until|while) (an?|the|one of our)( \w+)? " + _HUMAN,
     r"\bhas accepted (your|the) chat\b|\b(is )?taking over (the|this|your) (chat|conversation)\b",
     r"\b(you'?re|you are) (now )?connected (to|with) (an?|one of our|our) " + _HUMAN,
+    r"\b(you|you'?ve|you have) (now )?been connected (to|with)\b" + _NOT_A_PERSON,
+    r"\b(directing|routing|escalating|sending) you to (the first available|an available|the next"
+    r" available|an?) " + _HUMAN + r"|\bescalating (this |it )?to (an?|the) (live|human) " + _HUMAN,
+    r"\bescalated (this |it )?to (an?|the) (live |human )" + _HUMAN,
+    r"\b(locate|find|finding|locating) (an? |the next )?available " + _HUMAN,
+    r"\b(position|place) in (the )?queue\b|\bpick up your chat\b",
+    r"\b(asked|ask|asking) (an?|the|one of our|our)\b[^.?!]{0,30}? to join (this|the) chat\b",
     r"\b(you'?re|you are) now (chatting|talking|speaking) (with|to)\b(?! (an?|our|the) (\w+ )?(bot"
     r"|chatbot|virtual|digital|ai|automated|assistant))",
     r"\b(forward|transfer|connect|talk|speak|chat)( me)? (to|with) (an? |the )?(agent|operator"
     r"|human|person|advis[eo]r|representative)\b",
     r"\bask for (a|an) (person|human|agent|advis[eo]r|representative)\b",
+    r"\b(type|say|send)\W{1,3}\w+\W{1,3}(at any time |anytime )?to (reach|talk to|speak to|chat"
+    r" with) (a|an|our|one of our)? ?(person|human|agent|advis[eo]r|team|someone)\b",
+    r"\b(arrange|book|schedule) (you )?a call ?back\b",
     r"\badded (you )?to the queue\b",
     r"\b(will|'ll) (join|be joining) (this|the|our|your) (thread|channel|room)\b",
     r"\b(will|'ll) (reply|respond) (right )?here\b",
@@ -73,7 +83,9 @@ HANDOFF_OFFERS = (
     r"\b(he|she|they)('ll| will) (be with you|message you here|reply here)\b",
     r"\bis (now )?(chatting|talking|speaking) (with|to) you\b",
     r"\bpick (this|it) up (here|in this chat|right here|now)\b|\bis picking (this|it) up\b",
-    r"\bhas joined (the|this|our) (chat|conversation)\b",
+    r"\b(has )?joined (the|this|our) (chat|conversation|channel|engagement|room)\b",
+    r"\b(is|are) (now )?joining (the|this|our) (chat|conversation)\b|\bjoining in a (second|moment"
+    r"|minute)\b",
     r"\b(get(ting)?|bring(ing)?)( you)?( in| to| over to| through to)? (someone|somebody|an?"
     r"|one of our|the (right|best|next available))\b[^.?!]{0,30}?\b" + _HUMAN,
     r"\bget(ting)? (you )?(to )?(someone|somebody) (to help|who can help|to assist|to look)",
@@ -108,7 +120,7 @@ HANDOFF_OFFERS = (
 )
 _NOBODY = (
     r"(live |human |chat )?(agents?|humans?|advis[eo]rs?|representatives?|team members?|staff"
-    r"|operators?|colleagues?|consultants?)"
+    r"|operators?|colleagues?|consultants?|reps?|specialists?|experts?|pharmacists?)"
 )
 HANDOFF_REFUSALS = (
     # the bot cannot pass the customer on
@@ -147,7 +159,10 @@ HANDOFF_REFUSALS = (
     r"|unavailable)\b|\bqueue is (currently |now )?full\b",
     r"\b(aren'?t|are not|isn'?t|is not|not) (read|seen|answered) by (our |a )?(\w+ )?(staff|team"
     r"|humans?|people|agents?)\b",
-    r"\b(nobody|no one|no-one)\b[\w ]{0,30}? (is|are) (connected|online|available|around)\b",
+    r"\b(nobody|no one|no-one|none)\b[\w ]{0,30}? (is|are) (connected|online|available|around)\b",
+    r"\b" + _NOBODY + r"\b[\w ]{0,20}? (can'?t|cannot|don'?t|do not|doesn'?t|does not) (take|join"
+    r"|do|answer|be reached by) (live )?chats?\b"
+    r"|\b(can'?t|cannot) (take|accept) (any )?more chats\b",
     r"\b(human|live|agent|person)( \w+)? (support|chat|help) (is|are) (currently |now )?"
     r"unavailable\b",
     # the way to a person is shut: "agent transfer is not supported on this channel", "live
@@ -197,6 +212,9 @@ FALLBACKS = (
     r"\b(couldn'?t|could not|can'?t|cannot|didn'?t|did not) find (any |an? )?(article|answer|result"
     r"|match|docs|anything in our)",
     r"\bcan only (help|assist) (with|in)\b|\bcan only answer questions (about|on)\b",
+    r"\b(couldn'?t|could not|can'?t|cannot|didn'?t|did not) find (a good|an|any) answer\b|\b(don'?t"
+    r"|do not) know the answer\b|\bproblem with the service\b|\btemporary error\b|\bnot one of the"
+    r" options\b",
     r"^\W*error\W*:|\b(couldn'?t|could not|can'?t|cannot|unable to) load\b|\bconfused me\b"
     r"|\bunknown command\b|\b(doesn'?t|does not) (look|seem) like something i"
     r" can (do|help with)\b|\bi (don'?t|do not) know (that|this) one\b",
@@ -247,7 +265,7 @@ _STEPS = (
     r"|declined|rejected|denied|refused|failed|charged|billed|delayed|expired|suspended"
     r"|compromised|affected|used|needed|wanted|been|disconnected|logged|timed|debited|deducted"
     r"|reported|routed|notified|informed|alerted|built|designed|trained|programmed|delivered"
-    r"|shipped|dispatched|paged|pinged)\b"
+    r"|shipped|dispatched|paged|pinged|generated|charged|moved)\b"
 )
 _PARTICIPLE = (
     rf"(?!{_STEPS})(([a-z]+-)?[a-z]{{2,}}ed|(re-?)?(made|sent|set|paid|put|done|given|taken|written"
@@ -308,11 +326,13 @@ _BOT = r"(bot|chat ?bot|ai|virtual (assistant|agent)|digital assistant|automated
 AI_DISCLOSURES = (
     # what it is: "I'm an automated assistant", "I am just a bot", "I'm Sara, a bot built with"
     r"\b(i'?m|i am) (just )?(an? )?(automated|virtual|digital|ai)\b",
-    r"\b(i'?m|i am) (just )?(an?|the|your)( [\w'’-]+){0,2} " + _BOT + r"\b",
-    r"\b(i'?m|i am) (just )?(an?|the|your)( [\w'’-]+){0,2}[\w-]*bot\b",
+    r"\b(i'?m|i am) (just |only )?(an?|the|your)( [\w'’-]+){0,3} " + _BOT + r"\b",
+    r"\b(i'?m|i am) (just |only )?(an?|the|your)( [\w'’-]+){0,3}[\w-]*bot\b",
+    r"\b(i'?m|i am) \w+, (an?|the|your)( [\w'’-]+){0,3}[\w-]*bot\b|\((automated|a bot|bot)\)"
+    r"|\bthis is an automated (symptom checker|service|system|tool|assistant|chat)\b",
     r"\b(powered|run|handled|answered) by (an? )?(automated|ai\b|artificial intelligence|bots?\b)",
     r"\b(chatting|talking|speaking) (with|to) (the|a|an|our) (chat ?bot|bot|virtual assistant)\b",
-    r"\b(i'?m|i am) \w+, (an?|the|your)( [\w-]+){0,2} " + _BOT + r"\b",
+    r"\b(i'?m|i am) \w+, (an?|the|your)( [\w'’-]+){0,3} " + _BOT + r"\b",
     r"\b(an|our) automated (virtual )?(assistant|agent|helper)\b",
     r"\b(this is|you'?ve reached|you have reached) (an?|the|our) automated (system|service|line"
     r"|assistant)\b",

@@ -119,6 +119,16 @@ SAYS = {
         "Someone from the team has picked up your ticket and will reply here shortly.",
         "Want us to give you a ring back? Leave your number.",
         "I've booked a callback with our claims team for 3pm.",
+        "Dev (Billing) joined the conversation.",
+        "A claims specialist is joining the chat now.",
+        "You have now been connected with Ayo.",
+        "Escalating this to a live advisor, one moment.",
+        "We're routing you to the next available agent.",
+        "Please wait while we find an available advisor.",
+        "Current position in queue: 3.",
+        "I've asked one of our nurses to join this chat.",
+        "Type HELP at any time to reach a person.",
+        "I can arrange a call back from an adviser tomorrow.",
         "All our advisors are busy right now. You're 3rd in the queue.",  # the last word wins
     ],
     "refuses_handoff": [
@@ -162,6 +172,10 @@ SAYS = {
         "The queue is currently full, please try later.",
         "All our agents are away right now.",
         "Sorry, our claims team isn't available at weekends.",
+        "Our reps are all away right now.",
+        "None of our advisers are online at the moment.",
+        "Our specialists don't take live chats on Sundays.",
+        "We can't take any more chats today, sorry.",
     ],
     "fallback": [
         "Hmm, I'm not following.",
@@ -221,6 +235,11 @@ SAYS = {
         "That doesn't seem like something I can help with.",
         "I don't know that one, sorry!",
         "I can only help in English for now.",
+        "I couldn't find a good answer to that.",
+        "I don't know the answer to that yet.",
+        "There's a problem with the service right now.",
+        "I hit a temporary error, please try again.",
+        "That's not one of the options, sorry.",
         "We're unable to take payments in this chat.",
     ],
     "ai_disclosure": [
@@ -237,6 +256,9 @@ SAYS = {
         "This chat is answered by an AI.",
         "You're back chatting with the bot.",
         "I'm your helper here, an AI, so double-check anything important.",
+        "Hi, I'm the Northway Energy support bot.",
+        "Hi, I'm Ellie, the council's parking bot.",
+        "Hello, I'm the booking assistant (automated).",
         "I'm only a computer program, so I can't see your records.",
     ],
 }
@@ -286,6 +308,8 @@ DOES_NOT_SAY = {
         "I've put in a callback request for you.",  # a person to come, not the job done
         "It will be applied to your bill next month.",  # a promise in a headline's words
         "Your chat transcript has been sent to your email.",
+        "Your return label has been generated.",
+        "A £10 late fee was charged on 2 December.",
         "Your account will be closed after you pay the balance.",  # a condition still
         "I have located your order.",
         "I've reviewed your account.",
@@ -332,6 +356,9 @@ DOES_NOT_SAY = {
         "Hi, this is Emma from the Acme team!",  # a bot's persona as much as a person
         "You've been added to the waiting list for the new phone.",  # stock, not a person
         "Your money will be transferred to your account tomorrow.",
+        "Your call has been connected to the automated payments line.",
+        "Type NEWS to get updates by text.",
+        "The agent joined the company in 2019.",  # not the chat
         "The transfer has been assigned a reference, TR-4410.",
         "Our customer service agents reviewed your claim last week.",
     ],
