@@ -8,9 +8,10 @@ sources no pattern was written from), the dev part and all of it.
     python bench/bench_lexicon.py [--labelled FILE] [--show-errors]
 
 A reading the lexicon gives and the label does not is a false positive; one the label gives
-and the lexicon misses, a false negative. A row may carry `"route": true`: an offer of a person by
-another channel (a phone number, an email), which the lexicon does not read as an offer in
-the chat; offers_handoff is then printed again without those rows. Not a test: the figures are for the README.
+and the lexicon misses, a false negative. A row may carry `"route": true`: an offer of a
+person by another channel (a phone number, an email), which the lexicon does not read as
+an offer in the chat; offers_handoff is then printed again without those rows. Not a test:
+the figures are for the README.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from harness.conversation import details, patterns
+from harness.conversation import details, patterns, statements
 from harness.conversation.details import is_request, requested_details, sentences
 from harness.conversation.gate import Gated, gated
 from harness.conversation.patterns import (
@@ -24,9 +24,8 @@ from harness.conversation.patterns import (
     HANDOFF_OFFERS,
     HANDOFF_REFUSALS,
     RESOLUTION_CLAIMS,
-    Claims,
-    Offers,
 )
+from harness.conversation.statements import Claims, Offers
 from harness.model.gist import zeroed
 from harness.model.scenario import Scenario
 
@@ -66,9 +65,10 @@ def digit_blind(pattern: str) -> bool:
 
 
 def _module_patterns() -> list[re.Pattern[str]]:
-    """Every pattern the reading uses beside the lexicon's own (conversation.details and
-    conversation.patterns), found by type, so that a pattern added there is checked too."""
-    return [v for m in (details, patterns) for v in vars(m).values() if isinstance(v, re.Pattern)]
+    """Every pattern the reading uses beside the lexicon's own (conversation.details,
+    .patterns and .statements), found by type, so that a pattern added there is checked too."""
+    modules = (details, patterns, statements)
+    return [v for m in modules for v in vars(m).values() if isinstance(v, re.Pattern)]
 
 
 class Reading:
