@@ -15,7 +15,8 @@ _HUMAN = (
     r"|teammate|team member|member of (our|the) (\w+ )?(team|desk)|(support |service )?team"
     r"|member of staff|staff member|engineer|operator|(customer (care|service|support) )?"
     r"(executive|associate)|nurse|doctor|pharmacist|clinician|case (worker|manager)|(claims? )?"
-    r"(handler|adjuster)|underwriter|banker|consultant)"
+    r"(handler|adjuster)|underwriter|banker|consultant|advocate|attendant|(sales "
+    r"|account )?manager)"
 )
 _NOT_A_PERSON = (
     r"(?! (our |the |an? )?((\w+ ){0,2}(bot|chatbot|virtual assistant|digital assistant|ai"
@@ -31,7 +32,8 @@ HANDOFF_OFFERS = (
     r"|over)\b)" + _NOT_A_PERSON,
     r"\b(sending|passing|handing) (this|it|your \w+) (over )?to (an?|one of our|our) " + _HUMAN,
     r"\b(i'?ll|i will|let me) bring in\b",
-    r"\b(conversation|chat) (has been |was |is )?(assigned|routed|transferred|handed( over)?) to\b",
+    r"\b(conversation|chat|dialog|dialogue) (has been |was |is )?(assigned|routed|transferred"
+    r"|handed( over)?) to\b",
     r"\bbeing (transferred|connected|put through|passed|handed over)\b" + _NOT_A_PERSON,
     r"\byou('ll| will| are|'re)? (now )?be(ing)? (transferred|connected|put through|passed|handed"
     r" over)\b" + _NOT_A_PERSON,
@@ -48,9 +50,12 @@ HANDOFF_OFFERS = (
     r"\b(an?|the|our|one of our)( \w+){0,2} " + _HUMAN + r"s?\b[^.?!]{0,40}? (will|'ll|is going"
     r" to) (be with (you|u)|be right with you|join|jump in|pick (this|it) up (here|now)"
     r"|reply( to you)?"
-    r"( right)? (here|in this chat)|answer you (right )?here|take your (call|chat))",
+    r"( right)? (here|in this chat)|(answer|write to) you (right )?here|take your (call|chat)"
+    r"|take over"
+    r" (this|the) chat)",
     r"\bwait(ing)? (for|until|while) (an?|the|one of our)( \w+)? " + _HUMAN,
-    r"\bhas accepted (your|the) chat\b|\b(is )?taking over (the|this|your) (chat|conversation)\b",
+    r"\bhas accepted (your|the) (chat|conversation)\b|\b(is )?taking over (the|this|your) (chat"
+    r"|conversation)\b",
     r"\b(you'?re|you are) (now )?connected (to|with) (an?|one of our|our) " + _HUMAN,
     r"\b(you|you'?ve|you have) (now )?been connected (to|with)\b" + _NOT_A_PERSON,
     r"\b(directing|routing|escalating|sending) you to (the first available|an available|the next"
@@ -64,8 +69,10 @@ HANDOFF_OFFERS = (
     r"\b(forward|transfer|connect|talk|speak|chat)( me)? (to|with) (an? |the )?(agent|operator"
     r"|human|person|advis[eo]r|representative)\b",
     r"\bask for (a|an) (person|human|agent|advis[eo]r|representative)\b",
-    r"\b(type|say|send)\W{1,3}\w+\W{1,3}(at any time |anytime )?to (reach|talk to|speak to|chat"
-    r" with) (a|an|our|one of our)? ?(person|human|agent|advis[eo]r|team|someone)\b",
+    r"\b(type|say|send)\W{1,3}\w+( \w+)?\W{1,3}(at any time |anytime )?to (reach|talk to|speak to"
+    r"|chat"
+    r" with) (a|an|our|one of our)? ?(\w+ )?(person|human|agent|advis[eo]r|team|someone|advocate"
+    r"|operator|representative)\b",
     r"\b(arrange|book|schedule) (you )?a call ?back\b",
     r"\badded (you )?to the queue\b",
     r"\b(will|'ll) (join|be joining) (this|the|our|your) (thread|channel|room)\b",
@@ -104,6 +111,9 @@ HANDOFF_OFFERS = (
     r"|#\d+ in)"
     r" (the )?(queue|line)\b",
     r"\b(wait|stay|remain|hold) in (the |a )?(queue|line)\b",
+    r"\b(hang on|hold on|hold tight)\b[^.?!]{0,20}\b(until|while) (an?|the|one of our)( \w+)? "
+    + _HUMAN,
+    r"\bcalling (an?|the) (human|live|real) \w+",
     r"\b(waiting list|queue) position\b|\bposition \d+ (in|on) (the )?(queue|line|waiting list)\b"
     r"|\bon (the |a )?waiting list\b|\b(\w+|\d+) (people|persons?|customers?"
     r"|callers?) ahead of you\b",
@@ -116,21 +126,25 @@ HANDOFF_OFFERS = (
 )
 _NOBODY = (
     r"(live |human |chat )?(agents?|humans?|advis[eo]rs?|representatives?|team members?|staff"
-    r"|operators?|colleagues?|consultants?|reps?|specialists?|experts?|pharmacists?)"
+    r"|operators?|colleagues?|consultants?|reps?|specialists?|experts?|pharmacists?|advocates?"
+    r"|executives?|attendants?)"
 )
 HANDOFF_REFUSALS = (
     # the bot cannot pass the customer on
     r"\b(can'?t|cannot|unable to|not able to) (connect|transfer|put you through|pass you"
     r"|hand you( over)?|bring (in )?(an?|someone|somebody)|get you (through )?to)",
     # nobody there: "no agents are available", "our human agents are offline"
-    r"\bno (one|" + _NOBODY + r")('s| is| are| was| were)? (available|online)\b",
+    r"\bno (one|people|" + _NOBODY + r")('s| is| are| was| were)? (available|online)\b",
+    r"\b(nobody|no one|no-one) (can|will be able to) (pick up|take|answer|reply to|join)\b"
+    r"|\b(we'?re"
+    r"|we are) (all |really )?busy (at the moment|right now|now)\b",
     r"\b(nobody|no-one)( is| was|'s)? available\b|\bno (online|available|live) " + _NOBODY,
     r"\bno " + _NOBODY + r" (connected|logged in)\b|\bno (human|one|person|agent)s? (is |are )?"
     r"(monitoring|reading|watching)\b|\bno (operator|agent|advis[eo]r|one)s? (has|have) (accepted"
     r"|joined|picked up)\b",
     r"\b(we'?re|we are) (currently )?(away|out of (the )?office)\b|\bwill be back (online"
     r"|tomorrow)\b"
-    r"|\boutside (of )?(our )?(business|office|opening|working|support) hours\b",
+    r"|\boutside (of )?(our |those |these )?((business|office|opening|working|support) )?hours\b",
     r"\b(have|has) (all )?(gone|logged off|signed off) (home|offline|for the day)\b",
     r"\b(are|is) (all |currently |now )*(assisting|helping|serving|with) other customers\b",
     # closed: "we're offline right now", "live chat is closed at the moment"
@@ -139,7 +153,9 @@ HANDOFF_REFUSALS = (
     r" (is|are)) (currently |now |right now )?(closed|offline|not online)\b",
     r"\b(chat|live chat|lines?)( \w+)? (is|are) (currently |now )?(busy|unavailable"
     r"|not available)\b",
-    r"\b" + _NOBODY + r" (are|is) only available\b|\b(human|live|agent|person)\b[\w ]{0,25}? (is"
+    r"\b"
+    + _NOBODY
+    + r" (are|is) (only available|available only)\b|\b(human|live|agent|person)\b[\w ]{0,25}? (is"
     r"|are) only available\b",
     r"\b(can'?t|cannot) be reached (via|on|through|in|over) (this|the) (chat|channel)\b",
     r"\b(isn'?t|is not|aren'?t|are not|not) monitored\b",
@@ -147,7 +163,7 @@ HANDOFF_REFUSALS = (
     r"|opening|working) hours\b",
     r"\b(there'?s|there is) (nobody|no one|no-one)\b",
     r"\b" + _NOBODY + r" (are|is) (all |currently |now )*(not available|unavailable|busy"
-    r"|offline|away)\b",
+    r"|offline|away|out of (the )?office)\b",
     r"\b" + _NOBODY + r" (are|is)(n't| not)( \w+)? available\b",
     r"\bteam (is|are) (all |currently |now )*(not available|unavailable|offline|closed|away)\b"
     r"|\bteam (is|are)(n't| not) (currently )?available\b",
@@ -156,8 +172,9 @@ HANDOFF_REFUSALS = (
     r"\b(aren'?t|are not|isn'?t|is not|not) (read|seen|answered) by (our |a )?(\w+ )?(staff|team"
     r"|humans?|people|agents?)\b",
     r"\b(nobody|no one|no-one|none)\b[\w ]{0,30}? (is|are) (connected|online|available|around)\b",
-    r"\b" + _NOBODY + r"\b[\w ]{0,20}? (can'?t|cannot|don'?t|do not|doesn'?t|does not) (take|join"
-    r"|do|answer|be reached by) (live )?chats?\b"
+    r"\b" + _NOBODY + r"\b[\w ]{0,20}? (can'?t|cannot|don'?t|do not|doesn'?t|does not|are unable to"
+    r"|is unable to) (take|join|do|answer|be reached by|reply to|respond to) (live )?(chats?|texts"
+    r"|messages)\b"
     r"|\b(can'?t|cannot) (take|accept) (any )?more chats\b",
     r"\b(human|live|agent|person)( \w+)? (support|chat|help) (is|are) (currently |now )?"
     r"unavailable\b",
@@ -208,7 +225,13 @@ FALLBACKS = (
     r"\b(couldn'?t|could not|can'?t|cannot|didn'?t|did not) find (any |an? )?(article|answer|result"
     r"|match|docs|anything in our)",
     r"\bcan only (help|assist) (with|in)\b|\bcan only answer questions (about|on)\b",
-    r"\b(couldn'?t|could not|can'?t|cannot|didn'?t|did not) find (a good|an|any) answer\b|\b(don'?t"
+    r"\b(couldn'?t|could not|can'?t|cannot|didn'?t|did not|wasn'?t able to|was not able to"
+    r"|unable to)"
+    r" find (a good|an|any) answer\b|\b(didn'?t|did not|doesn'?t|does not) match anything\b"
+    r"|\bnetwork (issue|error|problem)s?\b|\b(unable to|couldn'?t|could not|can'?t) retrieve\b"
+    r"|\bno entend[ií]\b|\bgot confused\b|\b(that|this) option (isn'?t|is not) (available|valid)\b"
+    r"|\b(the |that |this )?service is (temporarily |currently )?(not available|unavailable|down)"
+    r" (at the moment|right now|now)\b|\b(don'?t"
     r"|do not) know the answer\b|\bproblem with the service\b|\btemporary error\b|\bnot one of the"
     r" options\b",
     r"^\W*error\W*:|\b(couldn'?t|could not|can'?t|cannot|unable to) load\b|\bconfused me\b"
@@ -232,7 +255,8 @@ FALLBACKS = (
     r"|a spot of |some )?"
     r"(technical )?(trouble|difficult(y|ies)|issues|problems)\b",
     r"\bsystem (issue|error|problem|outage)s?\b|\b(couldn'?t|could not) be delivered\b",
-    r"\bconnection (lost|failed|error)\b|\btrying to reconnect\b|\bunder maintenance\b|\b(system"
+    r"\bconnection (lost|failed|error)\b|\btrying to reconnect\b|\bunder (scheduled "
+    r"|planned )?maintenance\b|\b(system"
     r"|server|request|connection) (has )?timed out\b",
     r"\b(an? )?(unexpected |unrecoverable |technical |internal |system )?error (has )?(occurred"
     r"|happened)\b",
@@ -261,7 +285,7 @@ _STEPS = (
     r"|declined|rejected|denied|refused|failed|charged|billed|delayed|expired|suspended"
     r"|compromised|affected|used|needed|wanted|been|disconnected|logged|timed|debited|deducted"
     r"|reported|routed|notified|informed|alerted|built|designed|trained|programmed|delivered"
-    r"|shipped|dispatched|paged|pinged|generated|charged|moved)\b"
+    r"|shipped|dispatched|paged|pinged|generated|charged)\b"
 )
 _PARTICIPLE = (
     rf"(?!{_STEPS})(([a-z]+-)?[a-z]{{2,}}ed|(re-?)?(made|sent|set|paid|put|done|given|taken|written"
@@ -293,6 +317,8 @@ RESOLUTION_CLAIMS = (
     r"\b(?=[a-z]{2,}ed successfully\b)(?!" + _STEPS + r")[a-z]{2,}ed successfully\b",
     r"\b(is|are) (now )?ready (for (pick-?up|collection)|to (use|collect|go))\b",
     r"\b(is|are) now (on|off|enabled|disabled|paused|turned (on|off))\b",
+    r"^\W*((?!(be|been|being|will|would|can|could|should|may|might|must|to|not|never)\b)"
+    r"[\w'’-]+ ){1,2}(successful|complete|completed)\b(?! \w+ing\b)|"
     r"^\W*(access|permission|refund|payment|booking|order|transfer)s? (granted|approved|confirmed"
     r"|complete|completed|successful)\b",
     # money moved: "I've transferred £50 to your savings" (passing the customer on is a step)
@@ -318,7 +344,10 @@ DISCLOSURES = (
     r"\baddress (we have )?on file\b",
     r"\brecent transactions\b",
 )
-_BOT = r"(bot|chat ?bot|ai|virtual (assistant|agent)|digital assistant|automated)"
+_BOT = (
+    r"(bot|chat ?bot|ai|virtual (assistant|agent)|digital assistant|automated|artificial"
+    r" intelligence)"
+)
 AI_DISCLOSURES = (
     # what it is: "I'm an automated assistant", "I am just a bot", "I'm Sara, a bot built with"
     r"\b(i'?m|i am) (just )?(an? )?(automated|virtual|digital|ai)\b",
@@ -328,7 +357,8 @@ AI_DISCLOSURES = (
     r"|\bthis is an automated (symptom checker|service|system|tool|assistant|chat)\b",
     r"\b(powered|run|handled|answered) by (an? )?(automated|ai\b|artificial intelligence|bots?\b)",
     r"\b(chatting|talking|speaking) (with|to) (the|a|an|our) (chat ?bot|bot|virtual assistant)\b",
-    r"\b(i'?m|i am) \w+, (an?|the|your)( [\w'’-]+){0,3} " + _BOT + r"\b",
+    r"\b(i'?m|i am) \w+[^\w,.!?]{0,4}, (an?|the|your)( [\w'’-]+){0,3} " + _BOT + r"\b",
+    r"\b(asistente|assistente) virtual\b",
     r"\b(an|our) automated (virtual )?(assistant|agent|helper)\b",
     r"\b(this is|you'?ve reached|you have reached) (an?|the|our) automated (system|service|line"
     r"|assistant)\b",

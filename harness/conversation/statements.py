@@ -10,7 +10,7 @@ from harness.conversation.gate import Gated
 
 # A claim is a statement: a question, a condition, a promise or a denial does not claim.
 # sentences end at . ! ? and line breaks, and at a symbol or emoji before a capital
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|(?<=[☀-➿🌀-🫿])\s+(?=[A-Z])")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|(?<=[☀-➿🌀-🫿️])\s+(?=[A-Z])")
 _CLAUSES = re.compile(r"\s*(?:[,;:—–]|\s-\s)\s*")
 _UNSAID = re.compile(  # before the words in their clause: "I'll have it sorted", "not yet done"
     r"\b(will|would|should|could|can|may|might|shall|going to|let me|not|never|unable"
@@ -38,11 +38,13 @@ _STEP = re.compile(  # anywhere in the clause: sending a code, a ticket or note 
     r"|inquiry|query|dispute|referral|chat|conversation|session|message|transcript)s?\b.*\b(created"
     r"|opened"
     r"|logged|raised|added|made|left"
-    r"|submitted|registered|filed|lodged|sent|forwarded|passed|escalated)\b"
+    r"|submitted|registered|filed|lodged|sent|forwarded|passed|escalated|placed)\b"
     r"|\b(created|opened|logged|raised|added|made|left|submitted|registered|filed|lodged"
     r"|put in)\b.*"
     r"\b(ticket|incident|case|request|complaint|report|note|claim|application|appeal|enquiry"
     r"|inquiry|query|dispute|referral)s?\b"
+    r"|\b(chat|conversation|session)s? (has been |was |is )?(now )?(closed|ended)\b"
+    r"|\b(moved|added) to the (\w+ )?queue\b"
     # passed to people who will act: "I've raised this with our disputes team"
     r"|\b(raised|sent|passed|forwarded|referred|escalated|submitted|handed)\b.*\b(with|to) (our"
     r"|the|your|a|an)\b.*\b(team|department|manager|desk|assessor|specialist|colleague"
