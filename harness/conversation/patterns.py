@@ -73,7 +73,6 @@ HANDOFF_OFFERS = (
     r"|chat"
     r" with) (a|an|our|one of our)? ?(\w+ )?(person|human|agent|advis[eo]r|team|someone|advocate"
     r"|operator|representative)\b",
-    r"\b(arrange|book|schedule) (you )?a call ?back\b",
     r"\badded (you )?to the queue\b",
     r"\b(will|'ll) (join|be joining) (this|the|our|your) (thread|channel|room)\b",
     r"\b(will|'ll) (reply|respond) (right )?here\b",
@@ -359,7 +358,6 @@ AI_DISCLOSURES = (
     r"\b(chatting|talking|speaking) (with|to) (the|a|an|our) (chat ?bot|bot|virtual assistant)\b",
     r"\b(i'?m|i am) \w+[^\w,.!?]{0,4}, (an?|the|your)( [\w'’-]+){0,3} " + _BOT + r"\b",
     r"\b(asistente|assistente) virtual\b",
-    r"\b(an|our) automated (virtual )?(assistant|agent|helper)\b",
     r"\b(this is|you'?ve reached|you have reached) (an?|the|our) automated (system|service|line"
     r"|assistant)\b",
     r"\b(virtual|digital|ai|automated)( [\w-]+)? (assistant|agent|helper|concierge)\b",

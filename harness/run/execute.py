@@ -54,6 +54,7 @@ from harness.run.results import (
     now,
     pack_entry,
     prepare_out,
+    transcript_path,
     write_encoded_results,
     write_transcript,
 )
@@ -332,12 +333,20 @@ def _entry_lines(
 
 
 def _transcript_path(result: ConversationResult) -> str:
-    return f"transcripts/{result.case.conversation_id}.jsonl"
+    return transcript_path(result.case.conversation_id)
 
 
 def _entry(result: ConversationResult) -> str:
     """A finished conversation's entry in the results log and results.json, encoded."""
     return encode(result.to_dict(_transcript_path(result)))
+
+
+def _written(out: Path, result: ConversationResult) -> str:
+    """A finished conversation's transcript written to `out` (as any process of the run
+    writes it), and its entry encoded for the results log."""
+    if result.transcript is not None:
+        write_transcript(out, result.case.conversation_id, result.transcript.to_jsonl())
+    return _entry(result)
 
 
 def _results(
@@ -360,11 +369,10 @@ def _results(
             if out is None:
                 yield result, None
                 continue
-            if result.transcript is not None:
-                write_transcript(out, result.case.conversation_id, result.transcript.to_jsonl())
-                if not keep:
-                    result.transcript = None
-            yield result, _entry(result)
+            line = _written(out, result)
+            if not keep:
+                result.transcript = None
+            yield result, line
         return
     work: _Work = (pack, options, out, keep)
     here = partial(_play_cases, cases, adapter, options, out, keep)
@@ -407,11 +415,7 @@ def _play_cases(
     for i, r in zip(
         chunk, iter_results([cases[i] for i in chunk], one_at_a_time, adapter), strict=True
     ):
-        entry = None
-        if out is not None:
-            if r.transcript is not None:
-                write_transcript(out, r.case.conversation_id, r.transcript.to_jsonl())
-            entry = _entry(r)
+        entry = _written(out, r) if out is not None else None
         kept = r.transcript if keep or out is None else None
         played.append((i, kept, r.checks, r.metrics, r.error, entry))
     return played
@@ -424,4 +428,4 @@ def _unfinished_away(out: Path, todo: list[Case], results: list[ConversationResu
     logged = {r.case.conversation_id for r in results}
     for case in todo:
         if case.conversation_id not in logged:
-            (out / f"transcripts/{case.conversation_id}.jsonl").unlink(missing_ok=True)
+            (out / transcript_path(case.conversation_id)).unlink(missing_ok=True)

@@ -283,6 +283,11 @@ def write_atomically(path: Path | str, text: str) -> None:
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
 
+def transcript_path(conversation_id: str) -> str:
+    """Where a conversation's transcript lies in a run's folder (the results contract)."""
+    return f"transcripts/{conversation_id}.jsonl"
+
+
 def write_transcript(out: Path | str, conversation_id: str, text: str) -> None:
     """A finished conversation's transcript, `transcripts/<conversation-id>.jsonl` in `out`,
     written in place (plain `os` calls: a run writes one per conversation). A run killed
@@ -291,7 +296,7 @@ def write_transcript(out: Path | str, conversation_id: str, text: str) -> None:
     writes it over. (Written under a temporary name and renamed, as results.json is, it
     would cost twice the folder's metadata work, for nothing the log does not give.)"""
     data = memoryview(text.encode())
-    fd = os.open(f"{out}/transcripts/{conversation_id}.jsonl", _CREATE, 0o666)
+    fd = os.open(f"{out}/{transcript_path(conversation_id)}", _CREATE, 0o666)
     try:
         while data:  # a write to a file may be cut short, by a signal for one
             data = data[os.write(fd, data) :]
