@@ -16,6 +16,12 @@ core, and the speedup of two. The last line is
     ratios: simulation X.XX, end-to-end Y.YY, workers-2 speedup Z.ZZ
 
     python bench/bench_virtual.py [--conversations 10000] [--seed 0] [--rounds 3]
+                                  [--out-dir reports]
+
+The end-to-end runs write into a scratch folder under `--out-dir` (default `reports/`,
+where `harness run` writes), removed afterwards. Creating a file costs very different
+amounts on different folders of one machine (a crowded /tmp has been seen at 20x the cost
+of the same disk elsewhere), so the script prints what one file costs there.
 
 Not a test: figures depend on the machine. Each phase runs `--rounds` times, interleaved,
 and the best round is shown (on a shared machine the minimum is the least noisy estimate).
@@ -49,6 +55,8 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--out-dir", type=Path, default=Path("reports"),
+                        help="where the end-to-end runs write (default: reports/)")  # fmt: skip
     args = parser.parse_args()
     print(f"machine: {cpu_model()}, {cores()} cores this process may use, "
           f"{os.cpu_count()} in all; Python {platform.python_version()}")  # fmt: skip
@@ -56,6 +64,7 @@ def main() -> None:
     if every_core is not None:
         os.sched_setaffinity(0, {min(every_core)})  # one core, as the target says
 
+    args.out_dir.mkdir(parents=True, exist_ok=True)
     pack = load_pack([bundled_dir("personas"), bundled_dir("scenarios")])
     per_repeat = len(plan(pack, RunOptions()))
     options = RunOptions(seed=args.seed, repeat=math.ceil(args.conversations / per_repeat))
@@ -63,7 +72,7 @@ def main() -> None:
 
     def end_to_end(workers: int = 1, report: bool = False) -> float:
         """The run's seconds; with `report`, report.html's too, kept in `best`."""
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory(prefix="bench-", dir=args.out_dir) as tmp:
             out = Path(tmp) / "run"
             seconds = _timed(partial(run, pack, replace(options, workers=workers), out,
                                      keep_transcripts=False))  # fmt: skip
@@ -119,6 +128,7 @@ def main() -> None:
     print("report.html: `harness run`'s next step, the page built from the end-to-end run's "
           "results.json (not in the end-to-end figure)")  # fmt: skip
     print(f"peak memory of the end-to-end run (max RSS): {peak:.0f} MiB")
+    print(f"creating one small file in {args.out_dir}/: {file_cost(args.out_dir) * 1e6:.0f} µs")
     print("1 worker, 2 workers: the end-to-end run with --workers 1 and 2, on every core")
     bare = best["bare loop"]
     print(f"ratios: simulation {best['simulation'] / bare:.2f}, "
@@ -136,6 +146,15 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def file_cost(folder: Path, files: int = 2000) -> float:
+    """Seconds to create, write and close one small file in a fresh folder under `folder`."""
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=folder) as tmp:
+        started = time.perf_counter()
+        for i in range(files):
+            (Path(tmp) / f"{i}.jsonl").write_bytes(b"{}\n" * 100)
+        return (time.perf_counter() - started) / files
 
 
 def play_all(cases: list[Case], adapter: Adapter, options: RunOptions) -> int:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from harness.model.encoding import encode, encode_shared
+from harness.model.encoding import encode
 
 _TURN = attrgetter("turn")
 EVENT_KINDS = frozenset(
@@ -180,12 +180,7 @@ class Transcript:
         return head
 
     def to_jsonl(self) -> str:
-        head = self.header()
-        played = head.pop("played", None)
-        line = encode(head)
-        if played is not None:  # the last key; its scenario and persona shared by many
-            line = f'{line[:-1]}, "played": {encode_shared(played)}}}'
-        lines = [line]
+        lines = [encode(self.header())]
         lines.extend(encode(e.to_dict()) for e in self.events)
         return "\n".join(lines) + "\n"
 

@@ -70,4 +70,4 @@ def test_the_float_clock_writes_what_simpy_writes(
     for name, content in expected.items():
         assert actual[name] == content, name
     # Desk waits and handoffs were exercised, not only conversations without a human.
-    assert any(b'"kind": "agent_joined"' in content for content in expected.values())
+    assert any(b'"agent_joined"' in content for content in expected.values())
