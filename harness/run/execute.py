@@ -22,11 +22,10 @@ from harness.adapters import Adapter, open_bot
 from harness.adapters.base import supports_async
 from harness.adapters.inprocess import InProcessAdapter
 from harness.checks import CATALOGUE, run_checks
-from harness.conversation.desk import DeskAgent, DeskConfig
+from harness.conversation.desk import DeskAgent
 from harness.conversation.lexicon import Lexicon
 from harness.conversation.play import play as play_conversation
 from harness.customer.facts import make_ledger
-from harness.customer.generate import seed_of
 from harness.customer.policy import Customer
 from harness.customer.worded import CAUSE, WordedCustomer, Writer
 from harness.drivers.concurrent import Start, run_concurrent
@@ -34,16 +33,13 @@ from harness.drivers.virtual import run_virtual
 from harness.errors import ConfigError
 from harness.loading import Pack
 from harness.model.encoding import encode
-from harness.model.persona import Persona
-from harness.model.scenario import Scenario
-from harness.model.seeds import derive_seed
-from harness.model.transcript import Transcript
+from harness.model.transcript import Event, Transcript
 from harness.model.verdict import Verdict, interned
 from harness.run.compare import against, read_results
 from harness.run.customer import customer_model
 from harness.run.kpis import conversation_metrics, repeat_statistics, run_kpis
-from harness.run.plan import Case, RunOptions, pick, plan
-from harness.run.reproduce import played, reproduce
+from harness.run.plan import Case, RunOptions, plan
+from harness.run.reproduce import played
 from harness.run.results import (
     LOG,
     ConversationResult,
@@ -58,7 +54,7 @@ from harness.run.results import (
     write_encoded_results,
     write_transcript,
 )
-from harness.run.workers import in_workers
+from harness.run.workers import WorkersDied, in_workers
 
 T = TypeVar("T")
 
@@ -89,9 +85,8 @@ def prepare_case(
     scenario, persona = case.scenario, case.persona
     rng = random.Random(case.seed)
     facts = make_ledger(scenario, rng, persona.locale)
-    customer_id = f"cust-{case.seed:016x}"
-    transcript = Transcript(case.conversation_id, scenario.id, persona.id, case.seed, customer_id,
-                            facts, played=played(case, options))  # fmt: skip
+    transcript = Transcript(case.conversation_id, scenario.id, persona.id, case.seed,
+                            _customer_id(case), facts, played=played(case, options))  # fmt: skip
     policy = Customer(scenario, persona, facts, rng)
     customer = policy if writer is None else WordedCustomer(policy, transcript, writer)
     agent = DeskAgent(scenario, "", facts)
@@ -125,7 +120,7 @@ def _played(
     on its own thread. With a `writer` (a model wording the customer, which blocks on its
     calls) the conversations are played one at a time."""
     if adapter is None:
-        with _opened(options) as opened:
+        with opened_bot(options) as opened:
             yield from _played(cases, options, opened, finish, writer)
         return
     lexicons = {id(s): Lexicon(s) for s in {id(c.scenario): c.scenario for c in cases}.values()}
@@ -148,7 +143,7 @@ def _played(
 
 
 @contextmanager
-def _opened(options: RunOptions) -> Iterator[Adapter]:
+def opened_bot(options: RunOptions) -> Iterator[Adapter]:
     """The run's adapter, shut down (its connections and threads released) however it ends."""
     adapter = open_bot(options.bot, timeout=options.timeout)
     try:
@@ -182,8 +177,7 @@ def iter_results(
 ) -> Iterator[ConversationResult]:
     """Play and check each case, yielding results as conversations finish. A conversation the
     customer simulator spoilt is not judged: its checks are skipped, its verdict `error`."""
-    names = [n for n in CATALOGUE if not options.checks
-             or any(fnmatch.fnmatchcase(n, p) for p in options.checks)]  # fmt: skip
+    names = _check_names(options)
 
     def checked(case: Case, transcript: Transcript) -> ConversationResult:
         error = transcript.first("error")
@@ -203,49 +197,9 @@ def iter_results(
         yield result
 
 
-def play(
-    scenario: Scenario,
-    persona: Persona,
-    *,
-    bot: str | Adapter = "demo:careful",
-    seed: int = 0,
-    repeat: int = 0,
-    checks: Sequence[str] = (),
-    desk: DeskConfig | None = None,
-) -> ConversationResult:
-    """Play and check one conversation, as `harness run` would play this scenario × persona.
-
-    The conversation's seed is derived from `seed` as in a run, so
-    `harness run --scenario <scenario.id> --persona <persona.id> --seed <seed>` replays it
-    (for a persona the CLI can find: a bundled or given one, or a `gen-<seed>` id).
-    `bot` is a spec (`demo:careful`, `package.module:attr`) or an open adapter, which
-    keeps its memory between calls.
-    """
-    pick("--check", list(CATALOGUE), checks)
-    options = RunOptions(
-        bot=bot if isinstance(bot, str) else "adapter",
-        seed=seed,
-        checks=tuple(checks),
-        desk=desk or DeskConfig(),
-    )
-    case = Case(scenario, persona, repeat, derive_seed(seed, scenario.id, persona.id, repeat),
-                seed_of(persona.id))  # fmt: skip
-    if isinstance(bot, str):
-        with _opened(options) as adapter:
-            result = next(iter_results([case], options, adapter))
-    else:
-        result = next(iter_results([case], options, bot))
-    if result.verdict != "pass":
-        _note(reproduce(scenario, persona, bot=options.bot, seed=seed, repeat=repeat))
-    return result
-
-
-def _note(text: str) -> None:
-    """Inside a Hypothesis test, note `text`: it is printed with the falsifying example.
-    (Hypothesis is not a dependency of the harness: it is looked up, never imported.)"""
-    hypothesis = sys.modules.get("hypothesis")
-    if hypothesis is not None and hypothesis.currently_in_test_context():
-        hypothesis.note(text)
+def _check_names(options: RunOptions) -> list[str]:
+    wanted = options.checks
+    return [n for n in CATALOGUE if not wanted or any(fnmatch.fnmatchcase(n, p) for p in wanted)]
 
 
 def run(
@@ -267,7 +221,7 @@ def run(
     results: list[ConversationResult] = []
     interrupted = False
     model = customer_model(options)  # like a bad bot, a ConfigError before anything is made
-    with _opened(options) as adapter:
+    with opened_bot(options) as adapter:
         if options.workers > 1 and not isinstance(adapter, InProcessAdapter):
             raise ConfigError([f"--workers {options.workers}: {adapter.endpoint} is not an "
                                "in-process bot; a network bot takes --concurrency"])  # fmt: skip
@@ -294,8 +248,11 @@ def run(
                 results.append(result)
                 if progress is not None:
                     progress(result)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, WorkersDied) as stop:
             interrupted = True  # what finished is kept; the rest is for --resume
+            if isinstance(stop, WorkersDied):
+                print(f"harness: {stop}: the run stops here (verdict error for each); "
+                      "--resume plays the rest", file=sys.stderr)  # fmt: skip
             if out is not None:
                 _unfinished_away(out, [cases[i] for i in todo], results)
         finally:
@@ -376,8 +333,9 @@ def _results(
         return
     work: _Work = (pack, options, out, keep)
     here = partial(_play_cases, cases, adapter, options, out, keep)
+    died = partial(_died, cases, options, out, keep)
     for i, kept, checks, metrics, error, entry in in_workers(
-        _play_chunk, work, todo, options.workers, here
+        _play_chunk, work, todo, options.workers, here, died
     ):
         yield ConversationResult(cases[i], kept, checks, metrics, error), entry
 
@@ -419,6 +377,32 @@ def _play_cases(
         kept = r.transcript if keep or out is None else None
         played.append((i, kept, r.checks, r.metrics, r.error, entry))
     return played
+
+
+def _died(cases: list[Case], options: RunOptions, out: Path | None, keep: bool, i: int) -> _Played:
+    """What stands for `cases[i]` when the worker process playing it ended abruptly: a
+    transcript that says so (the bot's words died with the process), verdict error."""
+    case, why = cases[i], WORKER_DIED
+    channel = case.scenario.channels[0]
+    facts = make_ledger(case.scenario, random.Random(case.seed), case.persona.locale)
+    events = [
+        Event(0, 0, channel, 1, "error", why, {"cause": "worker process"}),
+        Event(0, 0, channel, 1, "end", "", {"reason": "error", "outcome": "error"}),
+    ]
+    transcript = Transcript(case.conversation_id, case.scenario.id, case.persona.id, case.seed,
+                            _customer_id(case), facts, events, played(case, options))  # fmt: skip
+    checks = [Verdict(name, "skip", f"not judged: {why}") for name in _check_names(options)]
+    result = ConversationResult(case, transcript, checks, conversation_metrics(transcript), why)
+    entry = _written(out, result) if out is not None else None
+    return i, transcript if keep or out is None else None, checks, result.metrics, why, entry
+
+
+WORKER_DIED = ("the worker process playing this conversation ended abruptly (the bot crashed "
+               "its process, or it was killed); what was said died with it")  # fmt: skip
+
+
+def _customer_id(case: Case) -> str:
+    return f"cust-{case.seed:016x}"
 
 
 def _unfinished_away(out: Path, todo: list[Case], results: list[ConversationResult]) -> None:

@@ -5,13 +5,21 @@ process; bad values are usage errors."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
+from subprocess import CompletedProcess
 
 from harness_cli import harness
 
 from harness import ConversationResult, Pack, RunOptions, run
-from harness.run.workers import CHUNK
+from harness.model.transcript import Transcript
+from harness.run import plan
+from harness.run.execute import WORKER_DIED
+from harness.run.results import INTERRUPTED
+from harness.run.workers import CHUNK, MAX_DEATHS
+
+HERE = Path(__file__).parent
 
 
 def written(out: Path) -> dict[str, bytes]:
@@ -69,3 +77,54 @@ def test_bad_worker_counts_and_network_bots_are_usage_errors(tmp_path: Path) -> 
         .endswith("is not an in-process bot; a network bot takes --concurrency")
     )
     assert not (tmp_path / "out").exists()  # nothing was run
+
+
+def crashing_run(tmp_path: Path, crash_on: list[str], *args: str) -> CompletedProcess[str]:
+    env = {**os.environ, "CRASHING_BOT_ON": ",".join(crash_on)}
+    return harness("run", "--bot", "crashing_bot:CrashingBot", "--workers", "2", *args,
+                   "--out", str(tmp_path / "out"), cwd=HERE, env=env)  # fmt: skip
+
+
+def test_a_conversation_that_ends_its_worker_process_is_an_error_and_the_run_goes_on(
+    pack: Pack, tmp_path: Path
+) -> None:
+    options = RunOptions(scenarios=("banking.*",), repeat=2)
+    cases = plan(pack, options)
+    assert len(cases) > 2 * CHUNK  # more chunks than workers
+    # The first chunk is the pool's first: its conversations are played in a worker.
+    killer = cases[1].conversation_id
+    done = crashing_run(tmp_path, [killer], "--scenario", "banking.*", "--repeat", "2")
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    careful = run(pack, options, tmp_path / "careful", keep_transcripts=False)
+
+    written = json.loads((tmp_path / "out" / "results.json").read_text())
+    entries = {e["conversation_id"]: e for e in written["conversations"]}
+    assert list(entries) == [c.conversation_id for c in cases]  # every one, in order
+    lost = entries.pop(killer)
+    assert lost["verdict"] == "error" and lost["error"] == WORKER_DIED
+    assert {c["verdict"] for c in lost["checks"]} == {"skip"}
+    transcript = Transcript.from_jsonl((tmp_path / "out" / lost["transcript"]).read_text())
+    assert [e.kind for e in transcript.events] == ["error", "end"]
+    assert transcript.events[0].text == WORKER_DIED
+    # Every other conversation as the careful bot's, the ones played again alone included.
+    expected = {r.case.conversation_id: r.to_dict(entries[r.case.conversation_id]["transcript"])
+                for r in careful.results if r.case.conversation_id != killer}  # fmt: skip
+    assert entries == expected
+
+
+def test_a_bot_that_keeps_ending_worker_processes_stops_the_run_with_what_finished(
+    pack: Pack, tmp_path: Path
+) -> None:
+    cases = plan(pack, RunOptions(scenarios=("banking.*",), repeat=2))
+    killers = [c.conversation_id for c in cases[:CHUNK:10]][:MAX_DEATHS]
+    done = crashing_run(tmp_path, killers, "--scenario", "banking.*", "--repeat", "2")
+    assert done.returncode == INTERRUPTED, done.stderr
+    assert "Traceback" not in done.stderr
+    assert (f"harness: {MAX_DEATHS} conversations each ended the process playing them: the run "
+            "stops here") in done.stderr  # fmt: skip
+    written = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert written["run"]["interrupted"] is True
+    entries = written["conversations"]
+    assert [e["conversation_id"] for e in entries] == [c.conversation_id for c in cases[:CHUNK]]
+    assert [e["conversation_id"] for e in entries if e["verdict"] == "error"] == killers
