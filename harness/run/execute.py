@@ -33,7 +33,7 @@ from harness.drivers.virtual import run_virtual
 from harness.errors import ConfigError
 from harness.loading import Pack
 from harness.model.encoding import encode
-from harness.model.transcript import Event, Transcript
+from harness.model.transcript import Event, Transcript, outcome
 from harness.model.verdict import Verdict, interned
 from harness.run.compare import against, read_results
 from harness.run.customer import customer_model
@@ -84,9 +84,8 @@ def prepare_case(
     With a `writer`, a language model words the customer's messages (customer.worded)."""
     scenario, persona = case.scenario, case.persona
     rng = random.Random(case.seed)
-    facts = make_ledger(scenario, rng, persona.locale)
-    transcript = Transcript(case.conversation_id, scenario.id, persona.id, case.seed,
-                            _customer_id(case), facts, played=played(case, options))  # fmt: skip
+    transcript = _begun(case, options, rng)
+    facts = transcript.facts
     policy = Customer(scenario, persona, facts, rng)
     customer = policy if writer is None else WordedCustomer(policy, transcript, writer)
     agent = DeskAgent(scenario, "", facts)
@@ -175,26 +174,27 @@ def iter_results(
     adapter: Adapter | None = None,
     writer: Writer | None = None,
 ) -> Iterator[ConversationResult]:
-    """Play and check each case, yielding results as conversations finish. A conversation the
-    customer simulator spoilt is not judged: its checks are skipped, its verdict `error`."""
+    """Play and check each case, yielding results as conversations finish."""
     names = _check_names(options)
-
-    def checked(case: Case, transcript: Transcript) -> ConversationResult:
-        error = transcript.first("error")
-        if error is not None and error.data.get("cause") == CAUSE:
-            verdicts = [Verdict(name, "skip", f"not judged: {error.text}") for name in names]
-        else:
-            verdicts = run_checks(transcript, case.scenario.expectations, names)
-        return ConversationResult(
-            case,
-            transcript,
-            verdicts,
-            conversation_metrics(transcript),
-            error.text if error else None,
-        )
-
-    for _, result in _played(cases, options, adapter, checked, writer):
+    for _, result in _played(cases, options, adapter, partial(_checked, names), writer):
         yield result
+
+
+# Errors that are not the bot's: the customer simulator spoilt the conversation, or the
+# worker process playing it ended. Such a conversation is not judged: its checks are
+# skipped, its verdict `error`.
+_NOT_THE_BOTS = {CAUSE, "worker process"}
+
+
+def _checked(names: list[str], case: Case, transcript: Transcript) -> ConversationResult:
+    """`transcript` checked with the checks `names`, its metrics and its error, if any."""
+    error = transcript.first("error")
+    if error is not None and error.data.get("cause") in _NOT_THE_BOTS:
+        verdicts = [Verdict(name, "skip", f"not judged: {error.text}") for name in names]
+    else:
+        verdicts = run_checks(transcript, case.scenario.expectations, names)
+    metrics = conversation_metrics(transcript)
+    return ConversationResult(case, transcript, verdicts, metrics, error.text if error else None)
 
 
 def _check_names(options: RunOptions) -> list[str]:
@@ -381,28 +381,29 @@ def _play_cases(
 
 def _died(cases: list[Case], options: RunOptions, out: Path | None, keep: bool, i: int) -> _Played:
     """What stands for `cases[i]` when the worker process playing it ended abruptly: a
-    transcript that says so (the bot's words died with the process), verdict error."""
-    case, why = cases[i], WORKER_DIED
+    transcript that says so (the bot's words died with the process), not judged."""
+    case = cases[i]
+    transcript = _begun(case, options, random.Random(case.seed))
     channel = case.scenario.channels[0]
-    facts = make_ledger(case.scenario, random.Random(case.seed), case.persona.locale)
-    events = [
-        Event(0, 0, channel, 1, "error", why, {"cause": "worker process"}),
-        Event(0, 0, channel, 1, "end", "", {"reason": "error", "outcome": "error"}),
+    transcript.events += [
+        Event(0, 0, channel, 1, "error", WORKER_DIED, {"cause": "worker process"}),
+        Event(0, 0, channel, 1, "end", "", {"reason": "error"}),
     ]
-    transcript = Transcript(case.conversation_id, case.scenario.id, case.persona.id, case.seed,
-                            _customer_id(case), facts, events, played(case, options))  # fmt: skip
-    checks = [Verdict(name, "skip", f"not judged: {why}") for name in _check_names(options)]
-    result = ConversationResult(case, transcript, checks, conversation_metrics(transcript), why)
-    entry = _written(out, result) if out is not None else None
-    return i, transcript if keep or out is None else None, checks, result.metrics, why, entry
+    transcript.events[-1].data["outcome"] = outcome(transcript)
+    r = _checked(_check_names(options), case, transcript)
+    entry = _written(out, r) if out is not None else None
+    return i, transcript if keep or out is None else None, r.checks, r.metrics, r.error, entry
 
 
 WORKER_DIED = ("the worker process playing this conversation ended abruptly (the bot crashed "
                "its process, or it was killed); what was said died with it")  # fmt: skip
 
 
-def _customer_id(case: Case) -> str:
-    return f"cust-{case.seed:016x}"
+def _begun(case: Case, options: RunOptions, rng: random.Random) -> Transcript:
+    """The case's transcript before its first event: the header, the facts drawn with `rng`."""
+    facts = make_ledger(case.scenario, rng, case.persona.locale)
+    return Transcript(case.conversation_id, case.scenario.id, case.persona.id, case.seed,
+                      f"cust-{case.seed:016x}", facts, played=played(case, options))  # fmt: skip
 
 
 def _unfinished_away(out: Path, todo: list[Case], results: list[ConversationResult]) -> None:
